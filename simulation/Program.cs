@@ -1,0 +1,2 @@
+Console.WriteLine("Federated simulation");
+return 0;

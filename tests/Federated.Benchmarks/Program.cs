@@ -1,0 +1,2 @@
+Console.WriteLine("benchmarks");
+return 0;
