@@ -1,0 +1,251 @@
+namespace Federated.Model.Spec;
+
+/// <summary>Checks a <see cref="ModelSpec"/> and reports the first violation with its JSON path.</summary>
+internal static class ModelSpecValidator
+{
+    public static void Validate(ModelSpec spec)
+    {
+        ValidateFields(spec);
+        ValidateNumeric(spec);
+        ValidateTrunk(spec.Trunk);
+        ValidateTasks(spec);
+        ValidateEsmm(spec);
+
+        if (!float.IsFinite(spec.L2) || spec.L2 < 0)
+        {
+            Fail("l2", $"must be a finite number ≥ 0, not {spec.L2}");
+        }
+
+        if (!float.IsFinite(spec.Dropout) || spec.Dropout < 0 || spec.Dropout >= 1)
+        {
+            Fail("dropout", $"must be in [0, 1), not {spec.Dropout}");
+        }
+    }
+
+    private static void ValidateFields(ModelSpec spec)
+    {
+        if (spec.Fields is null || spec.Fields.Count == 0)
+        {
+            Fail("fields", "at least one categorical field is required");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Fields.Count; i++)
+        {
+            var field = spec.Fields[i];
+            var key = $"fields[{i}]";
+            if (field is null)
+            {
+                Fail(key, "is null");
+            }
+
+            RequireName(field.Name, key);
+            if (!names.Add(field.Name))
+            {
+                Fail($"{key}.name", $"duplicate field name '{field.Name}'");
+            }
+
+            if (field.Dim < 1)
+            {
+                Fail($"{key}.dim", $"field '{field.Name}' needs an embedding dimension ≥ 1, not {field.Dim}");
+            }
+
+            if (field.Buckets is null == field.Vocabulary is null)
+            {
+                Fail(key, $"field '{field.Name}' needs exactly one of 'buckets' (hashed tokens) and 'vocabulary' (integer ids)");
+            }
+
+            if (field.Rows < 1)
+            {
+                Fail(field.IsHashed ? $"{key}.buckets" : $"{key}.vocabulary", $"field '{field.Name}' needs at least 1 row, not {field.Rows}");
+            }
+
+            if (!Enum.IsDefined(field.Scope))
+            {
+                Fail($"{key}.scope", $"unknown scope {field.Scope}");
+            }
+        }
+    }
+
+    private static void ValidateNumeric(ModelSpec spec)
+    {
+        if (spec.Numeric is null)
+        {
+            Fail("numeric", "must be a list of feature names (use [] for none)");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Numeric.Count; i++)
+        {
+            RequireName(spec.Numeric[i], $"numeric[{i}]");
+            if (!names.Add(spec.Numeric[i]))
+            {
+                Fail($"numeric[{i}]", $"duplicate numeric feature '{spec.Numeric[i]}'");
+            }
+        }
+    }
+
+    private static void ValidateTrunk(TrunkSpec trunk)
+    {
+        if (trunk is null)
+        {
+            Fail("trunk", "is required");
+        }
+
+        if (trunk.Hidden is null || trunk.Hidden.Count == 0)
+        {
+            Fail("trunk.hidden", "at least one hidden layer width is required");
+        }
+
+        for (var i = 0; i < trunk.Hidden.Count; i++)
+        {
+            if (trunk.Hidden[i] < 1)
+            {
+                Fail($"trunk.hidden[{i}]", $"a layer width must be ≥ 1, not {trunk.Hidden[i]}");
+            }
+        }
+
+        switch (trunk.Kind)
+        {
+            case TrunkKind.SharedBottom:
+                RequireUnset(trunk.Experts, "trunk.experts", "mmoe");
+                RequireUnset(trunk.SharedExperts, "trunk.sharedExperts", "ple");
+                RequireUnset(trunk.TaskExperts, "trunk.taskExperts", "ple");
+                break;
+            case TrunkKind.Mmoe:
+                if (trunk.Experts < 1)
+                {
+                    Fail("trunk.experts", $"an mmoe trunk needs at least 1 expert, not {trunk.Experts}");
+                }
+
+                RequireUnset(trunk.SharedExperts, "trunk.sharedExperts", "ple");
+                RequireUnset(trunk.TaskExperts, "trunk.taskExperts", "ple");
+                break;
+            case TrunkKind.Ple:
+                if (trunk.SharedExperts < 1)
+                {
+                    Fail("trunk.sharedExperts", $"a ple trunk needs at least 1 shared expert, not {trunk.SharedExperts}");
+                }
+
+                if (trunk.TaskExperts < 1)
+                {
+                    Fail("trunk.taskExperts", $"a ple trunk needs at least 1 expert per task, not {trunk.TaskExperts}");
+                }
+
+                RequireUnset(trunk.Experts, "trunk.experts", "mmoe");
+                break;
+            default:
+                Fail("trunk.kind", $"unknown trunk kind {trunk.Kind}");
+                break;
+        }
+
+        if (trunk.Levels < 1 || (trunk.Kind != TrunkKind.Ple && trunk.Levels != 1))
+        {
+            Fail("trunk.levels", trunk.Kind == TrunkKind.Ple
+                ? $"a ple trunk needs at least 1 level, not {trunk.Levels}"
+                : "levels apply only to a ple trunk");
+        }
+    }
+
+    private static void ValidateTasks(ModelSpec spec)
+    {
+        if (spec.Tasks is null || spec.Tasks.Count == 0)
+        {
+            Fail("tasks", "at least one task is required");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Tasks.Count; i++)
+        {
+            var task = spec.Tasks[i];
+            var key = $"tasks[{i}]";
+            if (task is null)
+            {
+                Fail(key, "is null");
+            }
+
+            RequireName(task.Name, key);
+            if (!names.Add(task.Name))
+            {
+                Fail($"{key}.name", $"duplicate task name '{task.Name}'");
+            }
+
+            if (!float.IsFinite(task.Weight) || task.Weight < 0)
+            {
+                Fail($"{key}.weight", $"task '{task.Name}' needs a finite loss weight ≥ 0, not {task.Weight}");
+            }
+
+            if (task.Tower is null || task.Tower.Count == 0)
+            {
+                Fail($"{key}.tower", $"task '{task.Name}' needs a tower with at least one hidden layer");
+            }
+
+            for (var j = 0; j < task.Tower.Count; j++)
+            {
+                if (task.Tower[j] < 1)
+                {
+                    Fail($"{key}.tower[{j}]", $"a layer width must be ≥ 1, not {task.Tower[j]}");
+                }
+            }
+
+            if (!Enum.IsDefined(task.Kind))
+            {
+                Fail($"{key}.kind", $"unknown task kind {task.Kind}");
+            }
+        }
+    }
+
+    private static void ValidateEsmm(ModelSpec spec)
+    {
+        if (spec.Esmm is null)
+        {
+            return;
+        }
+
+        var click = spec.TaskIndex(spec.Esmm.Click);
+        var conversion = spec.TaskIndex(spec.Esmm.Conversion);
+        if (click < 0)
+        {
+            Fail("esmm.click", $"no task is named '{spec.Esmm.Click}'");
+        }
+
+        if (conversion < 0)
+        {
+            Fail("esmm.conversion", $"no task is named '{spec.Esmm.Conversion}'");
+        }
+
+        if (click == conversion)
+        {
+            Fail("esmm", "click and conversion must be two different tasks");
+        }
+
+        if (spec.Tasks[click].Kind != TaskKind.Binary || spec.Tasks[conversion].Kind != TaskKind.Binary)
+        {
+            Fail("esmm", "both ESMM tasks must be binary");
+        }
+    }
+
+    private static void RequireName(string? name, string key)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            Fail($"{key}.name", "a non-empty name is required");
+        }
+
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            Fail($"{key}.name", $"'{name}' must not contain '/', which separates parts of tensor names");
+        }
+    }
+
+    private static void RequireUnset(int value, string key, string kind)
+    {
+        if (value != 0)
+        {
+            Fail(key, $"applies only to a {kind} trunk");
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void Fail(string key, string reason) => throw new ModelSpecException(key, reason);
+}
