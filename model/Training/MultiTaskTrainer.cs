@@ -42,6 +42,7 @@ public sealed class MultiTaskTrainer : IDisposable
     private Batch? _batch;
     private float[][]? _predictions;
     private int _chunk;
+    private bool _training;
 
     /// <summary>A trainer that updates <paramref name="parameters"/> in place.</summary>
     public MultiTaskTrainer(ModelSpec spec, ParameterSet parameters, TrainerOptions options)
@@ -162,6 +163,92 @@ public sealed class MultiTaskTrainer : IDisposable
         }
 
         var parameters = Parameters.Values;
+        PrepareScales(batch);
+        _training = true;
+        Run(batch, _trainReplica);
+        var main = _replicas[0];
+        var gradients = main.DenseGradients.AsSpan();
+        for (var r = 1; r < _replicas.Length; r++)
+        {
+            TensorPrimitives.Add(gradients, _replicas[r].DenseGradients, gradients);
+            for (var f = 0; f < _tables.Length; f++)
+            {
+                main.RowGradients[f].Add(_replicas[r].RowGradients[f]);
+                _replicas[r].RowGradients[f].Clear();
+            }
+        }
+
+        var objective = ReduceLosses(taskLosses, gradients);
+        AddRegularisation(gradients);
+        _optimizer.BeginStep();
+        _optimizer.UpdateDense(parameters.AsSpan(0, gradients.Length), gradients, 0);
+        for (var f = 0; f < _tables.Length; f++)
+        {
+            var rows = main.RowGradients[f];
+            AddRowRegularisation(f, rows);
+            var table = _tables[f];
+            _optimizer.UpdateRows(parameters.AsSpan(table.Offset, table.Length), table.Columns, rows.Rows, rows.Values, table.Offset);
+            foreach (var row in rows.Rows)
+            {
+                _touched[f].Add(row);
+            }
+
+            rows.Clear();
+        }
+
+        return objective;
+    }
+
+    /// <summary>
+    /// The objective of <see cref="Step"/> on <paramref name="batch"/> at the current parameters, without dropout and
+    /// without changing anything; per-task mean losses go to <paramref name="taskLosses"/> when it is not empty.
+    /// </summary>
+    public double EvaluateLoss(Batch batch, Span<double> taskLosses = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        RequireBatch(batch);
+        if (batch.Count == 0)
+        {
+            throw new ArgumentException("the batch is empty", nameof(batch));
+        }
+
+        PrepareScales(batch);
+        _training = false;
+        Run(batch, _trainReplica);
+        return ReduceLosses(taskLosses, default);
+    }
+
+    /// <summary>
+    /// Predicts every task for every example of <paramref name="batch"/> without dropout: predictions[t][i] is a
+    /// probability for binary tasks and a value for regression tasks. Each array must hold at least batch.Count floats.
+    /// </summary>
+    public void Predict(Batch batch, float[][] predictions)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(predictions);
+        RequireBatch(batch);
+        if (predictions.Length != _spec.Tasks.Count || Array.Exists(predictions, p => p is null || p.Length < batch.Count))
+        {
+            throw new ArgumentException($"predictions needs {_spec.Tasks.Count} arrays of at least {batch.Count} floats", nameof(predictions));
+        }
+
+        _predictions = predictions;
+        try
+        {
+            Run(batch, _predictReplica);
+        }
+        finally
+        {
+            _predictions = null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _workers.Dispose();
+
+    private void PrepareScales(Batch batch)
+    {
+        var parameters = Parameters.Values;
         for (var t = 0; t < _labelled.Length; t++)
         {
             var labels = batch.Labels(t)[..batch.Count];
@@ -180,30 +267,26 @@ public sealed class MultiTaskTrainer : IDisposable
 
             _scales[t] = count == 0 ? 0 : weight / count;
         }
+    }
 
+    private void Run(Batch batch, Action<int> work)
+    {
         _batch = batch;
         _chunk = (batch.Count + _replicas.Length - 1) / _replicas.Length;
         try
         {
-            _workers.Run(_trainReplica);
+            _workers.Run(work);
         }
         finally
         {
             _batch = null;
         }
+    }
 
-        var main = _replicas[0];
-        var gradients = main.DenseGradients.AsSpan();
-        for (var r = 1; r < _replicas.Length; r++)
-        {
-            TensorPrimitives.Add(gradients, _replicas[r].DenseGradients, gradients);
-            for (var f = 0; f < _tables.Length; f++)
-            {
-                main.RowGradients[f].Add(_replicas[r].RowGradients[f]);
-                _replicas[r].RowGradients[f].Clear();
-            }
-        }
-
+    /// <summary>Sums the replicas' loss sums into the objective; with gradients, adds the uncertainty terms' gradients.</summary>
+    private double ReduceLosses(Span<double> taskLosses, Span<float> gradients)
+    {
+        var parameters = Parameters.Values;
         var objective = 0.0;
         for (var t = 0; t < _labelled.Length; t++)
         {
@@ -230,7 +313,10 @@ public sealed class MultiTaskTrainer : IDisposable
                 var logVariance = parameters[s.Offset];
                 var scaled = Math.Exp(-logVariance) * weighted;
                 objective += scaled + logVariance;
-                gradients[s.Offset] += (float)(1 - scaled);
+                if (!gradients.IsEmpty)
+                {
+                    gradients[s.Offset] += (float)(1 - scaled);
+                }
             }
             else
             {
@@ -238,56 +324,8 @@ public sealed class MultiTaskTrainer : IDisposable
             }
         }
 
-        AddRegularisation(gradients);
-        _optimizer.BeginStep();
-        _optimizer.UpdateDense(parameters.AsSpan(0, gradients.Length), gradients, 0);
-        for (var f = 0; f < _tables.Length; f++)
-        {
-            var rows = main.RowGradients[f];
-            AddRowRegularisation(f, rows);
-            var table = _tables[f];
-            _optimizer.UpdateRows(parameters.AsSpan(table.Offset, table.Length), table.Columns, rows.Rows, rows.Values, table.Offset);
-            foreach (var row in rows.Rows)
-            {
-                _touched[f].Add(row);
-            }
-
-            rows.Clear();
-        }
-
         return objective;
     }
-
-    /// <summary>
-    /// Predicts every task for every example of <paramref name="batch"/> without dropout: predictions[t][i] is a
-    /// probability for binary tasks and a value for regression tasks. Each array must hold at least batch.Count floats.
-    /// </summary>
-    public void Predict(Batch batch, float[][] predictions)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        ArgumentNullException.ThrowIfNull(predictions);
-        RequireBatch(batch);
-        if (predictions.Length != _spec.Tasks.Count || Array.Exists(predictions, p => p is null || p.Length < batch.Count))
-        {
-            throw new ArgumentException($"predictions needs {_spec.Tasks.Count} arrays of at least {batch.Count} floats", nameof(predictions));
-        }
-
-        _batch = batch;
-        _predictions = predictions;
-        _chunk = (batch.Count + _replicas.Length - 1) / _replicas.Length;
-        try
-        {
-            _workers.Run(_predictReplica);
-        }
-        finally
-        {
-            _batch = null;
-            _predictions = null;
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => _workers.Dispose();
 
     private void TrainReplica(int replica)
     {
@@ -304,9 +342,12 @@ public sealed class MultiTaskTrainer : IDisposable
         }
 
         var parameters = Parameters.Values;
-        network.Forward(parameters, batch, start, n, training: true);
+        network.Forward(parameters, batch, start, n, training: _training);
         network.Loss(batch, start, n, _scales, sums);
-        network.Backward(parameters, batch, start, n);
+        if (_training)
+        {
+            network.Backward(parameters, batch, start, n);
+        }
     }
 
     private void PredictReplica(int replica)
