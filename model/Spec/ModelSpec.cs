@@ -91,7 +91,7 @@ public sealed record ModelSpec
         ModelSpec? spec;
         try
         {
-            spec = JsonSerializer.Deserialize(json, ModelSpecJsonContext.Default.ModelSpec);
+            spec = JsonSerializer.Deserialize<ModelSpec>(json, ModelSpecJson.Options);
         }
         catch (JsonException e)
         {
@@ -111,7 +111,7 @@ public sealed record ModelSpec
     public static ModelSpec Load(string path) => FromJson(File.ReadAllText(path));
 
     /// <summary>Serialises this spec to indented JSON that <see cref="FromJson"/> reads back.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, ModelSpecJsonContext.Default.ModelSpec);
+    public string ToJson() => JsonSerializer.Serialize(this, ModelSpecJson.Options);
 
     /// <summary>Checks every invariant stated on the spec's types.</summary>
     /// <exception cref="ModelSpecException">The first violation, naming its JSON path.</exception>
