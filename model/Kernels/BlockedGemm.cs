@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Federated.Model.Kernels;
 
@@ -112,10 +114,49 @@ internal static class BlockedGemm
             return;
         }
 
+        // B is stored [n, k]: column j of op(B) is row j of B, contiguous in p.
         ref float destination = ref MemoryMarshal.GetReference(panel);
-        for (int j = 0; j < columns; j++)
+        int j = 0;
+        if (Sse.IsSupported)
         {
-            // B is stored [n, k]: column j of op(B) is row j of B, contiguous in p.
+            // 4 × 4 register transposes: four contiguous loads in, four contiguous stores out.
+            for (; j + 4 <= columns; j += 4)
+            {
+                ref float row0 = ref Unsafe.Add(ref source, j * ldb);
+                ref float row1 = ref Unsafe.Add(ref row0, ldb);
+                ref float row2 = ref Unsafe.Add(ref row1, ldb);
+                ref float row3 = ref Unsafe.Add(ref row2, ldb);
+                int p = 0;
+                for (; p + 4 <= depth; p += 4)
+                {
+                    var v0 = Vector128.LoadUnsafe(ref row0, (nuint)p);
+                    var v1 = Vector128.LoadUnsafe(ref row1, (nuint)p);
+                    var v2 = Vector128.LoadUnsafe(ref row2, (nuint)p);
+                    var v3 = Vector128.LoadUnsafe(ref row3, (nuint)p);
+                    var low01 = Sse.UnpackLow(v0, v1);
+                    var low23 = Sse.UnpackLow(v2, v3);
+                    var high01 = Sse.UnpackHigh(v0, v1);
+                    var high23 = Sse.UnpackHigh(v2, v3);
+                    ref float target = ref Unsafe.Add(ref destination, (p * stride) + j);
+                    Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref target);
+                    Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref target, (nuint)stride);
+                    Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref target, (nuint)(2 * stride));
+                    Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref target, (nuint)(3 * stride));
+                }
+
+                for (; p < depth; p++)
+                {
+                    ref float target = ref Unsafe.Add(ref destination, (p * stride) + j);
+                    target = Unsafe.Add(ref row0, p);
+                    Unsafe.Add(ref target, 1) = Unsafe.Add(ref row1, p);
+                    Unsafe.Add(ref target, 2) = Unsafe.Add(ref row2, p);
+                    Unsafe.Add(ref target, 3) = Unsafe.Add(ref row3, p);
+                }
+            }
+        }
+
+        for (; j < columns; j++)
+        {
             ref float column = ref Unsafe.Add(ref source, j * ldb);
             for (int p = 0; p < depth; p++)
             {
