@@ -28,6 +28,7 @@ internal static class BlockedGemm
     /// <c>b[p · ldb + j]</c>, or <c>b[j · ldb + p]</c> when <paramref name="transposeB"/>; C[i, j] is at <c>c[i · ldc + j]</c>.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Multiply<TOps, TVec>(
         ref float a, nint aRowStride, nint aColStride, ref float b, nint ldb, bool transposeB, ref float c, nint ldc, int m, int k, int n, bool accumulate)
         where TOps : struct, IVectorOps<TVec>
@@ -98,6 +99,7 @@ internal static class BlockedGemm
     /// Copies op(B)[0..depth, 0..columns] into <paramref name="panel"/> as rows of
     /// <c>panel.Length / depth</c> floats, zero-filling the columns past <paramref name="columns"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackPanel(ref float source, nint ldb, bool transposeB, int depth, int columns, Span<float> panel)
     {
         int stride = panel.Length / depth;

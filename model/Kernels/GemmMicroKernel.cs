@@ -32,7 +32,12 @@ internal static class GemmMicroKernel
     /// <param name="ldc">Elements between consecutive rows of C.</param>
     /// <param name="validColumns">Columns of C to write, in (Width · (TCols-1), Width · TCols].</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    /// <remarks>
+    /// Compiled fully optimised on first call: at tier 0 the static-abstract calls are not inlined and a
+    /// trainer's first products would run two orders of magnitude slower until tiering caught up.
+    /// </remarks>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Compute<TOps, TVec, TRows, TCols>(
         ref float a, nint aRowStride, nint aColStride, ref float b, nint ldb, int depth, ref float c, nint ldc, int validColumns, bool accumulate)
         where TOps : struct, IVectorOps<TVec>
