@@ -32,6 +32,10 @@ public static class Gemm
     // every path's panel width), so a worker's block tiles exactly as the serial call would.
     private const int ParallelColumnUnit = 64;
 
+    // Blocks per worker. With more blocks than workers, a pool thread that starts late (or is descheduled
+    // on a busy machine) leaves its blocks to the calling thread instead of stalling the whole product.
+    private const int BlocksPerWorker = 2;
+
     /// <summary>Gets the path <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/> runs on this machine.</summary>
     internal static GemmPath SelectedPath { get; } = SelectPath();
 
@@ -62,7 +66,8 @@ public static class Gemm
     /// <summary>
     /// The same product as <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>, split into contiguous blocks of rows of C (or of
     /// columns when C has too few rows) computed by up to <paramref name="threads"/> workers, the
-    /// calling thread included. Every element is computed by exactly one worker in the same order as
+    /// calling thread included; there are twice as many blocks as workers, so a worker that starts late
+    /// costs at most its share rather than stalling the call. Each block re-packs the B panels it needs. Every element is computed by exactly one worker in the same order as
     /// the serial call, so the result is bit-for-bit that of <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>.
     /// </summary>
     /// <param name="a">See <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>.</param>
@@ -115,6 +120,7 @@ public static class Gemm
         bool splitRows = rowUnits >= threads || rowUnits >= columnUnits;
         int units = splitRows ? rowUnits : columnUnits;
         int workers = Math.Min(threads, units);
+        int blocks = Math.Min(units, workers * BlocksPerWorker);
         if (workers <= 1 || k == 0)
         {
             Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate, path);
@@ -128,10 +134,10 @@ public static class Gemm
         {
             // Fixed locals cannot be captured; their addresses can, and stay pinned until the loop returns.
             nint aAddress = (nint)pa, bAddress = (nint)pb, cAddress = (nint)pc;
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = workers }, block =>
             {
-                int firstUnit = (int)((long)units * worker / workers);
-                int endUnit = (int)((long)units * (worker + 1) / workers);
+                int firstUnit = (int)((long)units * block / blocks);
+                int endUnit = (int)((long)units * (block + 1) / blocks);
                 ref float a0 = ref Unsafe.AsRef<float>((void*)aAddress);
                 ref float b0 = ref Unsafe.AsRef<float>((void*)bAddress);
                 ref float c0 = ref Unsafe.AsRef<float>((void*)cAddress);
