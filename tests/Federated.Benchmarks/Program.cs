@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Federated.Benchmarks;
 
-var root = new RootCommand("Federated benchmark harness: one JSON line per measurement.");
+// Wiring only: each benchmark lives in its own file and contributes one subcommand.
+var root = new RootCommand("Federated benchmark harness; each subcommand prints one JSON line per measurement.");
+root.Subcommands.Add(GemmBenchmark.CreateCommand());
 root.Subcommands.Add(TrainerBenchmark.CreateCommand());
 return root.Parse(args).Invoke();
