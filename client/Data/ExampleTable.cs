@@ -1,0 +1,374 @@
+using System.Globalization;
+using Federated.Model.Spec;
+using Federated.Model.Training;
+
+namespace Federated.Client.Data;
+
+/// <summary>
+/// A node's examples, encoded for one <see cref="ModelSpec"/> and held columnar: embedding rows per
+/// field (hashed with <see cref="TokenHasher"/> or checked against the vocabulary), numeric features,
+/// labels (NaN = missing) and time. Raw tokens are not kept, except user and item keys for recommendations.
+/// </summary>
+public sealed class ExampleTable
+{
+    private readonly int[] _sourceField;
+    private readonly int[] _sourceNumeric;
+    private readonly int[] _sourceTask;
+    private readonly List<int>[] _ids;
+    private readonly List<int>[] _bagOffsets;
+    private readonly List<float> _numeric = [];
+    private readonly List<float>[] _labels;
+    private readonly List<double> _times = [];
+    private readonly List<int> _userOf = [];
+    private readonly List<int> _itemOf = [];
+    private readonly List<string> _userKeys = [];
+    private readonly List<string> _itemKeys = [];
+    private readonly Dictionary<string, int> _userIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _itemIndex = new(StringComparer.Ordinal);
+    private readonly int _userField;
+    private readonly int _itemField;
+
+    private ExampleTable(ModelSpec spec, ExampleSchema schema)
+    {
+        Spec = spec;
+        Schema = schema;
+        _sourceField = new int[spec.Fields.Count];
+        _ids = new List<int>[spec.Fields.Count];
+        _bagOffsets = new List<int>[spec.Fields.Count];
+        for (var f = 0; f < spec.Fields.Count; f++)
+        {
+            var name = spec.Fields[f].Name;
+            _sourceField[f] = IndexOf(schema.Fields, name);
+            if (_sourceField[f] < 0)
+            {
+                throw new DataFormatException($"the model's field '{name}' is not provided by the data (its fields: {string.Join(", ", schema.Fields)})", name);
+            }
+
+            _ids[f] = [];
+            _bagOffsets[f] = spec.Fields[f].MultiValued ? [0] : [];
+        }
+
+        _sourceNumeric = new int[spec.Numeric.Count];
+        for (var n = 0; n < spec.Numeric.Count; n++)
+        {
+            _sourceNumeric[n] = IndexOf(schema.Numeric, spec.Numeric[n]);
+            if (_sourceNumeric[n] < 0)
+            {
+                throw new DataFormatException($"the model's numeric feature '{spec.Numeric[n]}' is not provided by the data (its numeric features: {string.Join(", ", schema.Numeric)})", spec.Numeric[n]);
+            }
+        }
+
+        // A task the data has no label for is allowed: all its labels are missing, so its loss is masked.
+        _sourceTask = [.. spec.Tasks.Select(t => IndexOf(schema.Tasks, t.Name))];
+        _labels = [.. spec.Tasks.Select(_ => new List<float>())];
+        _userField = schema.UserField is null ? -1 : IndexOf(schema.Fields, schema.UserField);
+        _itemField = schema.ItemField is null ? -1 : IndexOf(schema.Fields, schema.ItemField);
+        ItemFields = new bool[spec.Fields.Count];
+        for (var f = 0; f < spec.Fields.Count; f++)
+        {
+            var name = spec.Fields[f].Name;
+            ItemFields[f] = name == schema.ItemField || (schema.ItemFeatureFields?.Contains(name) ?? false);
+        }
+    }
+
+    /// <summary>The model the examples are encoded for.</summary>
+    public ModelSpec Spec { get; }
+
+    /// <summary>The schema of the source.</summary>
+    public ExampleSchema Schema { get; }
+
+    /// <summary>Bad rows met while reading and encoding.</summary>
+    public DataQualityReport Report { get; private set; } = new();
+
+    /// <summary>The number of examples.</summary>
+    public int Count => _times.Count;
+
+    /// <summary>Whether the examples carry a time key.</summary>
+    public bool HasTime => Schema.HasTime;
+
+    /// <summary>Distinct item keys, in order of first appearance (the recommendation candidates).</summary>
+    public IReadOnlyList<string> Items => _itemKeys;
+
+    /// <summary>Distinct user keys, in order of first appearance.</summary>
+    public IReadOnlyList<string> Users => _userKeys;
+
+    /// <summary>Per model field: whether it describes the item (item field or item feature field).</summary>
+    internal bool[] ItemFields { get; }
+
+    /// <summary>
+    /// Reads a source to its end and encodes its examples. A row whose tokens cannot be encoded (a
+    /// vocabulary id out of range or not an integer) is counted as bad with its line number.
+    /// </summary>
+    /// <param name="source">The source.</param>
+    /// <param name="spec">The model.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="DataFormatException">The data lacks a field or numeric feature of the model, or a file does not match.</exception>
+    public static ExampleTable Load(IExampleSource source, ModelSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        var table = new ExampleTable(spec, source.Schema);
+        var encodingErrors = new List<BadRow>();
+        var scratch = new int[spec.Fields.Count][];
+        foreach (var example in source.Read())
+        {
+            if (!table.TryEncode(example, scratch, out var error))
+            {
+                encodingErrors.Add(new BadRow(source.Name, example.LineNumber, error!));
+                continue;
+            }
+
+            table.Append(example, scratch);
+        }
+
+        var report = new DataQualityReport();
+        foreach (var bad in source.Report.FirstBadRows)
+        {
+            report.RecordBad(bad);
+        }
+
+        report.CountBad(source.Report.BadRows - source.Report.FirstBadRows.Count);
+
+        foreach (var bad in encodingErrors)
+        {
+            report.RecordBad(bad);
+        }
+
+        report.CountGood(table.Count);
+
+        table.Report = report;
+        return table;
+    }
+
+    /// <summary>Encodes one token of a field to its embedding row.</summary>
+    /// <param name="field">The field.</param>
+    /// <param name="token">The token; for a vocabulary field, a decimal integer id.</param>
+    /// <returns>The row.</returns>
+    /// <exception cref="DataFormatException">A vocabulary token is not an integer or lies outside [0, vocabulary).</exception>
+    public static int EncodeToken(FieldSpec field, string token)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        ArgumentNullException.ThrowIfNull(token);
+        if (field.Buckets is { } buckets)
+        {
+            return TokenHasher.Bucket(field.Name, token, buckets);
+        }
+
+        if (!int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+        {
+            throw new DataFormatException($"field '{field.Name}': '{token}' is not an integer id, but the field has a vocabulary (use 'buckets' for string tokens)", field.Name);
+        }
+
+        if (id < 0 || id >= field.Vocabulary!.Value)
+        {
+            throw new DataFormatException($"field '{field.Name}': id {id} is outside its vocabulary [0, {field.Vocabulary})", field.Name);
+        }
+
+        return id;
+    }
+
+    /// <summary>The raw value of a numeric feature (NaN = missing).</summary>
+    /// <param name="row">The example.</param>
+    /// <param name="feature">The feature index in the model.</param>
+    /// <returns>The value.</returns>
+    public float NumericValue(int row, int feature) => _numeric[(row * Spec.Numeric.Count) + feature];
+
+    /// <summary>The label of an example (NaN = missing).</summary>
+    /// <param name="row">The example.</param>
+    /// <param name="task">The task index in the model.</param>
+    /// <returns>The label.</returns>
+    public float Label(int row, int task) => _labels[task][row];
+
+    /// <summary>The time key of an example (NaN when the source has none).</summary>
+    /// <param name="row">The example.</param>
+    /// <returns>The time.</returns>
+    public double Time(int row) => _times[row];
+
+    /// <summary>The item key of an example, or null when the schema names no item field.</summary>
+    /// <param name="row">The example.</param>
+    /// <returns>The item key.</returns>
+    public string? ItemOf(int row) => _itemField < 0 ? null : _itemKeys[_itemOf[row]];
+
+    /// <summary>Appends examples to a batch (which must have room for them).</summary>
+    /// <param name="batch">A batch for <see cref="Spec"/>.</param>
+    /// <param name="rows">The examples.</param>
+    /// <param name="standardizer">Applied to numeric features, when given.</param>
+    public void Fill(Batch batch, ReadOnlySpan<int> rows, NumericStandardizer? standardizer)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        foreach (var row in rows)
+        {
+            AddCombined(batch, row, row, standardizer);
+        }
+    }
+
+    /// <summary>Rows (first occurrence) of a user and of each item, and the items a user has seen.</summary>
+    internal bool TryFindUser(string user, out int row, out HashSet<int> seenItems)
+    {
+        seenItems = [];
+        row = -1;
+        if (_userField < 0 || !_userIndex.TryGetValue(user, out var index))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Count; i++)
+        {
+            if (_userOf[i] == index)
+            {
+                if (row < 0)
+                {
+                    row = i;
+                }
+
+                if (_itemField >= 0)
+                {
+                    seenItems.Add(_itemOf[i]);
+                }
+            }
+        }
+
+        return row >= 0;
+    }
+
+    /// <summary>The first row of each item, indexed like <see cref="Items"/>.</summary>
+    internal int[] FirstRowOfItems()
+    {
+        var first = new int[_itemKeys.Count];
+        Array.Fill(first, -1);
+        for (var i = 0; i < Count; i++)
+        {
+            if (first[_itemOf[i]] < 0)
+            {
+                first[_itemOf[i]] = i;
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>Appends one example whose item-side fields come from <paramref name="itemRow"/> and the rest from <paramref name="userRow"/>.</summary>
+    internal void AddCombined(Batch batch, int userRow, int itemRow, NumericStandardizer? standardizer)
+    {
+        var e = batch.Add();
+        for (var f = 0; f < _ids.Length; f++)
+        {
+            var row = ItemFields[f] ? itemRow : userRow;
+            if (Spec.Fields[f].MultiValued)
+            {
+                var offsets = _bagOffsets[f];
+                for (var k = offsets[row]; k < offsets[row + 1]; k++)
+                {
+                    batch.AddBagId(f, _ids[f][k]);
+                }
+            }
+            else
+            {
+                batch.SetId(e, f, _ids[f][row]);
+            }
+        }
+
+        for (var n = 0; n < Spec.Numeric.Count; n++)
+        {
+            var value = NumericValue(userRow, n);
+            batch.SetNumeric(e, n, standardizer?.Apply(n, value) ?? (float.IsNaN(value) ? 0f : value));
+        }
+
+        for (var t = 0; t < _labels.Length; t++)
+        {
+            batch.SetLabel(e, t, _labels[t][userRow]);
+        }
+    }
+
+    private bool TryEncode(Example example, int[][] encoded, out string? error)
+    {
+        try
+        {
+            for (var f = 0; f < _ids.Length; f++)
+            {
+                var field = Spec.Fields[f];
+                var tokens = example.Tokens[_sourceField[f]];
+                if (!field.MultiValued && tokens.Length != 1)
+                {
+                    error = $"field '{field.Name}' is single-valued but the row has {tokens.Length} tokens";
+                    return false;
+                }
+
+                var ids = new int[tokens.Length];
+                for (var k = 0; k < tokens.Length; k++)
+                {
+                    ids[k] = EncodeToken(field, tokens[k]);
+                }
+
+                encoded[f] = ids;
+            }
+        }
+        catch (DataFormatException e)
+        {
+            error = e.Message;
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    private void Append(Example example, int[][] encoded)
+    {
+        for (var f = 0; f < _ids.Length; f++)
+        {
+            _ids[f].AddRange(encoded[f]);
+            if (Spec.Fields[f].MultiValued)
+            {
+                _bagOffsets[f].Add(_ids[f].Count);
+            }
+        }
+
+        foreach (var source in _sourceNumeric)
+        {
+            _numeric.Add(example.Numeric[source]);
+        }
+
+        for (var t = 0; t < _labels.Length; t++)
+        {
+            _labels[t].Add(_sourceTask[t] < 0 ? float.NaN : example.Labels[_sourceTask[t]]);
+        }
+
+        _times.Add(example.Time);
+        _userOf.Add(Intern(_userField, example, _userIndex, _userKeys));
+        _itemOf.Add(Intern(_itemField, example, _itemIndex, _itemKeys));
+    }
+
+    private static int Intern(int field, Example example, Dictionary<string, int> index, List<string> keys)
+    {
+        if (field < 0)
+        {
+            return -1;
+        }
+
+        var tokens = example.Tokens[field];
+        var key = tokens.Length == 0 ? "" : tokens[0];
+        if (!index.TryGetValue(key, out var id))
+        {
+            id = keys.Count;
+            index.Add(key, id);
+            keys.Add(key);
+        }
+
+        return id;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
