@@ -1,4 +1,3 @@
-using System.Globalization;
 using Federated.Model.Spec;
 using Federated.Model.Training;
 
@@ -11,9 +10,6 @@ namespace Federated.Client.Data;
 /// </summary>
 public sealed class ExampleTable
 {
-    private readonly int[] _sourceField;
-    private readonly int[] _sourceNumeric;
-    private readonly int[] _sourceTask;
     private readonly List<int>[] _ids;
     private readonly List<int>[] _bagOffsets;
     private readonly List<float> _numeric = [];
@@ -32,37 +28,18 @@ public sealed class ExampleTable
     {
         Spec = spec;
         Schema = schema;
-        _sourceField = new int[spec.Fields.Count];
+        Encoder = new ExampleEncoder(spec, schema);
         _ids = new List<int>[spec.Fields.Count];
         _bagOffsets = new List<int>[spec.Fields.Count];
         for (var f = 0; f < spec.Fields.Count; f++)
         {
-            var name = spec.Fields[f].Name;
-            _sourceField[f] = IndexOf(schema.Fields, name);
-            if (_sourceField[f] < 0)
-            {
-                throw new DataFormatException($"the model's field '{name}' is not provided by the data (its fields: {string.Join(", ", schema.Fields)})", name);
-            }
-
             _ids[f] = [];
             _bagOffsets[f] = spec.Fields[f].MultiValued ? [0] : [];
         }
 
-        _sourceNumeric = new int[spec.Numeric.Count];
-        for (var n = 0; n < spec.Numeric.Count; n++)
-        {
-            _sourceNumeric[n] = IndexOf(schema.Numeric, spec.Numeric[n]);
-            if (_sourceNumeric[n] < 0)
-            {
-                throw new DataFormatException($"the model's numeric feature '{spec.Numeric[n]}' is not provided by the data (its numeric features: {string.Join(", ", schema.Numeric)})", spec.Numeric[n]);
-            }
-        }
-
-        // A task the data has no label for is allowed: all its labels are missing, so its loss is masked.
-        _sourceTask = [.. spec.Tasks.Select(t => IndexOf(schema.Tasks, t.Name))];
         _labels = [.. spec.Tasks.Select(_ => new List<float>())];
-        _userField = schema.UserField is null ? -1 : IndexOf(schema.Fields, schema.UserField);
-        _itemField = schema.ItemField is null ? -1 : IndexOf(schema.Fields, schema.ItemField);
+        _userField = schema.UserField is null ? -1 : ExampleEncoder.IndexOf(schema.Fields, schema.UserField);
+        _itemField = schema.ItemField is null ? -1 : ExampleEncoder.IndexOf(schema.Fields, schema.ItemField);
         ItemFields = new bool[spec.Fields.Count];
         for (var f = 0; f < spec.Fields.Count; f++)
         {
@@ -73,6 +50,9 @@ public sealed class ExampleTable
 
     /// <summary>The model the examples are encoded for.</summary>
     public ModelSpec Spec { get; }
+
+    /// <summary>How the source's examples map onto the model.</summary>
+    public ExampleEncoder Encoder { get; }
 
     /// <summary>The schema of the source.</summary>
     public ExampleSchema Schema { get; }
@@ -113,7 +93,7 @@ public sealed class ExampleTable
         var scratch = new int[spec.Fields.Count][];
         foreach (var example in source.Read())
         {
-            if (!table.TryEncode(example, scratch, out var error))
+            if (!table.Encoder.TryEncode(example, scratch, out var error))
             {
                 encodingErrors.Add(new BadRow(source.Name, example.LineNumber, error!));
                 continue;
@@ -139,33 +119,6 @@ public sealed class ExampleTable
 
         table.Report = report;
         return table;
-    }
-
-    /// <summary>Encodes one token of a field to its embedding row.</summary>
-    /// <param name="field">The field.</param>
-    /// <param name="token">The token; for a vocabulary field, a decimal integer id.</param>
-    /// <returns>The row.</returns>
-    /// <exception cref="DataFormatException">A vocabulary token is not an integer or lies outside [0, vocabulary).</exception>
-    public static int EncodeToken(FieldSpec field, string token)
-    {
-        ArgumentNullException.ThrowIfNull(field);
-        ArgumentNullException.ThrowIfNull(token);
-        if (field.Buckets is { } buckets)
-        {
-            return TokenHasher.Bucket(field.Name, token, buckets);
-        }
-
-        if (!int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
-        {
-            throw new DataFormatException($"field '{field.Name}': '{token}' is not an integer id, but the field has a vocabulary (use 'buckets' for string tokens)", field.Name);
-        }
-
-        if (id < 0 || id >= field.Vocabulary!.Value)
-        {
-            throw new DataFormatException($"field '{field.Name}': id {id} is outside its vocabulary [0, {field.Vocabulary})", field.Name);
-        }
-
-        return id;
     }
 
     /// <summary>The raw value of a numeric feature (NaN = missing).</summary>
@@ -281,39 +234,6 @@ public sealed class ExampleTable
         }
     }
 
-    private bool TryEncode(Example example, int[][] encoded, out string? error)
-    {
-        try
-        {
-            for (var f = 0; f < _ids.Length; f++)
-            {
-                var field = Spec.Fields[f];
-                var tokens = example.Tokens[_sourceField[f]];
-                if (!field.MultiValued && tokens.Length != 1)
-                {
-                    error = $"field '{field.Name}' is single-valued but the row has {tokens.Length} tokens";
-                    return false;
-                }
-
-                var ids = new int[tokens.Length];
-                for (var k = 0; k < tokens.Length; k++)
-                {
-                    ids[k] = EncodeToken(field, tokens[k]);
-                }
-
-                encoded[f] = ids;
-            }
-        }
-        catch (DataFormatException e)
-        {
-            error = e.Message;
-            return false;
-        }
-
-        error = null;
-        return true;
-    }
-
     private void Append(Example example, int[][] encoded)
     {
         for (var f = 0; f < _ids.Length; f++)
@@ -325,14 +245,14 @@ public sealed class ExampleTable
             }
         }
 
-        foreach (var source in _sourceNumeric)
+        for (var n = 0; n < Spec.Numeric.Count; n++)
         {
-            _numeric.Add(example.Numeric[source]);
+            _numeric.Add(Encoder.Numeric(example, n));
         }
 
         for (var t = 0; t < _labels.Length; t++)
         {
-            _labels[t].Add(_sourceTask[t] < 0 ? float.NaN : example.Labels[_sourceTask[t]]);
+            _labels[t].Add(Encoder.Label(example, t));
         }
 
         _times.Add(example.Time);
@@ -357,18 +277,5 @@ public sealed class ExampleTable
         }
 
         return id;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> names, string name)
-    {
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (string.Equals(names[i], name, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }
