@@ -55,4 +55,31 @@ public sealed class ExampleBatchReaderTests : IDisposable
         Assert.Equal(9, ExampleEncoder.EncodeToken(field, "9"));
         Assert.Throws<DataFormatException>(() => ExampleEncoder.EncodeToken(field, "-1"));
     }
+
+    [Fact]
+    public void InMemorySource_LoadedIntoTable_MatchesSchemaByName()
+    {
+        var schema = new ExampleSchema(["tags", "item"], ["price"], ["click", "extra"], ItemField: "item");
+        Example[] examples =
+        [
+            new(1, [["a", "b"], ["3"]], [2f], [1f, 7f]),
+            new(2, [[], ["4"]], [float.NaN], [float.NaN, 7f]),
+        ];
+        var spec = new ModelSpec
+        {
+            Fields = [new FieldSpec { Name = "item", Dim = 2, Vocabulary = 5 }, new FieldSpec { Name = "tags", Dim = 2, Buckets = 8, MultiValued = true }],
+            Numeric = ["price"],
+            Trunk = new TrunkSpec { Hidden = [2] },
+            Tasks = [new TaskSpec { Name = "click", Tower = [2] }],
+        };
+
+        var table = ExampleTable.Load(new InMemoryExampleSource("generated", schema, examples), spec);
+
+        Assert.Equal(2, table.Count);
+        Assert.Equal(["3", "4"], table.Items);
+        Assert.Equal(1f, table.Label(0, 0));
+        Assert.True(float.IsNaN(table.Label(1, 0)));
+        Assert.True(float.IsNaN(table.NumericValue(1, 0)));
+        Assert.Throws<ArgumentException>(() => new InMemoryExampleSource("bad", schema, [new Example(1, [["a"]], [1f], [1f, 1f])]));
+    }
 }
