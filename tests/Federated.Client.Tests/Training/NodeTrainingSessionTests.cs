@@ -156,6 +156,26 @@ public sealed class NodeTrainingSessionTests : IDisposable
     }
 
     [Fact]
+    public void Train_TwoThreads_RepeatableAndCloseToOneThread()
+    {
+        var path = SyntheticData.Write(_dir.Path, seed: 1, users: 10, items: 10, ratingsPerUser: 6);
+        var global = ParameterSet.Initialize(SyntheticData.Spec(), seed: 5);
+        float[] Run(string name, int threads)
+        {
+            using var session = new NodeTrainingSession(SyntheticData.Load(path), Path.Combine(_dir.Path, name), new NodeTrainingOptions { Seed = 4, Threads = threads });
+            return [.. session.Train(Assignment(1, 0) with { Sparse = false }, global).Delta.Tensors.SelectMany(t => t.Values)];
+        }
+
+        var a = Run("a", 2);
+        var b = Run("b", 2);
+        var single = Run("c", 1);
+
+        Assert.Equal(a, b);
+        var scale = single.Max(MathF.Abs);
+        Assert.All(a.Zip(single), p => Assert.True(MathF.Abs(p.First - p.Second) <= 0.05f * scale, $"{p.First} vs {p.Second}"));
+    }
+
+    [Fact]
     public void Train_WithProximalTerm_StaysCloserToGlobal()
     {
         var path = SyntheticData.Write(_dir.Path, seed: 1, users: 20, items: 20, ratingsPerUser: 10);
