@@ -176,6 +176,31 @@ public sealed class NodeTrainingSessionTests : IDisposable
     }
 
     [Fact]
+    public void Train_Cancelled_ThrowsAndSavesNothing()
+    {
+        var data = SyntheticData.Load(SyntheticData.Write(_dir.Path, seed: 1, users: 10, items: 10, ratingsPerUser: 5));
+        using var session = new NodeTrainingSession(data, Path.Combine(_dir.Path, "state"));
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => session.Train(Assignment(1, 0), ParameterSet.Initialize(data.Spec, seed: 5), cancellation.Token));
+
+        Assert.False(File.Exists(session.StatePath));
+        Assert.Null(session.LastRound);
+    }
+
+    [Fact]
+    public void Train_GlobalOfAnotherModel_FailsNamingLayouts()
+    {
+        var data = SyntheticData.Load(SyntheticData.Write(_dir.Path, seed: 1, users: 10, items: 10, ratingsPerUser: 5));
+        using var session = new NodeTrainingSession(data, Path.Combine(_dir.Path, "state"));
+
+        var error = Assert.Throws<ArgumentException>(() => session.Train(Assignment(1, 0), ParameterSet.Initialize(SyntheticData.Spec(userBuckets: 64), seed: 5)));
+
+        Assert.Contains("layout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_WithProximalTerm_StaysCloserToGlobal()
     {
         var path = SyntheticData.Write(_dir.Path, seed: 1, users: 20, items: 20, ratingsPerUser: 10);
