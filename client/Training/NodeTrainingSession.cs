@@ -1,0 +1,363 @@
+using Federated.Client.Data;
+using Federated.Model.Metrics;
+using Federated.Model.Optimization;
+using Federated.Model.Parameters;
+using Federated.Model.Spec;
+using Federated.Model.Training;
+using Federated.Model.Updates;
+using MathNet.Numerics.Random;
+
+namespace Federated.Client.Training;
+
+/// <summary>
+/// A node's local training loop: for each assignment it takes the shared parameters of the given
+/// version, trains on the node's training split, and returns the clipped update of the shared
+/// tensors; local tensors (user embeddings of local fields, local task heads) never leave it and are
+/// saved to the state directory after every round.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Per round, with θ_g the received shared parameters and θ_l the node's local ones, the node minimises
+/// L(θ) + (μ/2)·‖θ_shared − θ_g‖² (FedProx, Li et al. 2020; μ = 0 is FedAvg's local step) for the
+/// assignment's epochs with a fresh optimiser, then sends Δ = θ_shared − θ_g clipped to ‖Δ‖₂ ≤ C.
+/// Embedding tables are sent row-sparse (only rows touched this round) when the assignment asks.
+/// </para>
+/// <para>
+/// After <see cref="Train"/>, <see cref="Parameters"/> holds the locally trained model (shared part
+/// included) until the next <see cref="LoadShared"/> or <see cref="Train"/>. A session created on an
+/// existing state directory continues with the saved local tensors. Not thread-safe.
+/// </para>
+/// </remarks>
+public sealed class NodeTrainingSession : IDisposable
+{
+    /// <summary>The file name of the local state in the state directory.</summary>
+    public const string StateFileName = "local-state.bin";
+
+    private readonly NodeDataset _data;
+    private readonly NodeTrainingOptions _options;
+    private MultiTaskTrainer? _inference;
+    private Batch? _inferenceBatch;
+
+    /// <summary>Opens a session; loads the local state if the directory has one.</summary>
+    /// <param name="data">The node's data, encoded for the run's model.</param>
+    /// <param name="stateDirectory">Where local tensors are kept (created if missing).</param>
+    /// <param name="options">Session settings; defaults when null.</param>
+    /// <exception cref="LocalStateException">The saved state is for another model, or damaged.</exception>
+    public NodeTrainingSession(NodeDataset data, string stateDirectory, NodeTrainingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(stateDirectory);
+        _data = data;
+        _options = options ?? new NodeTrainingOptions();
+        Directory.CreateDirectory(stateDirectory);
+        StatePath = Path.Combine(stateDirectory, StateFileName);
+        Parameters = ParameterSet.Initialize(ParameterLayout.FromSpec(data.Spec), _options.Seed);
+        var header = LocalStateStore.TryLoad(StatePath, Parameters);
+        LastRound = header?.Round;
+        ModelVersion = header?.ModelVersion;
+    }
+
+    /// <summary>The model.</summary>
+    public ModelSpec Spec => _data.Spec;
+
+    /// <summary>The node's data.</summary>
+    public NodeDataset Data => _data;
+
+    /// <summary>The node's current parameters (full layout).</summary>
+    public ParameterSet Parameters { get; }
+
+    /// <summary>The local state file.</summary>
+    public string StatePath { get; }
+
+    /// <summary>The last round trained (also after a restart), or null for a fresh node.</summary>
+    public long? LastRound { get; private set; }
+
+    /// <summary>The shared model version last loaded or trained from, or null.</summary>
+    public long? ModelVersion { get; private set; }
+
+    /// <summary>Replaces the shared tensors with <paramref name="global"/>'s (e.g. to evaluate a new version).</summary>
+    /// <param name="global">Parameters with the model's layout; only shared tensors are read.</param>
+    /// <param name="modelVersion">Their version.</param>
+    public void LoadShared(ParameterSet global, long modelVersion)
+    {
+        RequireLayout(global);
+        Parameters.CopyScopeFrom(global, ParameterScope.Shared);
+        ModelVersion = modelVersion;
+    }
+
+    /// <summary>Runs one assignment.</summary>
+    /// <param name="assignment">Round, version and training configuration.</param>
+    /// <param name="global">The shared parameters of <see cref="TrainingAssignment.ModelVersion"/>, full layout; only shared tensors are read; not modified.</param>
+    /// <param name="cancellationToken">Checked between steps; on cancellation nothing is saved.</param>
+    /// <returns>The update and its metadata.</returns>
+    /// <exception cref="InvalidOperationException">The node has no training examples.</exception>
+    public LocalUpdate Train(TrainingAssignment assignment, ParameterSet global, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        assignment.Validate();
+        RequireLayout(global);
+        var rows = _data.Split.Train;
+        if (rows.Length == 0)
+        {
+            throw new InvalidOperationException("the node has no training examples");
+        }
+
+        Parameters.CopyScopeFrom(global, ParameterScope.Shared);
+        ModelVersion = assignment.ModelVersion;
+        var trainerOptions = new TrainerOptions
+        {
+            Optimizer = new OptimizerOptions { Kind = _options.Optimizer, LearningRate = assignment.LearningRate },
+            MaxBatchSize = assignment.BatchSize,
+            Threads = Math.Min(_options.Threads, assignment.BatchSize),
+            Seed = _options.Seed,
+        };
+        long steps;
+        using (var trainer = new MultiTaskTrainer(Spec, Parameters, trainerOptions))
+        {
+            trainer.SetProximalTerm(assignment.ProximalMu > 0 ? global : null, assignment.ProximalMu);
+            trainer.ClearTouchedRows();
+            var batch = new Batch(Spec, assignment.BatchSize);
+            var order = (int[])rows.Clone();
+            var random = new Xoshiro256StarStar(unchecked((_options.Seed * 1_000_003) + (int)assignment.Round), threadSafe: false);
+            for (var epoch = 0; epoch < assignment.LocalEpochs; epoch++)
+            {
+                Shuffle(order, random);
+                for (var start = 0; start < order.Length; start += assignment.BatchSize)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    batch.Clear();
+                    _data.Table.Fill(batch, order.AsSpan(start, Math.Min(assignment.BatchSize, order.Length - start)), _data.Standardizer);
+                    trainer.Step(batch);
+                }
+            }
+
+            steps = trainer.Steps;
+            Dictionary<string, RowSet>? touched = null;
+            if (assignment.Sparse)
+            {
+                touched = new Dictionary<string, RowSet>(StringComparer.Ordinal);
+                for (var f = 0; f < Spec.Fields.Count; f++)
+                {
+                    if (Spec.Fields[f].Scope == ParameterScope.Shared)
+                    {
+                        touched[TensorNames.Embedding(Spec.Fields[f].Name)] = trainer.TouchedRows(f);
+                    }
+                }
+            }
+
+            var delta = ModelDelta.Compute(global, Parameters, ParameterScope.Shared, touched);
+            var norm = delta.L2Norm();
+            if (assignment.ClipNorm > 0)
+            {
+                delta.ClipTo(assignment.ClipNorm);
+            }
+
+            LocalStateStore.Save(StatePath, Parameters, assignment.ModelVersion, assignment.Round);
+            LastRound = assignment.Round;
+            return new LocalUpdate(
+                assignment.Round,
+                assignment.ModelVersion,
+                delta,
+                norm,
+                rows.Length,
+                CountLabelled(rows),
+                Evaluate(DataPart.Train),
+                steps);
+        }
+    }
+
+    /// <summary>Evaluates the current parameters on a part of the split.</summary>
+    /// <param name="part">Which part; default validation.</param>
+    /// <returns>One mergeable summary per task, in the model's task order.</returns>
+    public IReadOnlyList<TaskMetrics> Evaluate(DataPart part = DataPart.Validation)
+    {
+        var rows = part switch
+        {
+            DataPart.Train => _data.Split.Train,
+            DataPart.Validation => _data.Split.Validation,
+            _ => _data.Split.Test,
+        };
+        var binary = new BinaryMetricSummary?[Spec.Tasks.Count];
+        var regression = new RegressionMetricSummary?[Spec.Tasks.Count];
+        for (var t = 0; t < Spec.Tasks.Count; t++)
+        {
+            if (Spec.Tasks[t].Kind == TaskKind.Binary)
+            {
+                binary[t] = new BinaryMetricSummary(_options.MetricBins);
+            }
+            else
+            {
+                regression[t] = new RegressionMetricSummary();
+            }
+        }
+
+        var (trainer, batch) = Inference();
+        var predictions = NewPredictions(batch.Capacity);
+        for (var start = 0; start < rows.Length; start += batch.Capacity)
+        {
+            batch.Clear();
+            _data.Table.Fill(batch, rows.AsSpan(start, Math.Min(batch.Capacity, rows.Length - start)), _data.Standardizer);
+            trainer.Predict(batch, predictions);
+            for (var t = 0; t < Spec.Tasks.Count; t++)
+            {
+                var p = predictions[t].AsSpan(0, batch.Count);
+                var y = batch.Labels(t)[..batch.Count];
+                binary[t]?.Add(p, y);
+                regression[t]?.Add(p, y);
+            }
+        }
+
+        var metrics = new TaskMetrics[Spec.Tasks.Count];
+        for (var t = 0; t < metrics.Length; t++)
+        {
+            metrics[t] = binary[t] is { } b ? new TaskMetrics(Spec.Tasks[t].Name, b) : new TaskMetrics(Spec.Tasks[t].Name, regression[t]!);
+        }
+
+        return metrics;
+    }
+
+    /// <summary>
+    /// The top-K items for a user, scored by the current parameters. Candidates are the items seen in
+    /// the node's data; each is scored with the user's features and the item's features.
+    /// </summary>
+    /// <param name="user">The user key (as in the data).</param>
+    /// <param name="k">How many items, ≥ 1.</param>
+    /// <param name="excludeSeen">Leave out items the user has already interacted with. Default true.</param>
+    /// <param name="rankBy">The task ranked by; default the first binary task, else the first task.</param>
+    /// <returns>Up to K items, best first (ties by item key).</returns>
+    /// <exception cref="ArgumentException">The user has no examples, the data names no user/item field, or the task is unknown.</exception>
+    public IReadOnlyList<Recommendation> Recommend(string user, int k, bool excludeSeen = true, string? rankBy = null)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var table = _data.Table;
+        if (table.Schema.UserField is null || table.Schema.ItemField is null)
+        {
+            throw new ArgumentException("the data schema names no user field and item field, so it cannot recommend", nameof(user));
+        }
+
+        if (!table.TryFindUser(user, out var userRow, out var seen))
+        {
+            throw new ArgumentException($"user '{user}' has no examples on this node", nameof(user));
+        }
+
+        var rankTask = rankBy is null ? DefaultRankTask() : Spec.TaskIndex(rankBy);
+        if (rankTask < 0)
+        {
+            throw new ArgumentException($"the model has no task '{rankBy}'", nameof(rankBy));
+        }
+
+        var firstRows = table.FirstRowOfItems();
+        var candidates = new List<int>();
+        for (var item = 0; item < firstRows.Length; item++)
+        {
+            if (!excludeSeen || !seen.Contains(item))
+            {
+                candidates.Add(item);
+            }
+        }
+
+        var (trainer, batch) = Inference();
+        var predictions = NewPredictions(batch.Capacity);
+        var scored = new List<Recommendation>(candidates.Count);
+        for (var start = 0; start < candidates.Count; start += batch.Capacity)
+        {
+            batch.Clear();
+            var n = Math.Min(batch.Capacity, candidates.Count - start);
+            for (var i = 0; i < n; i++)
+            {
+                table.AddCombined(batch, userRow, firstRows[candidates[start + i]], _data.Standardizer);
+            }
+
+            trainer.Predict(batch, predictions);
+            for (var i = 0; i < n; i++)
+            {
+                var values = new Dictionary<string, float>(StringComparer.Ordinal);
+                for (var t = 0; t < Spec.Tasks.Count; t++)
+                {
+                    values[Spec.Tasks[t].Name] = predictions[t][i];
+                }
+
+                scored.Add(new Recommendation(table.Items[candidates[start + i]], predictions[rankTask][i], values));
+            }
+        }
+
+        scored.Sort((a, b) => b.Score.CompareTo(a.Score) is var c && c != 0 ? c : string.CompareOrdinal(a.Item, b.Item));
+        return scored.Count > k ? scored.GetRange(0, k) : scored;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _inference?.Dispose();
+
+    private (MultiTaskTrainer Trainer, Batch Batch) Inference()
+    {
+        if (_inference is null)
+        {
+            var size = Math.Max(1, _options.EvaluationBatchSize);
+            _inference = new MultiTaskTrainer(Spec, Parameters, new TrainerOptions { MaxBatchSize = size, Threads = Math.Min(_options.Threads, size), Seed = _options.Seed });
+            _inferenceBatch = new Batch(Spec, size);
+        }
+
+        return (_inference, _inferenceBatch!);
+    }
+
+    private float[][] NewPredictions(int capacity)
+    {
+        var predictions = new float[Spec.Tasks.Count][];
+        for (var t = 0; t < predictions.Length; t++)
+        {
+            predictions[t] = new float[capacity];
+        }
+
+        return predictions;
+    }
+
+    private int DefaultRankTask()
+    {
+        for (var t = 0; t < Spec.Tasks.Count; t++)
+        {
+            if (Spec.Tasks[t].Kind == TaskKind.Binary)
+            {
+                return t;
+            }
+        }
+
+        return 0;
+    }
+
+    private Dictionary<string, long> CountLabelled(int[] rows)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var t = 0; t < Spec.Tasks.Count; t++)
+        {
+            long count = 0;
+            foreach (var row in rows)
+            {
+                count += float.IsNaN(_data.Table.Label(row, t)) ? 0 : 1;
+            }
+
+            counts[Spec.Tasks[t].Name] = count;
+        }
+
+        return counts;
+    }
+
+    private void RequireLayout(ParameterSet global)
+    {
+        ArgumentNullException.ThrowIfNull(global);
+        if (global.Layout.Fingerprint != Parameters.Layout.Fingerprint)
+        {
+            throw new ArgumentException(
+                $"the shared parameters have layout {global.Layout.Fingerprint}, but this node's model has {Parameters.Layout.Fingerprint}", nameof(global));
+        }
+    }
+
+    private static void Shuffle(int[] order, Xoshiro256StarStar random)
+    {
+        for (var i = order.Length - 1; i > 0; i--)
+        {
+            var j = random.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Federated.Client.Data;
+
+namespace Federated.Client.Tests.Data;
+
+public sealed class DataSplitTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Create_SameSeed_SameSplitAcrossLoads()
+    {
+        var path = SyntheticData.Write(_dir.Path, seed: 3, users: 20, items: 15, ratingsPerUser: 10);
+
+        var a = DataSplit.Create(SyntheticData.Load(path).Table, new SplitOptions { Seed = 7 });
+        var b = DataSplit.Create(SyntheticData.Load(path).Table, new SplitOptions { Seed = 7 });
+
+        Assert.Equal(a.Train, b.Train);
+        Assert.Equal(a.Validation, b.Validation);
+        Assert.Equal(a.Test, b.Test);
+    }
+
+    [Fact]
+    public void Create_Random_PartsAreDisjointCompleteAndSized()
+    {
+        var table = SyntheticData.Load(SyntheticData.Write(_dir.Path, seed: 3, users: 20, items: 15, ratingsPerUser: 10)).Table;
+
+        var split = DataSplit.Create(table, new SplitOptions { Seed = 1, ValidationFraction = 0.2, TestFraction = 0.1 });
+        var other = DataSplit.Create(table, new SplitOptions { Seed = 2, ValidationFraction = 0.2, TestFraction = 0.1 });
+
+        Assert.Equal(200, split.Train.Length + split.Validation.Length + split.Test.Length);
+        Assert.Equal(40, split.Validation.Length);
+        Assert.Equal(20, split.Test.Length);
+        Assert.Equal(Enumerable.Range(0, 200), split.Train.Concat(split.Validation).Concat(split.Test).Order());
+        Assert.NotEqual(split.Validation, other.Validation);
+    }
+
+    [Fact]
+    public void Create_ByTime_LatestExamplesAreTest()
+    {
+        var table = SyntheticData.Load(SyntheticData.Write(_dir.Path, seed: 3, users: 20, items: 15, ratingsPerUser: 10)).Table;
+
+        var split = DataSplit.Create(table, new SplitOptions { Method = SplitMethod.Time, ValidationFraction = 0.1, TestFraction = 0.1 });
+
+        var trainMax = split.Train.Max(table.Time);
+        var validationMin = split.Validation.Min(table.Time);
+        var validationMax = split.Validation.Max(table.Time);
+        var testMin = split.Test.Min(table.Time);
+        Assert.True(trainMax <= validationMin);
+        Assert.True(validationMax <= testMin);
+    }
+
+    [Fact]
+    public void Create_ByTimeWithoutTimeColumn_FailsNamingTime()
+    {
+        var schema = CsvSchema.FromJson("""{ "fields": [ { "name": "user" } ], "labels": [ { "task": "like" } ] }""");
+        var path = _dir.Write("d.csv", "user,like\na,1\n");
+        var spec = new Federated.Model.Spec.ModelSpec
+        {
+            Fields = [new Federated.Model.Spec.FieldSpec { Name = "user", Dim = 2, Buckets = 4 }],
+            Trunk = new Federated.Model.Spec.TrunkSpec { Hidden = [2] },
+            Tasks = [new Federated.Model.Spec.TaskSpec { Name = "like", Tower = [2] }],
+        };
+        var table = ExampleTable.Load(new CsvExampleSource(path, schema), spec);
+
+        var error = Assert.Throws<DataFormatException>(() => DataSplit.Create(table, new SplitOptions { Method = SplitMethod.Time }));
+
+        Assert.Equal("time", error.Column);
+    }
+}
