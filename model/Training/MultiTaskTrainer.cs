@@ -43,6 +43,7 @@ public sealed class MultiTaskTrainer : IDisposable
     private float[][]? _predictions;
     private int _chunk;
     private bool _training;
+    private ModelSpec? _acceptedSpec;
 
     /// <summary>A trainer that updates <paramref name="parameters"/> in place.</summary>
     public MultiTaskTrainer(ModelSpec spec, ParameterSet parameters, TrainerOptions options)
@@ -64,7 +65,7 @@ public sealed class MultiTaskTrainer : IDisposable
         _replicas = new MultiTaskNetwork[options.Threads];
         for (var r = 0; r < _replicas.Length; r++)
         {
-            _replicas[r] = new MultiTaskNetwork(spec, parameters.Layout, maxRows, HashCode.Combine(options.Seed, r));
+            _replicas[r] = new MultiTaskNetwork(spec, parameters.Layout, maxRows, ReplicaSeed(options.Seed, r));
         }
 
         _workers = new ReplicaWorkers(options.Threads);
@@ -424,17 +425,54 @@ public sealed class MultiTaskTrainer : IDisposable
         }
     }
 
+    // A fixed mix (HashCode.Combine is randomised per process), so dropout masks repeat across runs.
+    private static int ReplicaSeed(int seed, int replica) => unchecked((seed * 31) + replica + 1);
+
     private void RequireBatch(Batch batch)
     {
-        if (!ReferenceEquals(batch.Spec, _spec) && batch.Spec != _spec)
+        if (!ReferenceEquals(batch.Spec, _acceptedSpec))
         {
-            throw new ArgumentException("the batch was built for another model spec", nameof(batch));
+            // Specs loaded separately are different objects; what matters is that the batch has the same columns.
+            if (!HasSameColumns(batch.Spec, _spec))
+            {
+                throw new ArgumentException("the batch was built for a model spec with other fields, features or tasks", nameof(batch));
+            }
+
+            _acceptedSpec = batch.Spec;
         }
 
         if (batch.Count > Options.MaxBatchSize)
         {
             throw new ArgumentException($"the batch holds {batch.Count} examples, more than MaxBatchSize {Options.MaxBatchSize}", nameof(batch));
         }
+    }
+
+    private static bool HasSameColumns(ModelSpec a, ModelSpec b)
+    {
+        if (a.Fields.Count != b.Fields.Count || a.Numeric.Count != b.Numeric.Count || a.Tasks.Count != b.Tasks.Count)
+        {
+            return false;
+        }
+
+        for (var f = 0; f < a.Fields.Count; f++)
+        {
+            var x = a.Fields[f];
+            var y = b.Fields[f];
+            if (x.Name != y.Name || x.Rows != y.Rows || x.MultiValued != y.MultiValued)
+            {
+                return false;
+            }
+        }
+
+        for (var t = 0; t < a.Tasks.Count; t++)
+        {
+            if (a.Tasks[t].Name != b.Tasks[t].Name)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int MaxDim(ModelSpec spec)

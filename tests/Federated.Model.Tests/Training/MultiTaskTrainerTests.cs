@@ -214,6 +214,19 @@ public sealed class MultiTaskTrainerTests
     }
 
     [Fact]
+    public void Step_BatchOfAnEqualSpecLoadedSeparately_IsAccepted_OtherColumnsRejected()
+    {
+        var spec = ModelSpec.FromJson(TestModels.Small(TrunkKind.Mmoe).ToJson());
+        var twin = ModelSpec.FromJson(spec.ToJson());
+        using var trainer = new MultiTaskTrainer(spec, ParameterSet.Initialize(spec, 1), new TrainerOptions { MaxBatchSize = 8 });
+
+        trainer.Step(TestModels.RandomBatch(twin, 8, 2));
+
+        var other = TestModels.Small(TrunkKind.Mmoe) with { Numeric = ["x0"] };
+        Assert.Throws<ArgumentException>(() => trainer.Step(TestModels.RandomBatch(other, 8, 2)));
+    }
+
+    [Fact]
     public void Constructor_ParametersOfAnotherSpec_Throws()
     {
         var spec = TestModels.Small(TrunkKind.SharedBottom);
