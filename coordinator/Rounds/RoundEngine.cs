@@ -46,7 +46,11 @@ public sealed class RoundEngine
         _options = options ?? new RoundEngineOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _metrics = metrics;
+        StartedAt = time.GetUtcNow();
     }
+
+    /// <summary>When the engine was created.</summary>
+    public DateTimeOffset StartedAt { get; }
 
     /// <summary>Calls <paramref name="handler"/> for every event until the returned handle is disposed. Handlers must be quick.</summary>
     public IDisposable Subscribe(Action<RoundEvent> handler)
@@ -160,6 +164,15 @@ public sealed class RoundEngine
         lock (_gate)
         {
             return RequireRun(runId).Config.Spec;
+        }
+    }
+
+    /// <summary>The parameter layout of a run's model.</summary>
+    public ParameterLayout GetLayout(string runId)
+    {
+        lock (_gate)
+        {
+            return RequireRun(runId).Layout;
         }
     }
 
