@@ -16,43 +16,43 @@ namespace Federated.Coordinator.Runs;
 public sealed record RunConfig
 {
     /// <summary>A label for people. Default empty.</summary>
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
     /// <summary>Seed of the initial parameters and of node selection. Default 1.</summary>
-    public int Seed { get; init; } = 1;
+    public int Seed { get; set; } = 1;
 
     /// <summary>The model. Required.</summary>
-    public ModelSpec? Model { get; init; }
+    public ModelSpec? Model { get; set; }
 
     /// <summary>Model versions to produce (committed rounds), ≥ 1. Default 10.</summary>
-    public int Rounds { get; init; } = 10;
+    public int Rounds { get; set; } = 10;
 
     /// <summary>Nodes selected per round (at least <see cref="MinClients"/> are selected). Optional.</summary>
-    public int? NodesPerRound { get; init; }
+    public int? NodesPerRound { get; set; }
 
     /// <summary>Fraction in (0, 1] of connected nodes selected per round, rounded up. Optional.</summary>
-    public double? FractionPerRound { get; init; }
+    public double? FractionPerRound { get; set; }
 
     /// <summary>Connected nodes needed before a round starts, ≥ 1. Default 1.</summary>
-    public int MinClients { get; init; } = 1;
+    public int MinClients { get; set; } = 1;
 
     /// <summary>Updates needed to close a round at its deadline, 1 ≤ quorum ≤ <see cref="MinClients"/>. Default: <see cref="MinClients"/>.</summary>
-    public int? Quorum { get; init; }
+    public int? Quorum { get; set; }
 
     /// <summary>Seconds from a round's start to its deadline, &gt; 0. Default 600.</summary>
-    public double RoundDeadlineSeconds { get; init; } = 600;
+    public double RoundDeadlineSeconds { get; set; } = 600;
 
     /// <summary>What to do when a deadline passes without quorum. Default <see cref="NoQuorumPolicy.Retry"/>.</summary>
-    public NoQuorumPolicy OnNoQuorum { get; init; } = NoQuorumPolicy.Retry;
+    public NoQuorumPolicy OnNoQuorum { get; set; } = NoQuorumPolicy.Retry;
 
     /// <summary>Consecutive failed rounds retried before the run fails, ≥ 0. Default 3.</summary>
-    public int MaxRetries { get; init; } = 3;
+    public int MaxRetries { get; set; } = 3;
 
     /// <summary>Local training settings.</summary>
-    public TrainingSettings Training { get; init; } = new();
+    public TrainingSettings Training { get; set; } = new();
 
     /// <summary>Aggregation strategy.</summary>
-    public StrategySettings Strategy { get; init; } = new();
+    public StrategySettings Strategy { get; set; } = new();
 
     /// <summary>The quorum in force: <see cref="Quorum"/> or <see cref="MinClients"/>.</summary>
     public int EffectiveQuorum => Quorum ?? MinClients;
