@@ -45,6 +45,8 @@ internal sealed class CoordinatorTestHost : IAsyncDisposable
 
     public RoundEngine Engine => _app.Services.GetRequiredService<RoundEngine>();
 
+    public IServiceProvider Services => _app.Services;
+
     public static Metadata Admin => Bearer(AdminToken);
 
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
