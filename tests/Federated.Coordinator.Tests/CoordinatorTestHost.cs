@@ -47,6 +47,8 @@ internal sealed class CoordinatorTestHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    public GrpcChannel Channel => _channel;
+
     public static Metadata Admin => Bearer(AdminToken);
 
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
