@@ -34,26 +34,8 @@ internal sealed class FakeNode
     {
         using var call = _client.DownloadModel(new DownloadModelRequest { RunId = runId, ModelVersion = version }, Headers);
         var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        ModelHeader? header = null;
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
-        {
-            if (chunk.PayloadCase == ModelChunk.PayloadOneofCase.Header)
-            {
-                header = chunk.Header;
-                foreach (var t in header.Tensors)
-                {
-                    tensors[t.Name] = new float[(long)t.Rows * t.Columns];
-                }
-
-                continue;
-            }
-
-            var target = tensors[chunk.Tensor.Name];
-            var count = TensorBytes.FloatCount(chunk.Tensor.Values);
-            TensorBytes.CopyTo(chunk.Tensor.Values, target.AsSpan((int)chunk.Tensor.Offset, count));
-        }
-
-        Assert.NotNull(header);
+        var header = await ModelStreamReader.ReadAsync(call.ResponseStream, t => tensors[t.Name] = new float[(long)t.Rows * t.Columns]);
+        Assert.Equal(version, header.ModelVersion);
         return tensors;
     }
 
