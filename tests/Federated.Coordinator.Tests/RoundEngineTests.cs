@@ -114,4 +114,41 @@ public sealed class RoundEngineTests
         Assert.Equal(RoundState.Failed, rounds[0].State);
         Assert.Equal(["b", "c"], rounds[1].Selected);
     }
+
+    [Fact]
+    public async Task WaitForAssignmentAsync_RoundStartsWhileWaiting_ReturnsAssignmentWithoutTimeAdvancing()
+    {
+        var time = new FakeTimeProvider();
+        using var store = new SqliteStore(":memory:");
+        var engine = new RoundEngine(store, time);
+        var directory = new NodeDirectory(store, time);
+        directory.IssueToken("a");
+        directory.IssueToken("b");
+        var run = engine.CreateRun(RunConfig.FromJson(TestSpecs.RunConfig(minClients: 2)));
+
+        var waiting = engine.WaitForAssignmentAsync("a", run.RunId, TimeSpan.FromSeconds(30));
+        Assert.False(waiting.IsCompleted);
+        engine.Join("b", run.RunId);
+        var poll = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.NotNull(poll.Assignment);
+        Assert.Equal(1, poll.Assignment.Round);
+    }
+
+    [Fact]
+    public async Task WaitForAssignmentAsync_NothingHappens_ReturnsEmptyAfterMaxWait()
+    {
+        var time = new FakeTimeProvider();
+        using var store = new SqliteStore(":memory:");
+        var engine = new RoundEngine(store, time);
+        new NodeDirectory(store, time).IssueToken("a");
+        var run = engine.CreateRun(RunConfig.FromJson(TestSpecs.RunConfig(minClients: 2)));
+
+        var waiting = engine.WaitForAssignmentAsync("a", run.RunId, TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(30));
+        var poll = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(poll.Assignment);
+        Assert.False(poll.RunEnded);
+    }
 }
