@@ -64,7 +64,7 @@ public sealed class SqliteStore : IDisposable
     /// <summary>The database path.</summary>
     public string DatabasePath { get; }
 
-    /// <summary>Number of runs ever created.</summary>
+    /// <summary>The sequence number the next run gets (runs ever created + 1).</summary>
     public long NextRunSequence()
     {
         lock (_gate)
