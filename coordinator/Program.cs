@@ -1,5 +1,12 @@
-// The coordinator service. Its round engine, storage and gRPC adapters arrive with the coordinator issue.
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/", () => "Federated coordinator");
+using Federated.Coordinator.Cli;
+using Federated.Coordinator.Hosting;
+
+// `admin <verb>` talks to a running coordinator; anything else runs the service.
+if (args.Length > 0 && args[0] == "admin")
+{
+    return await AdminCommand.RunAsync(args[1..]).ConfigureAwait(false);
+}
+
+var app = CoordinatorHost.Build(args);
 await app.RunAsync().ConfigureAwait(false);
+return 0;

@@ -8,8 +8,8 @@ namespace Federated.Model.Spec;
 public sealed record EsmmSpec
 {
     /// <summary>Name of the click (CTR) task.</summary>
-    public string Click { get; init; } = "";
+    public string Click { get; set; } = "";
 
     /// <summary>Name of the conversion (CTCVR) task.</summary>
-    public string Conversion { get; init; } = "";
+    public string Conversion { get; set; } = "";
 }

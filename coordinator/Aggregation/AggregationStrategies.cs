@@ -1,0 +1,49 @@
+using Federated.Coordinator.Runs;
+using Federated.Model.Parameters;
+using Federated.Model.Spec;
+
+namespace Federated.Coordinator.Aggregation;
+
+/// <summary>The registry of strategy names: validation of their parameters and creation of one instance per run.</summary>
+public static class AggregationStrategies
+{
+    /// <summary>Every known strategy name.</summary>
+    public static IReadOnlyList<string> Names { get; } = [FedAvgStrategy.StrategyName];
+
+    /// <summary>Whether <paramref name="name"/> is a known strategy.</summary>
+    public static bool IsKnown(string? name) => name is not null && Names.Contains(name, StringComparer.Ordinal);
+
+    /// <summary>The first problem with a strategy's parameters (key and reason), or null.</summary>
+    public static (string Key, string Reason)? CheckParameters(string name, IReadOnlyDictionary<string, double> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        foreach (var (key, value) in parameters)
+        {
+            if (name == FedAvgStrategy.StrategyName && key != FedAvgStrategy.ServerLearningRateKey)
+            {
+                return (key, $"unknown parameter of '{name}'; known: {FedAvgStrategy.ServerLearningRateKey}");
+            }
+
+            if (!double.IsFinite(value) || value <= 0)
+            {
+                return (key, $"must be a finite number > 0, not {value}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Creates the strategy a run's config names.</summary>
+    public static IAggregationStrategy Create(StrategySettings settings, ModelSpec spec, ParameterLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Name switch
+        {
+            FedAvgStrategy.StrategyName => new FedAvgStrategy(
+                spec,
+                layout,
+                settings.Parameters.TryGetValue(FedAvgStrategy.ServerLearningRateKey, out var eta) ? eta : 1),
+            _ => throw new RunConfigException("strategy.name", $"unknown strategy '{settings.Name}'"),
+        };
+    }
+}

@@ -1,0 +1,39 @@
+using Federated.Model.Parameters;
+using Federated.Model.Spec;
+
+namespace Federated.Coordinator.Aggregation;
+
+/// <summary>
+/// Federated averaging weighted by examples (McMahan et al. 2017), with per-row averaging of sparse embedding updates
+/// and per-task weighting of task-specific tensors.
+/// </summary>
+/// <remarks>
+/// θ ← θ + η · Σ_k w_k Δ_k / Σ_k w_k, where w_k is node k's example count for trunk tensors, its labelled examples of
+/// task t for tensors of task t (<see cref="TaskTensorMap"/>), and, for each embedding row, counted only over the
+/// nodes that sent that row. η is <c>serverLearningRate</c> (default 1, plain FedAvg). Updates are folded into a
+/// running sum as they arrive: memory is O(model), not O(nodes × model).
+/// </remarks>
+public sealed class FedAvgStrategy : IAggregationStrategy
+{
+    /// <summary>The config name.</summary>
+    public const string StrategyName = "fedavg";
+
+    /// <summary>The parameter key of η.</summary>
+    public const string ServerLearningRateKey = "serverLearningRate";
+
+    private readonly TaskTensorMap _tasks;
+    private readonly double _serverLearningRate;
+
+    /// <summary>Creates the strategy for a model.</summary>
+    public FedAvgStrategy(ModelSpec spec, ParameterLayout layout, double serverLearningRate = 1)
+    {
+        _tasks = new TaskTensorMap(spec, layout);
+        _serverLearningRate = serverLearningRate;
+    }
+
+    /// <inheritdoc />
+    public string Name => StrategyName;
+
+    /// <inheritdoc />
+    public IRoundAggregator BeginRound(ParameterSet baseModel) => new FedAvgAggregator(baseModel, _tasks, _serverLearningRate);
+}

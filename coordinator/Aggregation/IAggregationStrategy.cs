@@ -1,0 +1,17 @@
+using Federated.Model.Parameters;
+
+namespace Federated.Coordinator.Aggregation;
+
+/// <summary>
+/// A server-side aggregation rule (FedAvg today; FedAvgM, FedAdam, median, trimmed mean or Krum can be added behind
+/// the same interface). One instance serves one run, so stateful strategies (server momentum, server Adam moments)
+/// keep their state in it across rounds.
+/// </summary>
+public interface IAggregationStrategy
+{
+    /// <summary>The strategy's config name, e.g. <c>fedavg</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Starts collecting the updates of a round whose base model is <paramref name="baseModel"/> (not modified).</summary>
+    IRoundAggregator BeginRound(ParameterSet baseModel);
+}

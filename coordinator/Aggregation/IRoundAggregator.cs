@@ -1,0 +1,17 @@
+using Federated.Model.Parameters;
+using Federated.Model.Updates;
+
+namespace Federated.Coordinator.Aggregation;
+
+/// <summary>Collects the validated updates of one round and produces the next global model.</summary>
+public interface IRoundAggregator
+{
+    /// <summary>Updates folded in so far.</summary>
+    int Count { get; }
+
+    /// <summary>Folds in one validated update (shared tensors only). The delta is not kept unless the strategy needs it.</summary>
+    void Add(ModelDelta delta, UpdateWeights weights);
+
+    /// <summary>The next global parameters, as a new set; the round's base set is not modified.</summary>
+    ParameterSet Finish();
+}

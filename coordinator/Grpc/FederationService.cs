@@ -1,0 +1,181 @@
+using Federated.Coordinator.Hosting;
+using Federated.Coordinator.Rounds;
+using Federated.Model.Metrics;
+using Federated.Model.Spec;
+using Federated.Protos.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Federated.Coordinator.Grpc;
+
+/// <summary>The node service: a thin adapter from messages to the <see cref="RoundEngine"/>.</summary>
+public sealed class FederationService : Federation.FederationBase
+{
+    private readonly RoundEngine _engine;
+    private readonly NodeAuthenticator _authenticator;
+    private readonly CoordinatorOptions _options;
+    private readonly ILogger<FederationService> _logger;
+
+    /// <summary>Creates the service.</summary>
+    public FederationService(RoundEngine engine, NodeAuthenticator authenticator, IOptions<CoordinatorOptions> options, ILogger<FederationService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _engine = engine;
+        _authenticator = authenticator;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public override Task<JoinReply> Join(JoinRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var node = _authenticator.Authenticate(context);
+        var result = Call(() => _engine.Join(node, request.RunId));
+        GrpcLog.NodeJoined(_logger, node, result.Run.RunId);
+        return Task.FromResult(new JoinReply
+        {
+            NodeId = node,
+            RunId = result.Run.RunId,
+            ModelSpecJson = result.Spec.ToJson(),
+            LayoutFingerprint = result.Run.LayoutFingerprint,
+            ModelVersion = result.Run.ModelVersion,
+            RunState = ProtoMapping.ToProto(result.Run.Status),
+        });
+    }
+
+    /// <inheritdoc />
+    public override async Task<WaitForAssignmentReply> WaitForAssignment(WaitForAssignmentRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var node = _authenticator.Authenticate(context);
+        var wait = TimeSpan.FromMilliseconds(Math.Clamp(request.MaxWaitMs, 0, (long)(_options.MaxWaitSeconds * 1000)));
+        AssignmentPoll poll;
+        try
+        {
+            poll = await _engine.WaitForAssignmentAsync(node, request.RunId, wait, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (RejectionException e)
+        {
+            throw RejectionStatus.ToRpcException(e);
+        }
+
+        var reply = new WaitForAssignmentReply { RunState = ProtoMapping.ToProto(poll.RunStatus) };
+        if (poll.Assignment is { } a)
+        {
+            reply.Status = WaitForAssignmentReply.Types.Status.Assigned;
+            reply.Assignment = new Protos.V1.Assignment
+            {
+                RunId = a.RunId,
+                Round = a.Round,
+                ModelVersion = a.ModelVersion,
+                DeadlineUnixMs = a.Deadline.ToUnixTimeMilliseconds(),
+                Training = new TrainingConfig
+                {
+                    LocalEpochs = a.Training.LocalEpochs,
+                    BatchSize = a.Training.BatchSize,
+                    LearningRate = a.Training.LearningRate,
+                    ProximalMu = a.Training.ProximalMu,
+                    ClipNorm = a.Training.ClipNorm,
+                    SparseEmbeddings = a.Training.SparseEmbeddings,
+                    Optimizer = a.Training.Optimizer,
+                },
+            };
+        }
+        else
+        {
+            reply.Status = poll.RunEnded ? WaitForAssignmentReply.Types.Status.RunEnded : WaitForAssignmentReply.Types.Status.Wait;
+        }
+
+        return reply;
+    }
+
+    /// <inheritdoc />
+    public override async Task DownloadModel(DownloadModelRequest request, IServerStreamWriter<ModelChunk> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        _authenticator.Authenticate(context);
+        var parameters = Call(() => _engine.GetModel(request.RunId, request.ModelVersion));
+        await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, parameters.Layout.InScope(ParameterScope.Shared), "", context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task<SubmitUpdateReply> SubmitUpdate(IAsyncStreamReader<UpdateChunk> requestStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requestStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var node = _authenticator.Authenticate(context);
+        try
+        {
+            if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false) || requestStream.Current.PayloadCase != UpdateChunk.PayloadOneofCase.Header)
+            {
+                throw new RejectionException(Rejection.MalformedUpload, "an upload must start with its header");
+            }
+
+            var header = requestStream.Current.Header;
+            var assembler = new UpdateAssembler(header, _engine.GetLayout(header.RunId));
+            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            {
+                if (requestStream.Current.PayloadCase != UpdateChunk.PayloadOneofCase.Tensor)
+                {
+                    throw new RejectionException(Rejection.MalformedUpload, "an upload has exactly one header, first");
+                }
+
+                assembler.Add(requestStream.Current.Tensor);
+            }
+
+            var outcome = _engine.SubmitUpdate(node, assembler.Build());
+            return new SubmitUpdateReply { Accepted = true, Duplicate = outcome.Duplicate, Round = outcome.Round, UpdatesInRound = outcome.UpdatesInRound };
+        }
+        catch (RejectionException e)
+        {
+            throw RejectionStatus.ToRpcException(e);
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task<SubmitEvaluationReply> SubmitEvaluation(SubmitEvaluationRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var node = _authenticator.Authenticate(context);
+        var outcome = Call(() =>
+        {
+            var metrics = new List<TaskMetrics>(request.Metrics.Count);
+            foreach (var summary in request.Metrics)
+            {
+                metrics.Add(UpdateAssembler.ReadMetrics(summary));
+            }
+
+            return _engine.SubmitEvaluation(node, request.RunId, request.ModelVersion, metrics);
+        });
+        return Task.FromResult(new SubmitEvaluationReply { Accepted = true, Duplicate = outcome.Duplicate });
+    }
+
+    /// <inheritdoc />
+    public override Task<LeaveReply> Leave(LeaveRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var node = _authenticator.Authenticate(context);
+        Call(() =>
+        {
+            _engine.Leave(node, request.RunId);
+            return true;
+        });
+        GrpcLog.NodeLeft(_logger, node, request.RunId);
+        return Task.FromResult(new LeaveReply());
+    }
+
+    private static T Call<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (RejectionException e)
+        {
+            throw RejectionStatus.ToRpcException(e);
+        }
+    }
+}

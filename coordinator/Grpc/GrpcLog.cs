@@ -1,0 +1,23 @@
+namespace Federated.Coordinator.Grpc;
+
+/// <summary>Log messages of the gRPC adapters (event ids 2000–2099: nodes and operators).</summary>
+internal static partial class GrpcLog
+{
+    [LoggerMessage(2000, LogLevel.Warning, "Node call {Method} refused: {Reason}")]
+    public static partial void NodeAuthenticationFailed(ILogger logger, string method, string reason);
+
+    [LoggerMessage(2001, LogLevel.Warning, "Operator call {Method} refused: {Reason}")]
+    public static partial void AdminAuthenticationFailed(ILogger logger, string method, string reason);
+
+    [LoggerMessage(2002, LogLevel.Information, "Node {NodeId} joined run {RunId}")]
+    public static partial void NodeJoined(ILogger logger, string nodeId, string runId);
+
+    [LoggerMessage(2003, LogLevel.Information, "Token issued to node {NodeId}")]
+    public static partial void TokenIssued(ILogger logger, string nodeId);
+
+    [LoggerMessage(2004, LogLevel.Information, "Token of node {NodeId} revoked")]
+    public static partial void TokenRevoked(ILogger logger, string nodeId);
+
+    [LoggerMessage(2005, LogLevel.Information, "Node {NodeId} left run {RunId}")]
+    public static partial void NodeLeft(ILogger logger, string nodeId, string runId);
+}

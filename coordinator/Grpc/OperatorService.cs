@@ -1,0 +1,216 @@
+using System.Reflection;
+using System.Threading.Channels;
+using Federated.Coordinator.Nodes;
+using Federated.Coordinator.Rounds;
+using Federated.Coordinator.Runs;
+using Federated.Protos.V1;
+using Grpc.Core;
+
+namespace Federated.Coordinator.Grpc;
+
+/// <summary>The operator API: a thin adapter over the <see cref="RoundEngine"/> and the <see cref="NodeDirectory"/>, behind the admin token.</summary>
+public sealed class OperatorService : Operator.OperatorBase
+{
+    private static readonly string ServiceVersion =
+        typeof(OperatorService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    private readonly RoundEngine _engine;
+    private readonly NodeDirectory _nodes;
+    private readonly AdminAuthenticator _admin;
+    private readonly ILogger<OperatorService> _logger;
+
+    /// <summary>Creates the service.</summary>
+    public OperatorService(RoundEngine engine, NodeDirectory nodes, AdminAuthenticator admin, ILogger<OperatorService> logger)
+    {
+        _engine = engine;
+        _nodes = nodes;
+        _admin = admin;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public override Task<GetStatusReply> GetStatus(GetStatusRequest request, ServerCallContext context)
+    {
+        _admin.Require(context);
+        var presence = _engine.ListPresence();
+        return Task.FromResult(new GetStatusReply
+        {
+            Version = ServiceVersion,
+            StartedUnixMs = _engine.StartedAt.ToUnixTimeMilliseconds(),
+            RunsActive = _engine.ListRuns().Count(r => r.Status is RunStatus.Running or RunStatus.Paused),
+            NodesConnected = presence.Count(p => p.Connected),
+            NodesEnrolled = _nodes.List().Count,
+        });
+    }
+
+    /// <inheritdoc />
+    public override Task<ListRunsReply> ListRuns(ListRunsRequest request, ServerCallContext context)
+    {
+        _admin.Require(context);
+        var reply = new ListRunsReply();
+        reply.Runs.Add(_engine.ListRuns().Select(ProtoMapping.ToProto));
+        return Task.FromResult(reply);
+    }
+
+    /// <inheritdoc />
+    public override Task<RunInfo> StartRun(StartRunRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _admin.Require(context);
+        try
+        {
+            return Task.FromResult(ProtoMapping.ToProto(_engine.CreateRun(RunConfig.FromJson(request.ConfigJson))));
+        }
+        catch (RunConfigException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task<RunInfo> PauseRun(RunRequest request, ServerCallContext context) => Change(request, context, _engine.Pause);
+
+    /// <inheritdoc />
+    public override Task<RunInfo> ResumeRun(RunRequest request, ServerCallContext context) => Change(request, context, _engine.Resume);
+
+    /// <inheritdoc />
+    public override Task<RunInfo> StopRun(RunRequest request, ServerCallContext context) => Change(request, context, _engine.Stop);
+
+    /// <inheritdoc />
+    public override Task<ListRoundsReply> ListRounds(RunRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _admin.Require(context);
+        var reply = new ListRoundsReply();
+        reply.Rounds.Add(Call(() => _engine.ListRounds(request.RunId)).Select(ProtoMapping.ToProto));
+        return Task.FromResult(reply);
+    }
+
+    /// <inheritdoc />
+    public override Task<GetMetricsReply> GetMetrics(RunRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _admin.Require(context);
+        var reply = new GetMetricsReply();
+        reply.Rows.Add(Call(() => _engine.GetMetrics(request.RunId)).Select(ProtoMapping.ToProto));
+        return Task.FromResult(reply);
+    }
+
+    /// <inheritdoc />
+    public override Task<ListNodesReply> ListNodes(ListNodesRequest request, ServerCallContext context)
+    {
+        _admin.Require(context);
+        var presence = _engine.ListPresence().ToDictionary(p => p.NodeId, StringComparer.Ordinal);
+        var reply = new ListNodesReply();
+        foreach (var node in _nodes.List())
+        {
+            var info = new NodeInfo { NodeId = node.Id, Revoked = node.Revoked, CreatedUnixMs = node.CreatedAt.ToUnixTimeMilliseconds() };
+            if (presence.TryGetValue(node.Id, out var p))
+            {
+                info.Connected = p.Connected && !node.Revoked;
+                info.LastSeenUnixMs = p.LastSeen.ToUnixTimeMilliseconds();
+                info.Runs.Add(p.Runs);
+            }
+
+            reply.Nodes.Add(info);
+        }
+
+        return Task.FromResult(reply);
+    }
+
+    /// <inheritdoc />
+    public override Task<IssueTokenReply> IssueToken(IssueTokenRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _admin.Require(context);
+        try
+        {
+            var token = _nodes.IssueToken(request.NodeId);
+            GrpcLog.TokenIssued(_logger, request.NodeId);
+            return Task.FromResult(new IssueTokenReply { NodeId = request.NodeId, Token = token });
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task<RevokeTokenReply> RevokeToken(RevokeTokenRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _admin.Require(context);
+        if (!_nodes.Revoke(request.NodeId))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"no node '{request.NodeId}' is enrolled"));
+        }
+
+        GrpcLog.TokenRevoked(_logger, request.NodeId);
+        return Task.FromResult(new RevokeTokenReply { Revoked = true });
+    }
+
+    /// <inheritdoc />
+    public override async Task ExportModel(ExportModelRequest request, IServerStreamWriter<ModelChunk> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        _admin.Require(context);
+        var parameters = Call(() => _engine.GetModel(request.RunId, request.ModelVersion));
+        var spec = Call(() => _engine.GetSpec(request.RunId));
+        await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, parameters.Layout.Tensors, spec.ToJson(), context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task WatchRounds(RunRequest request, IServerStreamWriter<Protos.V1.RoundEvent> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        _admin.Require(context);
+        var channel = Channel.CreateBounded<Rounds.RoundEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
+        using var subscription = _engine.Subscribe(e =>
+        {
+            if (request.RunId.Length == 0 || e.RunId == request.RunId)
+            {
+                channel.Writer.TryWrite(e);
+            }
+        });
+        try
+        {
+            await foreach (var e in channel.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                await responseStream.WriteAsync(ProtoMapping.ToProto(e), context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The watcher went away.
+        }
+    }
+
+    private Task<RunInfo> Change(RunRequest request, ServerCallContext context, Func<string, RunSummary> change)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _admin.Require(context);
+        try
+        {
+            return Task.FromResult(ProtoMapping.ToProto(Call(() => change(request.RunId))));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+    }
+
+    private static T Call<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (RejectionException e)
+        {
+            throw RejectionStatus.ToRpcException(e);
+        }
+    }
+}

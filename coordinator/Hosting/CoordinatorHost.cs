@@ -1,0 +1,82 @@
+using Federated.Coordinator.Grpc;
+using Federated.Coordinator.Nodes;
+using Federated.Coordinator.Rounds;
+using Federated.Coordinator.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Federated.Coordinator.Hosting;
+
+/// <summary>Builds the coordinator web application: options, storage, engine, gRPC services, health checks and reflection.</summary>
+public static class CoordinatorHost
+{
+    /// <summary>Creates the builder with every service registered; <paramref name="configure"/> may override any of them (tests swap the clock).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        // Plain-http endpoints speak HTTP/2 with prior knowledge (h2c), so grpcurl and grpcio work without TLS;
+        // TLS endpoints negotiate h2 by ALPN. An endpoint's own Protocols setting in Kestrel config overrides this.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
+        AddCoordinator(builder.Services, builder.Environment.ContentRootPath);
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapGrpcService<FederationService>();
+        app.MapGrpcService<OperatorService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+
+    /// <summary>Registers the coordinator's services (idempotent).</summary>
+    public static IServiceCollection AddCoordinator(IServiceCollection services, string contentRoot)
+    {
+        services.AddOptions<CoordinatorOptions>().BindConfiguration(CoordinatorOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+            var path = options.DatabasePath == ":memory:" ? ":memory:" : Path.GetFullPath(options.DatabasePath, contentRoot);
+            HostingLog.StoreOpened(sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CoordinatorHost)), path);
+            return new SqliteStore(path);
+        });
+        services.TryAddSingleton<CoordinatorMetrics>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+            var engine = new RoundEngine(
+                sp.GetRequiredService<SqliteStore>(),
+                sp.GetRequiredService<TimeProvider>(),
+                new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromSeconds(options.NodeLivenessSeconds) },
+                sp.GetRequiredService<ILogger<RoundEngine>>(),
+                sp.GetRequiredService<CoordinatorMetrics>());
+            engine.Restore();
+            return engine;
+        });
+        services.TryAddSingleton(sp => new NodeDirectory(sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<NodeAuthenticator>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+            var logger = sp.GetRequiredService<ILogger<AdminAuthenticator>>();
+            return new AdminAuthenticator(AdminTokenSource.Resolve(options, sp.GetRequiredService<SqliteStore>().DatabasePath, logger), logger);
+        });
+        services.AddHostedService<RoundTicker>();
+        services.AddGrpc();
+
+        // Explicit limits, checked on the decompressed message too; chunks are ≤ 1 MiB so the 4 MiB default leaves headroom.
+        services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<CoordinatorOptions>>((grpc, options) =>
+        {
+            grpc.MaxReceiveMessageSize = options.Value.MaxMessageBytes;
+            grpc.MaxSendMessageSize = options.Value.MaxMessageBytes;
+        });
+        services.AddGrpcHealthChecks().AddCheck("store", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        services.AddGrpcReflection();
+
+        // Resolve the engine (and so restore runs) and the admin token at start, not at the first call.
+        services.AddHostedService<CoordinatorWarmup>();
+        return services;
+    }
+}

@@ -1,0 +1,21 @@
+using Federated.Coordinator.Grpc;
+using Federated.Coordinator.Rounds;
+
+namespace Federated.Coordinator.Hosting;
+
+/// <summary>Creates the engine (restoring stored runs) and the admin authenticator when the host starts.</summary>
+internal sealed class CoordinatorWarmup : IHostedService
+{
+    private readonly IServiceProvider _services;
+
+    public CoordinatorWarmup(IServiceProvider services) => _services = services;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _services.GetRequiredService<RoundEngine>();
+        _services.GetRequiredService<AdminAuthenticator>();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,11 @@
+using Federated.Coordinator.Runs;
+
+namespace Federated.Coordinator.Rounds;
+
+/// <summary>What a selected node must do: train <see cref="ModelVersion"/> with <see cref="Training"/> and answer by <see cref="Deadline"/>.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Round">The round.</param>
+/// <param name="ModelVersion">The version to download and use as the update's base.</param>
+/// <param name="Deadline">After this the update is no longer awaited.</param>
+/// <param name="Training">Local training settings.</param>
+public sealed record Assignment(string RunId, long Round, long ModelVersion, DateTimeOffset Deadline, TrainingSettings Training);

@@ -1,0 +1,65 @@
+namespace Federated.Coordinator.Rounds;
+
+/// <summary>Why a node request (join, poll, update, evaluation) was rejected; each maps to its own gRPC status and message.</summary>
+public enum Rejection
+{
+    /// <summary>No enrolled node has that id.</summary>
+    UnknownNode,
+
+    /// <summary>The node's token was revoked.</summary>
+    NodeRevoked,
+
+    /// <summary>The update names another node than the one that is authenticated.</summary>
+    NodeMismatch,
+
+    /// <summary>No run has that id.</summary>
+    UnknownRun,
+
+    /// <summary>The run is stopped, completed or failed.</summary>
+    RunNotActive,
+
+    /// <summary>The node was not selected for the round.</summary>
+    NotSelected,
+
+    /// <summary>The round is closed (or none is open).</summary>
+    StaleRound,
+
+    /// <summary>The round has not started.</summary>
+    FutureRound,
+
+    /// <summary>The base version is older than the round's.</summary>
+    StaleBaseVersion,
+
+    /// <summary>The base version is newer than the round's.</summary>
+    FutureBaseVersion,
+
+    /// <summary>The node already had another upload accepted in this round.</summary>
+    AlreadySubmitted,
+
+    /// <summary>An expected shared tensor is absent.</summary>
+    MissingTensor,
+
+    /// <summary>A tensor is unknown, local, or repeated.</summary>
+    UnexpectedTensor,
+
+    /// <summary>A tensor has the wrong number of values, or a non-embedding tensor was sent sparse.</summary>
+    WrongShape,
+
+    /// <summary>A sparse row id is outside the table, or rows are not ascending and distinct.</summary>
+    RowOutOfRange,
+
+    /// <summary>A value is NaN or infinite.</summary>
+    NonFinite,
+
+    /// <summary>The update's L2 norm exceeds the run's clip bound.</summary>
+    NormTooLarge,
+
+    /// <summary>The example counts are missing, negative, or name unknown tasks.</summary>
+    InvalidExampleCount,
+
+    /// <summary>A metric summary is malformed or names an unknown task.</summary>
+    InvalidMetrics,
+
+    /// <summary>The upload does not follow the chunk protocol (header first, known tensors, contiguous chunks, no upload id).</summary>
+    MalformedUpload,
+}

@@ -1,0 +1,33 @@
+
+namespace Federated.Coordinator.Rounds;
+
+/// <summary>Log messages of the round engine (event ids 1000–1099).</summary>
+internal static partial class RoundsLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "Run {RunId} created ('{Name}', {Rounds} rounds, strategy {Strategy})")]
+    public static partial void RunCreated(ILogger logger, string runId, string name, int rounds, string strategy);
+
+    [LoggerMessage(1001, LogLevel.Information, "Run {RunId} round {Round} started from version {Version} with {Count} nodes; deadline {Deadline:O}")]
+    public static partial void RoundStarted(ILogger logger, string runId, long round, long version, int count, DateTimeOffset deadline);
+
+    [LoggerMessage(1002, LogLevel.Debug, "Run {RunId} round {Round}: update {UploadId} of node {NodeId} accepted ({Examples} examples)")]
+    public static partial void UpdateAccepted(ILogger logger, string runId, long round, string nodeId, string uploadId, long examples);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Update of node {NodeId} for run {RunId} round {Round} rejected ({Reason}): {Message}")]
+    public static partial void UpdateRejected(ILogger logger, string nodeId, string runId, long round, Rejection reason, string message);
+
+    [LoggerMessage(1004, LogLevel.Information, "Run {RunId} round {Round} committed version {Version} from {Count} updates")]
+    public static partial void RoundCommitted(ILogger logger, string runId, long round, long version, int count);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Run {RunId} round {Round} ended without quorum ({Count} of {Quorum} updates)")]
+    public static partial void RoundFailed(ILogger logger, string runId, long round, int count, int quorum);
+
+    [LoggerMessage(1006, LogLevel.Information, "Run {RunId} is now {Status}. {Message}")]
+    public static partial void RunStateChanged(ILogger logger, string runId, RunStatus status, string message);
+
+    [LoggerMessage(1007, LogLevel.Information, "Run {RunId} restored at version {Version} ({Status})")]
+    public static partial void RunRestored(ILogger logger, string runId, long version, RunStatus status);
+
+    [LoggerMessage(1008, LogLevel.Information, "Run {RunId} round {Round} reopened after restart; its nodes send their updates again")]
+    public static partial void RoundReopened(ILogger logger, string runId, long round);
+}

@@ -1,0 +1,224 @@
+using System.Text.Json;
+using Federated.Coordinator.Aggregation;
+using Federated.Model.Spec;
+
+namespace Federated.Coordinator.Runs;
+
+/// <summary>
+/// Everything a run needs: the model, how many rounds, whom to select, when to close a round, how nodes train and how
+/// updates are aggregated. Read from JSON (camelCase keys, unknown keys rejected) by <see cref="FromJson"/>.
+/// </summary>
+/// <remarks>
+/// Exactly one of <see cref="NodesPerRound"/> and <see cref="FractionPerRound"/> may be set; with neither, every
+/// connected node is selected. A round closes when every selected node has answered, or at its deadline when at least
+/// <see cref="Quorum"/> updates arrived.
+/// </remarks>
+public sealed record RunConfig
+{
+    /// <summary>A label for people. Default empty.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Seed of the initial parameters and of node selection. Default 1.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>The model. Required.</summary>
+    public ModelSpec? Model { get; set; }
+
+    /// <summary>Model versions to produce (committed rounds), ≥ 1. Default 10.</summary>
+    public int Rounds { get; set; } = 10;
+
+    /// <summary>Nodes selected per round (at least <see cref="MinClients"/> are selected). Optional.</summary>
+    public int? NodesPerRound { get; set; }
+
+    /// <summary>Fraction in (0, 1] of connected nodes selected per round, rounded up. Optional.</summary>
+    public double? FractionPerRound { get; set; }
+
+    /// <summary>Connected nodes needed before a round starts, ≥ 1. Default 1.</summary>
+    public int MinClients { get; set; } = 1;
+
+    /// <summary>Updates needed to close a round at its deadline, 1 ≤ quorum ≤ <see cref="MinClients"/>. Default: <see cref="MinClients"/>.</summary>
+    public int? Quorum { get; set; }
+
+    /// <summary>Seconds from a round's start to its deadline, &gt; 0. Default 600.</summary>
+    public double RoundDeadlineSeconds { get; set; } = 600;
+
+    /// <summary>What to do when a deadline passes without quorum. Default <see cref="NoQuorumPolicy.Retry"/>.</summary>
+    public NoQuorumPolicy OnNoQuorum { get; set; } = NoQuorumPolicy.Retry;
+
+    /// <summary>Consecutive failed rounds retried before the run fails, ≥ 0. Default 3.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Local training settings.</summary>
+    public TrainingSettings Training { get; set; } = new();
+
+    /// <summary>Aggregation strategy.</summary>
+    public StrategySettings Strategy { get; set; } = new();
+
+    /// <summary>The quorum in force: <see cref="Quorum"/> or <see cref="MinClients"/>.</summary>
+    public int EffectiveQuorum => Quorum ?? MinClients;
+
+    /// <summary>The model spec; the config must have been validated.</summary>
+    public ModelSpec Spec => Model ?? throw new RunConfigException("model", "is required");
+
+    /// <summary>Parses and validates a run config.</summary>
+    /// <exception cref="RunConfigException">Malformed JSON, an unknown key or an invalid value; the message names the key.</exception>
+    public static RunConfig FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        RunConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize(json, RunConfigJsonContext.Default.RunConfig);
+        }
+        catch (JsonException e)
+        {
+            var inner = e.InnerException as RunConfigException;
+            if (inner is not null)
+            {
+                throw inner;
+            }
+
+            var message = e.Message;
+            var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+            throw new RunConfigException(e.Path ?? "$", cut > 0 ? message[..cut] : message, e);
+        }
+
+        if (config is null)
+        {
+            throw new RunConfigException("$", "the run config is empty (null)");
+        }
+
+        config.Validate();
+        return config;
+    }
+
+    /// <summary>Serialises this config to JSON that <see cref="FromJson"/> reads back.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, RunConfigJsonContext.Default.RunConfig);
+
+    /// <summary>Checks every invariant stated on the properties.</summary>
+    /// <exception cref="RunConfigException">The first violation, naming its key.</exception>
+    public void Validate()
+    {
+        if (Model is null)
+        {
+            Fail("model", "is required");
+        }
+
+        try
+        {
+            Model.Validate();
+        }
+        catch (ModelSpecException e)
+        {
+            throw new RunConfigException("model." + e.Key, e.Message, e);
+        }
+
+        if (Rounds < 1)
+        {
+            Fail("rounds", $"must be ≥ 1, not {Rounds}");
+        }
+
+        if (NodesPerRound is not null && FractionPerRound is not null)
+        {
+            Fail("nodesPerRound", "set either 'nodesPerRound' or 'fractionPerRound', not both");
+        }
+
+        if (NodesPerRound is < 1)
+        {
+            Fail("nodesPerRound", $"must be ≥ 1, not {NodesPerRound}");
+        }
+
+        if (FractionPerRound is { } fraction && (!double.IsFinite(fraction) || fraction <= 0 || fraction > 1))
+        {
+            Fail("fractionPerRound", $"must be in (0, 1], not {fraction}");
+        }
+
+        if (MinClients < 1)
+        {
+            Fail("minClients", $"must be ≥ 1, not {MinClients}");
+        }
+
+        if (NodesPerRound is { } count && count < MinClients)
+        {
+            Fail("nodesPerRound", $"must be ≥ minClients ({MinClients}), not {count}");
+        }
+
+        if (Quorum is { } quorum && (quorum < 1 || quorum > MinClients))
+        {
+            Fail("quorum", $"must be in [1, minClients = {MinClients}], not {quorum}");
+        }
+
+        if (!double.IsFinite(RoundDeadlineSeconds) || RoundDeadlineSeconds <= 0)
+        {
+            Fail("roundDeadlineSeconds", $"must be a finite number > 0, not {RoundDeadlineSeconds}");
+        }
+
+        if (MaxRetries < 0)
+        {
+            Fail("maxRetries", $"must be ≥ 0, not {MaxRetries}");
+        }
+
+        ValidateTraining(Training);
+        ValidateStrategy(Strategy);
+    }
+
+    private static void ValidateTraining(TrainingSettings? training)
+    {
+        if (training is null)
+        {
+            Fail("training", "must be an object, not null");
+        }
+
+        if (training.LocalEpochs < 1)
+        {
+            Fail("training.localEpochs", $"must be ≥ 1, not {training.LocalEpochs}");
+        }
+
+        if (training.BatchSize < 1)
+        {
+            Fail("training.batchSize", $"must be ≥ 1, not {training.BatchSize}");
+        }
+
+        if (!float.IsFinite(training.LearningRate) || training.LearningRate <= 0)
+        {
+            Fail("training.learningRate", $"must be a finite number > 0, not {training.LearningRate}");
+        }
+
+        if (training.Optimizer is not ("sgd" or "momentum" or "adam"))
+        {
+            Fail("training.optimizer", $"must be 'sgd', 'momentum' or 'adam', not '{training.Optimizer}'");
+        }
+
+        if (!float.IsFinite(training.ProximalMu) || training.ProximalMu < 0)
+        {
+            Fail("training.proximalMu", $"must be a finite number ≥ 0, not {training.ProximalMu}");
+        }
+
+        if (!double.IsFinite(training.ClipNorm) || training.ClipNorm < 0)
+        {
+            Fail("training.clipNorm", $"must be a finite number ≥ 0 (0 = no bound), not {training.ClipNorm}");
+        }
+    }
+
+    private static void ValidateStrategy(StrategySettings? strategy)
+    {
+        if (strategy is null)
+        {
+            Fail("strategy", "must be an object, not null");
+        }
+
+        if (!AggregationStrategies.IsKnown(strategy.Name))
+        {
+            Fail("strategy.name", $"unknown strategy '{strategy.Name}'; known: {string.Join(", ", AggregationStrategies.Names)}");
+        }
+
+        var problem = AggregationStrategies.CheckParameters(strategy.Name, strategy.Parameters ?? new Dictionary<string, double>());
+        if (problem is { } p)
+        {
+            Fail("strategy.parameters." + p.Key, p.Reason);
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void Fail(string key, string reason) => throw new RunConfigException(key, reason);
+}

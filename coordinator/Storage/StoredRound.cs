@@ -1,0 +1,16 @@
+using Federated.Coordinator.Rounds;
+
+namespace Federated.Coordinator.Storage;
+
+/// <summary>A round as stored.</summary>
+/// <param name="RunId">Its run.</param>
+/// <param name="Round">Round number, from 1, consecutive within a run (failed rounds count).</param>
+/// <param name="BaseVersion">The version nodes train from.</param>
+/// <param name="State">Its state.</param>
+/// <param name="Selected">Selected node ids, sorted.</param>
+/// <param name="StartedAt">Start.</param>
+/// <param name="Deadline">Deadline.</param>
+/// <param name="ClosedAt">When it was committed, failed or abandoned.</param>
+/// <param name="Updates">Accepted updates.</param>
+/// <param name="ResultVersion">The version it produced, when committed.</param>
+public sealed record StoredRound(string RunId, long Round, long BaseVersion, RoundState State, IReadOnlyList<string> Selected, DateTimeOffset StartedAt, DateTimeOffset Deadline, DateTimeOffset? ClosedAt, int Updates, long? ResultVersion);

@@ -1,0 +1,67 @@
+using Federated.Coordinator.Runs;
+using Federated.Model.Spec;
+
+namespace Federated.Coordinator.Tests;
+
+public sealed class RunConfigTests
+{
+    private const string MinimalModel = """{"fields":[{"name":"item","dim":2,"buckets":10}],"trunk":{"kind":"shared-bottom","hidden":[3]},"tasks":[{"name":"click","tower":[2]}]}""";
+
+    [Fact]
+    public void FromJson_OmittedKeys_GetDocumentedDefaults()
+    {
+        var config = RunConfig.FromJson("""{ "model": """ + MinimalModel + "}");
+
+        Assert.Equal(10, config.Rounds);
+        Assert.Equal(1, config.MinClients);
+        Assert.Equal(0.05f, config.Training.LearningRate);
+        Assert.Equal("fedavg", config.Strategy.Name);
+        Assert.Equal(NoQuorumPolicy.Retry, config.OnNoQuorum);
+        var task = Assert.Single(config.Spec.Tasks);
+        Assert.Equal(ParameterScope.Local, task.Scope);
+        Assert.Equal(1f, task.Weight);
+        Assert.Equal(1, config.Spec.Trunk.Levels);
+        Assert.Empty(config.Spec.Numeric);
+    }
+
+    [Theory]
+    [InlineData("\"rounds\": 0", "rounds")]
+    [InlineData("\"minClients\": 0", "minClients")]
+    [InlineData("\"quorum\": 5", "quorum")]
+    [InlineData("\"nodesPerRound\": 2, \"fractionPerRound\": 0.5", "nodesPerRound")]
+    [InlineData("\"fractionPerRound\": 1.5", "fractionPerRound")]
+    [InlineData("\"roundDeadlineSeconds\": -1", "roundDeadlineSeconds")]
+    [InlineData("\"onNoQuorum\": \"shrug\"", "$.onNoQuorum")]
+    [InlineData("\"training\": { \"batchSize\": 0 }", "training.batchSize")]
+    [InlineData("\"training\": { \"learningRate\": 0 }", "training.learningRate")]
+    [InlineData("\"training\": { \"optimizer\": \"lbfgs\" }", "training.optimizer")]
+    [InlineData("\"training\": { \"clipNorm\": -1 }", "training.clipNorm")]
+    [InlineData("\"strategy\": { \"name\": \"magic\" }", "strategy.name")]
+    [InlineData("\"strategy\": { \"name\": \"fedavg\", \"parameters\": { \"momentum\": 0.9 } }", "strategy.parameters.momentum")]
+    [InlineData("\"colour\": \"blue\"", "$.colour")]
+    public void FromJson_InvalidValue_ErrorNamesTheKey(string entry, string key)
+    {
+        var e = Assert.Throws<RunConfigException>(() => RunConfig.FromJson("{ " + entry + ", \"model\": " + MinimalModel + " }"));
+
+        Assert.Equal(key, e.Key);
+        Assert.Contains(key, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromJson_InvalidModel_ErrorNamesTheModelKey()
+    {
+        var e = Assert.Throws<RunConfigException>(() => RunConfig.FromJson("""{ "model": {"fields":[{"name":"item","dim":0,"buckets":10}],"trunk":{"kind":"shared-bottom","hidden":[3]},"tasks":[{"name":"click","tower":[2]}]} }"""));
+
+        Assert.Equal("model.fields[0].dim", e.Key);
+    }
+
+    [Fact]
+    public void ToJson_RoundTrips()
+    {
+        var config = RunConfig.FromJson(TestSpecs.RunConfig());
+
+        var again = RunConfig.FromJson(config.ToJson());
+
+        Assert.Equal(config.ToJson(), again.ToJson());
+    }
+}
