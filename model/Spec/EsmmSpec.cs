@@ -8,8 +8,8 @@ namespace Federated.Model.Spec;
 public sealed record EsmmSpec
 {
     /// <summary>Name of the click (CTR) task.</summary>
-    public string Click { get; set; } = "";
+    public string Click { get; init; } = "";
 
     /// <summary>Name of the conversion (CTCVR) task.</summary>
-    public string Conversion { get; set; } = "";
+    public string Conversion { get; init; } = "";
 }

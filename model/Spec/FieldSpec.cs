@@ -9,22 +9,22 @@ namespace Federated.Model.Spec;
 public sealed record FieldSpec
 {
     /// <summary>Unique name; the embedding tensor is called <c>emb/{Name}</c>.</summary>
-    public string Name { get; set; } = "";
+    public string Name { get; init; } = "";
 
     /// <summary>Embedding dimension, at least 1.</summary>
-    public int Dim { get; set; }
+    public int Dim { get; init; }
 
     /// <summary>Number of hash buckets for string tokens, or null when <see cref="Vocabulary"/> is set.</summary>
-    public int? Buckets { get; set; }
+    public int? Buckets { get; init; }
 
     /// <summary>Number of integer ids, or null when <see cref="Buckets"/> is set.</summary>
-    public int? Vocabulary { get; set; }
+    public int? Vocabulary { get; init; }
 
     /// <summary>True for a bag of tokens, mean-pooled.</summary>
-    public bool MultiValued { get; set; }
+    public bool MultiValued { get; init; }
 
     /// <summary>Shared fields are federated; local ones (user ids) never leave the node. Default shared.</summary>
-    public ParameterScope Scope { get; set; } = ParameterScope.Shared;
+    public ParameterScope Scope { get; init; } = ParameterScope.Shared;
 
     /// <summary>Rows of the embedding table: the bucket count or the vocabulary size.</summary>
     public int Rows => Buckets ?? Vocabulary ?? 0;

@@ -14,31 +14,31 @@ namespace Federated.Model.Spec;
 public sealed record ModelSpec
 {
     /// <summary>Categorical inputs, at least one.</summary>
-    public IReadOnlyList<FieldSpec> Fields { get; set; } = [];
+    public IReadOnlyList<FieldSpec> Fields { get; init; } = [];
 
     /// <summary>Names of the numeric features, in input order (standardised by the data source).</summary>
-    public IReadOnlyList<string> Numeric { get; set; } = [];
+    public IReadOnlyList<string> Numeric { get; init; } = [];
 
     /// <summary>The trunk.</summary>
-    public TrunkSpec Trunk { get; set; } = new();
+    public TrunkSpec Trunk { get; init; } = new();
 
     /// <summary>The tasks, at least one.</summary>
-    public IReadOnlyList<TaskSpec> Tasks { get; set; } = [];
+    public IReadOnlyList<TaskSpec> Tasks { get; init; } = [];
 
     /// <summary>Optional ESMM link between two binary tasks.</summary>
-    public EsmmSpec? Esmm { get; set; }
+    public EsmmSpec? Esmm { get; init; }
 
     /// <summary>L2 coefficient λ ≥ 0 on dense weights and on embedding rows used in a batch. Default 0.</summary>
-    public float L2 { get; set; }
+    public float L2 { get; init; }
 
     /// <summary>Dropout rate in [0, 1) after each hidden ReLU of experts, bottom and towers, in training only. Default 0.</summary>
-    public float Dropout { get; set; }
+    public float Dropout { get; init; }
 
     /// <summary>
     /// Learned uncertainty weighting (Kendall et al. 2018): the loss becomes Σ_t (exp(−s_t)·w_t·L_t + s_t) with a
     /// learned, node-local s_t per task.
     /// </summary>
-    public bool UncertaintyWeighting { get; set; }
+    public bool UncertaintyWeighting { get; init; }
 
     /// <summary>Width of the input x: the sum of the field dimensions plus the numeric feature count.</summary>
     public int InputWidth
