@@ -156,6 +156,24 @@ public sealed class ExampleTable
         }
     }
 
+    /// <summary>
+    /// The distinct embedding rows that field <paramref name="field"/> takes in these examples (every id of
+    /// every bag, for a multi-valued field), ascending: the only rows of its table that this data can read.
+    /// </summary>
+    /// <param name="field">The field index in the model.</param>
+    /// <returns>Ascending, distinct row ids in [0, rows of the field).</returns>
+    public int[] DistinctIds(int field)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)field, (uint)_ids.Length, nameof(field));
+        var rows = new RowSet(Spec.Fields[field].Rows);
+        foreach (var id in _ids[field])
+        {
+            rows.Add(id);
+        }
+
+        return rows.ToArray();
+    }
+
     /// <summary>Rows (first occurrence) of a user and of each item, and the items a user has seen.</summary>
     internal bool TryFindUser(string user, out int row, out HashSet<int> seenItems)
     {

@@ -1,11 +1,7 @@
 using Federated.Client.Data;
 using Federated.Model.Metrics;
-using Federated.Model.Optimization;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
-using Federated.Model.Training;
-using Federated.Model.Updates;
-using MathNet.Numerics.Random;
 
 namespace Federated.Client.Training;
 
@@ -35,8 +31,8 @@ public sealed class NodeTrainingSession : IDisposable
 
     private readonly NodeDataset _data;
     private readonly NodeTrainingOptions _options;
-    private MultiTaskTrainer? _inference;
-    private Batch? _inferenceBatch;
+    private readonly LocalClient _client;
+    private readonly TrainingWorkspace _workspace;
 
     /// <summary>Opens a session; loads the local state if the directory has one.</summary>
     /// <param name="data">The node's data, encoded for the run's model.</param>
@@ -52,7 +48,10 @@ public sealed class NodeTrainingSession : IDisposable
         Directory.CreateDirectory(stateDirectory);
         StatePath = Path.Combine(stateDirectory, StateFileName);
         Parameters = ParameterSet.Initialize(ParameterLayout.FromSpec(data.Spec), _options.Seed);
-        var header = LocalStateStore.TryLoad(StatePath, Parameters);
+        var store = new FileLocalStateStore(StatePath);
+        var header = store.TryLoad(Parameters);
+        _client = new LocalClient(data, store, _options.Seed);
+        _workspace = new TrainingWorkspace(data.Spec, Parameters, _options, incrementalShared: false);
         LastRound = header?.Round;
         ModelVersion = header?.ModelVersion;
     }
@@ -96,125 +95,22 @@ public sealed class NodeTrainingSession : IDisposable
         ArgumentNullException.ThrowIfNull(assignment);
         assignment.Validate();
         RequireLayout(global);
-        var rows = _data.Split.Train;
-        if (rows.Length == 0)
+        if (_data.Split.Train.Length == 0)
         {
             throw new InvalidOperationException("the node has no training examples");
         }
 
-        Parameters.CopyScopeFrom(global, ParameterScope.Shared);
+        _workspace.CopyShared(global, assignment.ModelVersion);
         ModelVersion = assignment.ModelVersion;
-        var trainerOptions = new TrainerOptions
-        {
-            Optimizer = new OptimizerOptions { Kind = _options.Optimizer, LearningRate = assignment.LearningRate },
-            MaxBatchSize = assignment.BatchSize,
-            Threads = Math.Min(_options.Threads, assignment.BatchSize),
-            Seed = _options.Seed,
-        };
-        long steps;
-        using (var trainer = new MultiTaskTrainer(Spec, Parameters, trainerOptions))
-        {
-            trainer.SetProximalTerm(assignment.ProximalMu > 0 ? global : null, assignment.ProximalMu);
-            trainer.ClearTouchedRows();
-            var batch = new Batch(Spec, assignment.BatchSize);
-            var order = (int[])rows.Clone();
-            var random = new Xoshiro256StarStar(unchecked((_options.Seed * 1_000_003) + (int)assignment.Round), threadSafe: false);
-            for (var epoch = 0; epoch < assignment.LocalEpochs; epoch++)
-            {
-                Shuffle(order, random);
-                for (var start = 0; start < order.Length; start += assignment.BatchSize)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    batch.Clear();
-                    _data.Table.Fill(batch, order.AsSpan(start, Math.Min(assignment.BatchSize, order.Length - start)), _data.Standardizer);
-                    trainer.Step(batch);
-                }
-            }
-
-            steps = trainer.Steps;
-            Dictionary<string, RowSet>? touched = null;
-            if (assignment.Sparse)
-            {
-                touched = new Dictionary<string, RowSet>(StringComparer.Ordinal);
-                for (var f = 0; f < Spec.Fields.Count; f++)
-                {
-                    if (Spec.Fields[f].Scope == ParameterScope.Shared)
-                    {
-                        touched[TensorNames.Embedding(Spec.Fields[f].Name)] = trainer.TouchedRows(f);
-                    }
-                }
-            }
-
-            var delta = ModelDelta.Compute(global, Parameters, ParameterScope.Shared, touched);
-            var norm = delta.L2Norm();
-            if (assignment.ClipNorm > 0)
-            {
-                delta.ClipTo(assignment.ClipNorm);
-            }
-
-            LocalStateStore.Save(StatePath, Parameters, assignment.ModelVersion, assignment.Round);
-            LastRound = assignment.Round;
-            return new LocalUpdate(
-                assignment.Round,
-                assignment.ModelVersion,
-                delta,
-                norm,
-                rows.Length,
-                CountLabelled(rows),
-                Evaluate(DataPart.Train),
-                steps);
-        }
+        var update = _workspace.TrainLent(_client, assignment, global, cancellationToken);
+        LastRound = assignment.Round;
+        return update;
     }
 
     /// <summary>Evaluates the current parameters on a part of the split.</summary>
     /// <param name="part">Which part; default validation.</param>
     /// <returns>One mergeable summary per task, in the model's task order.</returns>
-    public IReadOnlyList<TaskMetrics> Evaluate(DataPart part = DataPart.Validation)
-    {
-        var rows = part switch
-        {
-            DataPart.Train => _data.Split.Train,
-            DataPart.Validation => _data.Split.Validation,
-            _ => _data.Split.Test,
-        };
-        var binary = new BinaryMetricSummary?[Spec.Tasks.Count];
-        var regression = new RegressionMetricSummary?[Spec.Tasks.Count];
-        for (var t = 0; t < Spec.Tasks.Count; t++)
-        {
-            if (Spec.Tasks[t].Kind == TaskKind.Binary)
-            {
-                binary[t] = new BinaryMetricSummary(_options.MetricBins);
-            }
-            else
-            {
-                regression[t] = new RegressionMetricSummary();
-            }
-        }
-
-        var (trainer, batch) = Inference();
-        var predictions = NewPredictions(batch.Capacity);
-        for (var start = 0; start < rows.Length; start += batch.Capacity)
-        {
-            batch.Clear();
-            _data.Table.Fill(batch, rows.AsSpan(start, Math.Min(batch.Capacity, rows.Length - start)), _data.Standardizer);
-            trainer.Predict(batch, predictions);
-            for (var t = 0; t < Spec.Tasks.Count; t++)
-            {
-                var p = predictions[t].AsSpan(0, batch.Count);
-                var y = batch.Labels(t)[..batch.Count];
-                binary[t]?.Add(p, y);
-                regression[t]?.Add(p, y);
-            }
-        }
-
-        var metrics = new TaskMetrics[Spec.Tasks.Count];
-        for (var t = 0; t < metrics.Length; t++)
-        {
-            metrics[t] = binary[t] is { } b ? new TaskMetrics(Spec.Tasks[t].Name, b) : new TaskMetrics(Spec.Tasks[t].Name, regression[t]!);
-        }
-
-        return metrics;
-    }
+    public IReadOnlyList<TaskMetrics> Evaluate(DataPart part = DataPart.Validation) => _workspace.EvaluateLent(_data, part);
 
     /// <summary>
     /// The top-K items for a user, scored by the current parameters. Candidates are the items seen in
@@ -257,8 +153,7 @@ public sealed class NodeTrainingSession : IDisposable
             }
         }
 
-        var (trainer, batch) = Inference();
-        var predictions = NewPredictions(batch.Capacity);
+        var (trainer, batch, predictions) = _workspace.Inference();
         var scored = new List<Recommendation>(candidates.Count);
         for (var start = 0; start < candidates.Count; start += batch.Capacity)
         {
@@ -287,30 +182,7 @@ public sealed class NodeTrainingSession : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _inference?.Dispose();
-
-    private (MultiTaskTrainer Trainer, Batch Batch) Inference()
-    {
-        if (_inference is null)
-        {
-            var size = Math.Max(1, _options.EvaluationBatchSize);
-            _inference = new MultiTaskTrainer(Spec, Parameters, new TrainerOptions { MaxBatchSize = size, Threads = Math.Min(_options.Threads, size), Seed = _options.Seed });
-            _inferenceBatch = new Batch(Spec, size);
-        }
-
-        return (_inference, _inferenceBatch!);
-    }
-
-    private float[][] NewPredictions(int capacity)
-    {
-        var predictions = new float[Spec.Tasks.Count][];
-        for (var t = 0; t < predictions.Length; t++)
-        {
-            predictions[t] = new float[capacity];
-        }
-
-        return predictions;
-    }
+    public void Dispose() => _workspace.Dispose();
 
     private int DefaultRankTask()
     {
@@ -325,23 +197,6 @@ public sealed class NodeTrainingSession : IDisposable
         return 0;
     }
 
-    private Dictionary<string, long> CountLabelled(int[] rows)
-    {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        for (var t = 0; t < Spec.Tasks.Count; t++)
-        {
-            long count = 0;
-            foreach (var row in rows)
-            {
-                count += float.IsNaN(_data.Table.Label(row, t)) ? 0 : 1;
-            }
-
-            counts[Spec.Tasks[t].Name] = count;
-        }
-
-        return counts;
-    }
-
     private void RequireLayout(ParameterSet global)
     {
         ArgumentNullException.ThrowIfNull(global);
@@ -349,15 +204,6 @@ public sealed class NodeTrainingSession : IDisposable
         {
             throw new ArgumentException(
                 $"the shared parameters have layout {global.Layout.Fingerprint}, but this node's model has {Parameters.Layout.Fingerprint}", nameof(global));
-        }
-    }
-
-    private static void Shuffle(int[] order, Xoshiro256StarStar random)
-    {
-        for (var i = order.Length - 1; i > 0; i--)
-        {
-            var j = random.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
         }
     }
 }
