@@ -1,0 +1,35 @@
+using Federated.Client.Training;
+using Federated.Model.Metrics;
+using Federated.Model.Parameters;
+
+namespace Federated.Client.Federation;
+
+/// <summary>
+/// A node's view of the coordinator, in plain C# types: the node's loop speaks only this, so the same loop runs over
+/// gRPC (a real node) or straight against the round engine in memory (the simulation).
+/// </summary>
+/// <remarks>
+/// Transient failures (coordinator unreachable, deadline exceeded) surface as exceptions other than
+/// <see cref="UpdateRejectedException"/>; callers retry those with backoff, reusing the same upload id, which the
+/// coordinator recognises (<see cref="SubmitResult.Duplicate"/>) instead of counting twice.
+/// </remarks>
+public interface ICoordinatorConnection
+{
+    /// <summary>Joins <paramref name="runId"/>, or the single active run when null.</summary>
+    Task<FederationJoin> JoinAsync(string? runId, CancellationToken cancellationToken);
+
+    /// <summary>Waits up to <paramref name="maxWait"/> for an assignment (a long poll; it also serves as a heartbeat).</summary>
+    Task<AssignmentOffer> WaitForAssignmentAsync(string runId, TimeSpan maxWait, CancellationToken cancellationToken);
+
+    /// <summary>Downloads global version <paramref name="modelVersion"/> and writes its shared tensors into <paramref name="target"/> (local tensors are left alone).</summary>
+    Task DownloadModelAsync(string runId, long modelVersion, ParameterSet target, CancellationToken cancellationToken);
+
+    /// <summary>Sends a trained update under <paramref name="uploadId"/> (stable across retries of the same update).</summary>
+    Task<SubmitResult> SubmitUpdateAsync(string runId, string uploadId, LocalUpdate update, CancellationToken cancellationToken);
+
+    /// <summary>Sends evaluation summaries of global version <paramref name="modelVersion"/> on the node's validation data.</summary>
+    Task<SubmitResult> SubmitEvaluationAsync(string runId, long modelVersion, IReadOnlyList<TaskMetrics> metrics, CancellationToken cancellationToken);
+
+    /// <summary>Leaves the run.</summary>
+    Task LeaveAsync(string runId, CancellationToken cancellationToken);
+}
