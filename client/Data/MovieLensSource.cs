@@ -29,6 +29,7 @@ public sealed class MovieLensSource : IExampleSource
     ];
 
     private readonly string _directory;
+    private readonly string? _ratingsFile;
 
     /// <summary>Creates the source; nothing is read until <see cref="Read"/>.</summary>
     /// <param name="directory">The directory holding the files.</param>
@@ -45,8 +46,18 @@ public sealed class MovieLensSource : IExampleSource
     /// <summary>The layout read.</summary>
     public MovieLensLayout Layout { get; }
 
+    /// <summary>
+    /// The ratings file read, relative to the directory: by default <c>u.data</c> (100K) or <c>ratings.dat</c> (1M);
+    /// set it to read another file of the same format, e.g. the official 100K folds <c>u1.base</c> … <c>u5.test</c>.
+    /// </summary>
+    public string RatingsFile
+    {
+        get => _ratingsFile ?? (Layout == MovieLensLayout.Ml100K ? "u.data" : "ratings.dat");
+        init => _ratingsFile = value;
+    }
+
     /// <inheritdoc/>
-    public string Name => Layout == MovieLensLayout.Ml100K ? "u.data" : "ratings.dat";
+    public string Name => RatingsFile;
 
     /// <inheritdoc/>
     public ExampleSchema Schema { get; }
@@ -94,7 +105,7 @@ public sealed class MovieLensSource : IExampleSource
         var is100K = Layout == MovieLensLayout.Ml100K;
         var items = is100K ? ReadItems100K() : ReadItems1M();
         var users = is100K ? ReadUsers100K() : ReadUsers1M();
-        var ratingsFile = is100K ? "u.data" : "ratings.dat";
+        var ratingsFile = RatingsFile;
         var separator = is100K ? "\t" : "::";
         long lineNumber = 0;
         foreach (var line in Lines(ratingsFile))
