@@ -80,6 +80,13 @@ public static class Partitioners
         return Build($"key({keyName}, clients={groups.Count})", [.. groups.Select(g => g.Key)], [.. groups.Select(g => g.Value)]);
     }
 
+    /// <summary>One client per user (the cross-device extreme): a natural split by the user key, described as <c>per-user</c>.</summary>
+    public static DataPartition PerUser(int examples, Func<int, string> user)
+    {
+        var partition = ByKey(examples, user, "user");
+        return partition with { Description = string.Create(CultureInfo.InvariantCulture, $"per-user(clients={partition.Count})") };
+    }
+
     private static List<KeyValuePair<string, List<int>>> GroupBy(int examples, Func<int, string> key)
     {
         var groups = new SortedDictionary<string, List<int>>(StringComparer.Ordinal);

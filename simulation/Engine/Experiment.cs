@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Federated.Simulation.Partitioning;
+using Federated.Simulation.Reports;
+
+namespace Federated.Simulation.Engine;
+
+/// <summary>
+/// One experiment: virtual clients from a data set and a partition, the federated series through a coordinator
+/// (in memory by default), and the local-only and centralised references on the same split, gathered in an
+/// <see cref="ExperimentReport"/> with wall time and peak memory.
+/// </summary>
+public sealed class Experiment
+{
+    /// <summary>A title for the report.</summary>
+    public required string Title { get; init; }
+
+    /// <summary>The command line, for the report.</summary>
+    public required string CommandLine { get; init; }
+
+    /// <summary>The data and its split.</summary>
+    public required SimulationData Data { get; init; }
+
+    /// <summary>Which examples each client holds.</summary>
+    public required DataPartition Partition { get; init; }
+
+    /// <summary>Run settings.</summary>
+    public SimulationOptions Options { get; init; } = new();
+
+    /// <summary>Reference figures from outside the run, task → label → metric → value.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>? Anchors { get; init; }
+
+    /// <summary>Extra settings for the report (data set, model, …).</summary>
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
+
+    /// <summary>
+    /// Creates the coordinator of the federated series for a run config and a number of clients; default
+    /// <see cref="InMemoryFederationHost"/>.
+    /// </summary>
+    public Func<Federated.Coordinator.Runs.RunConfig, int, CancellationToken, Task<IFederationHost>>? HostFactory { get; init; }
+
+    /// <summary>Whether to train the references (tests of the federated series alone skip them). Default true.</summary>
+    public bool WithReferences { get; init; } = true;
+
+    /// <summary>Runs it.</summary>
+    public async Task<ExperimentReport> RunAsync(Action<SimulationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var clients = VirtualClients.Build(Data, Partition, Options.Seed);
+        if (clients.Count == 0)
+        {
+            throw new InvalidOperationException("no client has a training example");
+        }
+
+        var config = Options.RunConfig(Data.Spec, clients.Count);
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["data"] = Data.Name };
+        foreach (var (key, value) in Settings ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        settings["examples (train / test)"] = $"{Data.IsTest.Count(t => !t)} / {Data.IsTest.Count(t => t)}";
+        if (clients.Dropped > 0)
+        {
+            settings["clients left out (no training example)"] = clients.Dropped.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (key, value) in Options.Describe())
+        {
+            settings[key] = value;
+        }
+
+        var report = new ExperimentReport
+        {
+            Title = Title,
+            CommandLine = CommandLine,
+            Seed = Options.Seed,
+            Partitioner = Partition.Description,
+            Clients = clients.Count,
+            Rounds = Options.Rounds,
+            Settings = settings,
+            TaskMetrics = MetricRecorder.MetricsOf(Data.Spec),
+            Anchors = Anchors ?? new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>(),
+        };
+
+        using var pool = new WorkerPool(Data.Spec, Options.NodeOptions(), Options.Workers);
+        var factory = HostFactory ?? ((c, n, _) => Task.FromResult<IFederationHost>(new InMemoryFederationHost(c, n)));
+        var federatedClock = Stopwatch.StartNew();
+        var host = await factory(config, clients.Count, cancellationToken).ConfigureAwait(false);
+        await using (host.ConfigureAwait(false))
+        {
+            settings["transport"] = host.Transport;
+            await new FederatedDriver(clients, Options, pool).RunAsync(host, report, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        settings["federated wall time"] = $"{federatedClock.Elapsed.TotalSeconds:F1} s";
+        if (WithReferences)
+        {
+            var referenceClock = Stopwatch.StartNew();
+            await new ReferenceRunner(clients, Options, pool).RunAsync(report, progress, cancellationToken).ConfigureAwait(false);
+            settings["references wall time"] = $"{referenceClock.Elapsed.TotalSeconds:F1} s";
+        }
+
+        report.WallSeconds = clock.Elapsed.TotalSeconds;
+        using var process = Process.GetCurrentProcess();
+        report.PeakMemoryBytes = process.PeakWorkingSet64;
+        return report;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using Federated.Client.Federation;
+using Federated.Client.Training;
+using Federated.Model.Metrics;
+using Federated.Model.Parameters;
+using Federated.Simulation.Reports;
+
+namespace Federated.Simulation.Engine;
+
+/// <summary>
+/// Runs the federated series: every virtual client speaks to the coordinator only through its
+/// <see cref="ICoordinatorConnection"/> and trains with the client's own loop (<see cref="TrainingWorkspace"/>), on a
+/// bounded worker pool. After every committed version the driver evaluates it on every client's test rows and merges
+/// the summaries (the exact global figure).
+/// </summary>
+/// <remarks>
+/// Deterministic for a seed whatever the number of workers: clients train in parallel but their updates are submitted
+/// in client order (the aggregate is a floating-point running sum), and evaluations are merged in client order. The
+/// global version is downloaded once per round into one buffer that every worker reads (all virtual clients live in
+/// one process; each still trains its own copy in its worker's workspace).
+/// </remarks>
+internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions options, WorkerPool pool)
+{
+    private const string Series = ExperimentSeries.Federated;
+
+    /// <summary>Runs every round; records per-round pooled and per-client figures in <paramref name="report"/>.</summary>
+    public async Task RunAsync(IFederationHost host, ExperimentReport report, Action<SimulationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var spec = clients.Data.Spec;
+        var initial = ParameterSet.Initialize(spec, options.Seed);
+        var locals = Enumerable.Range(0, clients.Count).Select(c => clients.CreateClient(c, initial)).ToArray();
+        var runId = host.RunId;
+        long version = 0;
+        for (var c = 0; c < locals.Length; c++)
+        {
+            var joined = await host.Connection(c).JoinAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (joined.LayoutFingerprint != locals[c].LayoutFingerprint)
+            {
+                throw new InvalidOperationException($"the run's model layout {joined.LayoutFingerprint} differs from the clients' {locals[c].LayoutFingerprint}");
+            }
+
+            version = joined.ModelVersion;
+        }
+
+        await host.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var global = new ParameterSet(initial.Layout);
+        await host.Connection(0).DownloadModelAsync(runId, version, global, cancellationToken).ConfigureAwait(false);
+        await EvaluateAsync(locals, global, version, 0, report, cancellationToken).ConfigureAwait(false);
+
+        var total = (long)options.Rounds * locals.Length;
+        long done = 0;
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            var selected = new List<(int Client, TrainingAssignment Assignment)>();
+            var ended = false;
+            for (var c = 0; c < locals.Length; c++)
+            {
+                var offer = await host.Connection(c).WaitForAssignmentAsync(runId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                ended |= offer.Status == AssignmentStatus.RunEnded;
+                if (offer is { Status: AssignmentStatus.Assigned, Assignment: { } assignment })
+                {
+                    selected.Add((c, assignment));
+                }
+            }
+
+            if (selected.Count == 0)
+            {
+                throw new InvalidOperationException(ended ? $"the run ended before round {round}" : $"no client was selected for round {round}");
+            }
+
+            var baseVersion = selected[0].Assignment.ModelVersion;
+            if (baseVersion != version)
+            {
+                await host.Connection(selected[0].Client).DownloadModelAsync(runId, baseVersion, global, cancellationToken).ConfigureAwait(false);
+                version = baseVersion;
+            }
+
+            await TrainRoundAsync(host, locals, selected, global, () => progress?.Invoke(new SimulationProgress(Series, Interlocked.Increment(ref done), total)), cancellationToken).ConfigureAwait(false);
+            done = (long)round * locals.Length;
+            progress?.Invoke(new SimulationProgress(Series, done, total));
+
+            // Every selected client answered, so the engine committed the round's version.
+            version = baseVersion + 1;
+            await host.Connection(0).DownloadModelAsync(runId, version, global, cancellationToken).ConfigureAwait(false);
+            await EvaluateAsync(locals, global, version, round, report, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task TrainRoundAsync(
+        IFederationHost host, LocalClient[] locals, List<(int Client, TrainingAssignment Assignment)> selected, ParameterSet global, Action onTrained, CancellationToken cancellationToken)
+    {
+        var updates = new LocalUpdate?[selected.Count];
+        var next = 0;
+        using var gate = new SemaphoreSlim(1, 1);
+        await pool.ForEachAsync(selected.Count, async (k, worker, ct) =>
+        {
+            var (c, assignment) = selected[k];
+            updates[k] = worker.Workspace.Train(locals[c], assignment, global, ct);
+            onTrained();
+
+            // Submit in client order, whoever finishes first: the aggregate must not depend on thread timing.
+            await gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                while (next < updates.Length && updates[next] is { } ready)
+                {
+                    var (client, a) = selected[next];
+                    var uploadId = string.Create(CultureInfo.InvariantCulture, $"{client}-r{a.Round}");
+                    await host.Connection(client).SubmitUpdateAsync(host.RunId, uploadId, ready, ct).ConfigureAwait(false);
+                    updates[next] = null;
+                    next++;
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EvaluateAsync(LocalClient[] locals, ParameterSet global, long version, int round, ExperimentReport report, CancellationToken cancellationToken)
+    {
+        var perClient = new IReadOnlyList<TaskMetrics>[locals.Length];
+        await pool.ForEachAsync(locals.Length, (c, worker, _) =>
+        {
+            perClient[c] = worker.Workspace.Evaluate(locals[c], global, version, DataPart.Test);
+            return ValueTask.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+
+        MetricRecorder.Record(report, Series, round, MetricPoint.AllClients, MetricRecorder.Merge(clients.Data.Spec, perClient, options.MetricBins));
+        for (var c = 0; c < locals.Length; c++)
+        {
+            MetricRecorder.Record(report, Series, round, clients.Names[c], perClient[c]);
+        }
+    }
+}

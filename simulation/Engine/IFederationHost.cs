@@ -1,0 +1,22 @@
+using Federated.Client.Federation;
+
+namespace Federated.Simulation.Engine;
+
+/// <summary>
+/// Where the federated series runs: a coordinator holding one run of the experiment's config, with every virtual
+/// client enrolled, and a connection per client. In memory (<see cref="InMemoryFederationHost"/>) or over gRPC on loopback.
+/// </summary>
+public interface IFederationHost : IAsyncDisposable
+{
+    /// <summary>The run's id.</summary>
+    string RunId { get; }
+
+    /// <summary>The transport's name for reports (<c>in-memory</c>, <c>grpc</c>).</summary>
+    string Transport { get; }
+
+    /// <summary>The connection of client <paramref name="client"/>.</summary>
+    ICoordinatorConnection Connection(int client);
+
+    /// <summary>Lets rounds start: called once every client has joined, so the first round selects among all of them.</summary>
+    Task OpenAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using Federated.Client.Federation;
+using Federated.Coordinator.Nodes;
+using Federated.Coordinator.Rounds;
+using Federated.Coordinator.Runs;
+using Federated.Coordinator.Storage;
+using Federated.Simulation.Federation;
+
+namespace Federated.Simulation.Engine;
+
+/// <summary>
+/// The coordinator's own <see cref="RoundEngine"/> over an in-memory SQLite store, in this process: the run is created
+/// paused, every client is enrolled, and <see cref="OpenAsync"/> resumes it once all have joined.
+/// </summary>
+public sealed class InMemoryFederationHost : IFederationHost
+{
+    private readonly SqliteStore _store;
+    private readonly InMemoryCoordinatorConnection[] _connections;
+
+    /// <summary>Creates the engine, the run and <paramref name="clients"/> enrolled nodes.</summary>
+    public InMemoryFederationHost(RunConfig config, int clients)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _store = new SqliteStore(":memory:");
+        Engine = new RoundEngine(_store, TimeProvider.System, new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromDays(1) });
+        var nodes = new NodeDirectory(_store, TimeProvider.System);
+        RunId = Engine.CreateRun(config).RunId;
+        Engine.Pause(RunId);
+        _connections = new InMemoryCoordinatorConnection[clients];
+        for (var c = 0; c < clients; c++)
+        {
+            var id = NodeId(c);
+            nodes.IssueToken(id);
+            _connections[c] = new InMemoryCoordinatorConnection(Engine, id);
+        }
+    }
+
+    /// <summary>The engine (for inspection in tests).</summary>
+    public RoundEngine Engine { get; }
+
+    /// <inheritdoc/>
+    public string RunId { get; }
+
+    /// <inheritdoc/>
+    public string Transport => "in-memory";
+
+    /// <summary>The node id of client <paramref name="client"/>.</summary>
+    public static string NodeId(int client) => string.Create(CultureInfo.InvariantCulture, $"sim-{client:D5}");
+
+    /// <inheritdoc/>
+    public ICoordinatorConnection Connection(int client) => _connections[client];
+
+    /// <inheritdoc/>
+    public Task OpenAsync(CancellationToken cancellationToken)
+    {
+        Engine.Resume(RunId);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        _store.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,28 @@
+using Federated.Client.Training;
+using Federated.Model.Parameters;
+
+namespace Federated.Simulation.Engine;
+
+/// <summary>What one worker of a <see cref="WorkerPool"/> owns; used by one thread at a time.</summary>
+internal sealed class SimulationWorker(TrainingWorkspace workspace)
+{
+    private ParameterSet? _scratch;
+    private long _version;
+
+    /// <summary>The workspace clients are trained and evaluated on.</summary>
+    public TrainingWorkspace Workspace { get; } = workspace;
+
+    /// <summary>A global buffer of the worker's own (a reference client's private model), reset to <paramref name="initial"/>.</summary>
+    public ParameterSet ResetScratch(ParameterSet initial)
+    {
+        _scratch ??= new ParameterSet(initial.Layout);
+        initial.Values.CopyTo(_scratch.Values, 0);
+        return _scratch;
+    }
+
+    /// <summary>
+    /// A version number never used before by this worker: the workspace refreshes shared tensors incrementally per
+    /// (global, version), so a scratch buffer changed in place must come with a new one.
+    /// </summary>
+    public long NextVersion() => ++_version;
+}

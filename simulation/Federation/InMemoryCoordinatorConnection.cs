@@ -1,0 +1,147 @@
+using Federated.Client.Federation;
+using Federated.Client.Training;
+using Federated.Coordinator.Grpc;
+using Federated.Coordinator.Rounds;
+using Federated.Model.Metrics;
+using Federated.Model.Parameters;
+using Federated.Model.Spec;
+
+namespace Federated.Simulation.Federation;
+
+/// <summary>
+/// One virtual node's <see cref="ICoordinatorConnection"/> straight over a <see cref="RoundEngine"/> in the same
+/// process: no sockets, no serialisation. The node loop cannot tell it from the gRPC connection; the simulation uses it
+/// by default and the gRPC one for <c>--transport grpc</c>.
+/// </summary>
+/// <remarks>
+/// Every call completes synchronously. Rejections surface as <see cref="UpdateRejectedException"/> with the same
+/// kebab-case reason code the gRPC adapter puts in its status (<c>stale-round</c>, <c>norm-too-large</c>, …).
+/// The node is trusted (no token check): the engine is told so by a null authenticated id.
+/// </remarks>
+public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
+{
+    private readonly RoundEngine _engine;
+
+    /// <summary>A connection for node <paramref name="nodeId"/>, which must be enrolled in the engine's store.</summary>
+    /// <param name="engine">The round engine.</param>
+    /// <param name="nodeId">The node's id.</param>
+    public InMemoryCoordinatorConnection(RoundEngine engine, string nodeId)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        _engine = engine;
+        NodeId = nodeId;
+    }
+
+    /// <summary>The node this connection speaks for.</summary>
+    public string NodeId { get; }
+
+    /// <inheritdoc/>
+    public Task<FederationJoin> JoinAsync(string? runId, CancellationToken cancellationToken)
+    {
+        var joined = Call(() => _engine.Join(NodeId, runId));
+        var run = joined.Run;
+        return Task.FromResult(new FederationJoin(NodeId, run.RunId, joined.Spec, run.LayoutFingerprint, run.ModelVersion));
+    }
+
+    /// <inheritdoc/>
+    public async Task<AssignmentOffer> WaitForAssignmentAsync(string runId, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        AssignmentPoll poll;
+        try
+        {
+            poll = maxWait <= TimeSpan.Zero
+                ? _engine.PollAssignment(NodeId, runId)
+                : await _engine.WaitForAssignmentAsync(NodeId, runId, maxWait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RejectionException e)
+        {
+            throw Rejected(e);
+        }
+
+        if (poll.Assignment is { } assignment)
+        {
+            return new AssignmentOffer(AssignmentStatus.Assigned, ToTrainingAssignment(assignment), assignment.Deadline);
+        }
+
+        return new AssignmentOffer(poll.RunEnded ? AssignmentStatus.RunEnded : AssignmentStatus.Wait);
+    }
+
+    /// <inheritdoc/>
+    public Task DownloadModelAsync(string runId, long modelVersion, ParameterSet target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var model = Call(() => _engine.GetModel(runId, modelVersion));
+        target.CopyScopeFrom(model, ParameterScope.Shared);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<SubmitResult> SubmitUpdateAsync(string runId, string uploadId, LocalUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var outcome = Call(() => _engine.SubmitUpdate(null, new NodeUpdate
+        {
+            RunId = runId,
+            Round = update.Round,
+            BaseVersion = update.ModelVersion,
+            NodeId = NodeId,
+            UploadId = uploadId,
+            Examples = update.ExampleCount,
+            TaskExamples = update.LabelledExamples,
+            TrainingMetrics = update.TrainingMetrics,
+            Delta = update.Delta,
+        }));
+        return Task.FromResult(new SubmitResult(true, outcome.Duplicate));
+    }
+
+    /// <inheritdoc/>
+    public Task<SubmitResult> SubmitEvaluationAsync(string runId, long modelVersion, IReadOnlyList<TaskMetrics> metrics, CancellationToken cancellationToken)
+    {
+        var outcome = Call(() => _engine.SubmitEvaluation(NodeId, runId, modelVersion, metrics));
+        return Task.FromResult(new SubmitResult(true, outcome.Duplicate));
+    }
+
+    /// <inheritdoc/>
+    public Task LeaveAsync(string runId, CancellationToken cancellationToken)
+    {
+        Call(() =>
+        {
+            _engine.Leave(NodeId, runId);
+            return true;
+        });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The node-side form of an engine assignment.</summary>
+    public static TrainingAssignment ToTrainingAssignment(Assignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        var training = assignment.Training;
+        return new TrainingAssignment
+        {
+            Round = assignment.Round,
+            ModelVersion = assignment.ModelVersion,
+            LocalEpochs = training.LocalEpochs,
+            BatchSize = training.BatchSize,
+            LearningRate = training.LearningRate,
+            ProximalMu = training.ProximalMu,
+            ClipNorm = training.ClipNorm,
+            Sparse = training.SparseEmbeddings,
+        };
+    }
+
+    private static T Call<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (RejectionException e)
+        {
+            throw Rejected(e);
+        }
+    }
+
+    private static UpdateRejectedException Rejected(RejectionException e) => new(RejectionStatus.NameOf(e.Reason), e.Message, e);
+}
