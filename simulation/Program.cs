@@ -19,10 +19,11 @@ var optimizer = new Option<string>("--optimizer") { Description = "Local optimis
 var fraction = new Option<double?>("--fraction") { Description = "Fraction of clients selected per round (default: all)" };
 var workers = new Option<int>("--workers") { Description = "Worker threads training clients in parallel", DefaultValueFactory = _ => 2 };
 var dim = new Option<int?>("--dim") { Description = "Embedding dimension of the main fields" };
+var l2 = new Option<float?>("--l2") { Description = "L2 coefficient of the model (dense weights and the embedding rows of each batch)" };
 var output = new Option<string?>("--out") { Description = "Report folder (default reports/<experiment>-<seed>)" };
 var summary = new Option<string?>("--summary") { Description = "Also write the machine-readable JSON summary to this path" };
 var clients = new Option<int>("--clients") { Description = "Clients of iid and dirichlet partitions", DefaultValueFactory = _ => 10 };
-Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, output, summary];
+Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, output, summary];
 
 SimulationOptions Options(ParseResult r, int defaultRounds, int defaultEpochs, int defaultBatch, float defaultRate) => new()
 {
@@ -45,9 +46,10 @@ foreach (var option in common)
 
 root.SetAction(async (r, cancellationToken) =>
 {
-    var options = Options(r, defaultRounds: 10, defaultEpochs: 1, defaultBatch: 64, defaultRate: 0.01f);
+    var options = Options(r, defaultRounds: 8, defaultEpochs: 1, defaultBatch: 128, defaultRate: 0.02f);
     var synthetic = SyntheticFederation.Generate(seed: options.Seed);
-    var data = SimulationData.FromSource(SyntheticSource.Create(synthetic), synthetic.DefaultSpec(), testFraction: 0.2, seed: options.Seed);
+    var spec = synthetic.DefaultSpec() with { L2 = r.GetValue(l2) ?? 0 };
+    var data = SimulationData.FromSource(SyntheticSource.Create(synthetic), spec, testFraction: 0.2, seed: options.Seed);
     var institution = data.KeyOf("institution");
     var experiment = new Experiment
     {
@@ -78,9 +80,9 @@ foreach (var option in common.Concat([path, fold, folds, moviePartition, clients
 
 movielens.SetAction(async (r, cancellationToken) =>
 {
-    var options = Options(r, defaultRounds: 20, defaultEpochs: 1, defaultBatch: 32, defaultRate: 0.003f);
+    var options = Options(r, defaultRounds: 20, defaultEpochs: 2, defaultBatch: 32, defaultRate: 0.01f);
     var directory = r.GetValue(path)!;
-    var spec = MovieLensData.Spec(r.GetValue(dim) ?? 16);
+    var spec = MovieLensData.Spec(r.GetValue(dim) ?? 16) with { L2 = r.GetValue(l2) ?? 1e-3f };
     int[] chosen = r.GetValue(folds) switch
     {
         null => [r.GetValue(fold)],
@@ -134,7 +136,7 @@ foreach (var option in common.Concat([csvData, csvSchema, csvPartition, clients,
 csv.SetAction(async (r, cancellationToken) =>
 {
     var options = Options(r, defaultRounds: 10, defaultEpochs: 1, defaultBatch: 64, defaultRate: 0.01f);
-    var data = CsvData.Load(r.GetValue(csvData)!, r.GetValue(csvSchema)!, r.GetValue(dim) ?? 16, r.GetValue(testFraction), options.Seed);
+    var data = CsvData.Load(r.GetValue(csvData)!, r.GetValue(csvSchema)!, r.GetValue(dim) ?? 16, r.GetValue(l2) ?? 0, r.GetValue(testFraction), options.Seed);
     var partitionName = r.GetValue(csvPartition)!;
     var experiment = new Experiment
     {

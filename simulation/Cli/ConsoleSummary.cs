@@ -42,10 +42,10 @@ internal static class ConsoleSummary
             return;
         }
 
-        var perClient = new Table().Title("[bold]per client[/]: headline metric on its own test rows, federated vs alone").AddColumn("client");
+        var perClient = new Table().Title("[bold]per client[/]: headline metric on its own test rows, federated ([green]better[/] / [red]worse[/]) | alone").AddColumn("client");
         foreach (var (task, metrics) in report.TaskMetrics)
         {
-            perClient.AddColumn($"{Markup.Escape(task)} {metrics[0]} fed").AddColumn("alone").AddColumn("helps?");
+            perClient.AddColumn(new TableColumn($"{Markup.Escape(task)} {metrics[0]}").RightAligned());
         }
 
         var helped = report.TaskMetrics.Keys.ToDictionary(t => t, _ => (Yes: 0, Of: 0), StringComparer.Ordinal);
@@ -63,7 +63,8 @@ internal static class ConsoleSummary
                     helped[task] = (helped[task].Yes + (better ? 1 : 0), helped[task].Of + 1);
                 }
 
-                row.AddRange([Format(federated), Format(alone), !double.IsFinite(federated) || !double.IsFinite(alone) ? "" : better ? "[green]yes[/]" : "[red]no[/]"]);
+                var color = !double.IsFinite(federated) || !double.IsFinite(alone) ? "default" : better ? "green" : "red";
+                row.Add($"[{color}]{Format(federated)}[/] | {Format(alone)}");
             }
 
             if (perClient.Rows.Count < MaxClientRows)

@@ -9,11 +9,11 @@ public static class CsvData
 {
     /// <summary>
     /// Reads <paramref name="path"/> and derives a model: every schema field an embedding (dimension
-    /// <paramref name="dim"/>, 4096 hash buckets; the user field local, the rest shared), the numeric features, and
+    /// <paramref name="dim"/>, 4096 hash buckets, L2 <paramref name="l2"/>; the user field local, the rest shared), the numeric features, and
     /// one task per label with local heads: binary when every present label is 0 or 1, else regression. The test
     /// marks are a seeded random <paramref name="testFraction"/>.
     /// </summary>
-    public static SimulationData Load(string path, string schemaPath, int dim, double testFraction, int seed)
+    public static SimulationData Load(string path, string schemaPath, int dim, float l2, double testFraction, int seed)
     {
         var schema = CsvSchema.Load(schemaPath);
         var source = new CsvExampleSource(path, schema);
@@ -42,6 +42,7 @@ public static class CsvData
             Numeric = [.. exampleSchema.Numeric],
             Trunk = new TrunkSpec { Kind = TrunkKind.SharedBottom, Hidden = [32] },
             Tasks = tasks,
+            L2 = l2,
         };
         spec.Validate();
         var data = SimulationData.FromSource(new InMemoryExampleSource(source.Name, exampleSchema, examples), spec, testFraction, seed);

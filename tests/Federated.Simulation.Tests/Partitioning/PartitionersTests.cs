@@ -84,4 +84,16 @@ public sealed class PartitionersTests
         Assert.All(partition.Clients[1], i => Assert.Equal("south", Region(i)));
         AssertCoversEachExampleOnce(partition, 30);
     }
+
+    [Fact]
+    public void PerUser_UserKey_OneClientPerUserHoldingAllItsExamples()
+    {
+        string User(int i) => "u" + (i % 7).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var partition = Partitioners.PerUser(70, User);
+
+        Assert.Equal(7, partition.Count);
+        Assert.All(partition.Clients, c => Assert.Single(c.Select(User).Distinct()));
+        Assert.StartsWith("per-user", partition.Description, StringComparison.Ordinal);
+        AssertCoversEachExampleOnce(partition, 70);
+    }
 }

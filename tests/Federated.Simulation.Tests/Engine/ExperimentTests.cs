@@ -1,0 +1,106 @@
+using Federated.Simulation.Engine;
+using Federated.Simulation.Partitioning;
+using Federated.Simulation.Reports;
+
+namespace Federated.Simulation.Tests.Engine;
+
+public sealed class ExperimentTests
+{
+    [Fact]
+    public async Task RunAsync_SameSeedOtherWorkerCount_IdenticalFigures()
+    {
+        var data = TinyFederation.Data();
+        var partition = TinyFederation.ByInstitution(data);
+
+        var one = await TinyFederation.Experiment(data, partition, workers: 1).RunAsync();
+        var two = await TinyFederation.Experiment(data, partition, workers: 2).RunAsync();
+
+        Assert.NotEmpty(one.Points);
+        Assert.Equal(one.Points, two.Points);
+    }
+
+    [Fact]
+    public async Task RunAsync_ThreeInstitutions_ReportsEverySeriesPooledAndPerClient()
+    {
+        var data = TinyFederation.Data();
+        var report = await TinyFederation.Experiment(data, TinyFederation.ByInstitution(data), rounds: 3).RunAsync();
+
+        Assert.Equal(3, report.Clients);
+        foreach (var series in ExperimentSeries.All)
+        {
+            foreach (var (task, metrics) in report.TaskMetrics)
+            {
+                Assert.True(double.IsFinite(report.Final(series, task, metrics[0])), $"{series} {task}");
+                Assert.True(double.IsFinite(report.Final(series, task, metrics[0], "1")), $"{series} {task} client 1");
+            }
+        }
+
+        var rounds = report.Points.Where(p => p.Series == ExperimentSeries.Federated && p.Client == MetricPoint.AllClients).Select(p => p.Round).Distinct().Order();
+        Assert.Equal([0, 1, 2, 3], rounds);
+        Assert.True(report.PeakMemoryBytes > 0);
+        Assert.True(report.WallSeconds > 0);
+    }
+
+    [Fact]
+    public async Task RunAsync_Training_ImprovesOnTheUntrainedModel()
+    {
+        var data = TinyFederation.Data(usersPerInstitution: 30);
+        var report = await TinyFederation.Experiment(data, TinyFederation.ByInstitution(data), rounds: 4, references: false).RunAsync();
+
+        var before = report.Points.Single(p => p is { Series: ExperimentSeries.Federated, Round: 0, Client: MetricPoint.AllClients, Task: "rating", Metric: "rmse" }).Value;
+        Assert.True(report.Final(ExperimentSeries.Federated, "rating", "rmse") < before * 0.8, $"rmse {before} → {report.Final(ExperimentSeries.Federated, "rating", "rmse")}");
+    }
+
+    [Fact]
+    public async Task RunAsync_PerUserPartition_OneClientPerUserThroughTheEngine()
+    {
+        var data = TinyFederation.Data(usersPerInstitution: 4);
+        var partition = Partitioners.PerUser(data.Examples.Count, data.KeyOf("user"));
+
+        var report = await TinyFederation.Experiment(data, partition, rounds: 1, references: false).RunAsync();
+
+        Assert.Equal(12, report.Clients);
+        Assert.Contains("per-user", report.Partitioner, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_ReferencesAndFederation_SeeIdenticalSplits()
+    {
+        var data = TinyFederation.Data();
+        var clients = VirtualClients.Build(data, TinyFederation.ByInstitution(data), seed: 1);
+        var pooled = new ReferenceRunner(clients, new SimulationOptions(), null!).PooledDataset();
+
+        // The pooled table lists the clients' examples client by client: row k is the k-th of their concatenation.
+        var order = clients.Examples.SelectMany(e => e).ToArray();
+        var clientTrain = new List<int>();
+        var clientTest = new List<int>();
+        var offset = 0;
+        for (var c = 0; c < clients.Count; c++)
+        {
+            clientTrain.AddRange(clients.Datasets[c].Split.Train.Select(r => order[offset + r]));
+            clientTest.AddRange(clients.Datasets[c].Split.Test.Select(r => order[offset + r]));
+            Assert.Empty(clients.Datasets[c].Split.Validation);
+            offset += clients.Examples[c].Length;
+        }
+
+        Assert.Equal(clientTrain.Order(), pooled.Split.Train.Select(r => order[r]).Order());
+        Assert.Equal(clientTest.Order(), pooled.Split.Test.Select(r => order[r]).Order());
+        Assert.Equal(Enumerable.Range(0, data.Examples.Count).Where(i => data.IsTest[i]), clientTest.Order());
+        Assert.Equal(pooled.Table.Count, data.Examples.Count);
+    }
+
+    [Fact]
+    public void Build_ClientWithOnlyTestExamples_IsLeftOutAndCounted()
+    {
+        var data = TinyFederation.Data();
+        var testOnly = Enumerable.Range(0, data.Examples.Count).Where(i => data.IsTest[i]).ToArray();
+        var rest = Enumerable.Range(0, data.Examples.Count).Where(i => !data.IsTest[i]).ToArray();
+        var partition = new DataPartition("custom", ["a", "b"], [testOnly, rest]);
+
+        var clients = VirtualClients.Build(data, partition, seed: 1);
+
+        Assert.Equal(1, clients.Count);
+        Assert.Equal(1, clients.Dropped);
+        Assert.Equal(["b"], clients.Names);
+    }
+}
