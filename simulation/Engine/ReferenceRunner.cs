@@ -31,12 +31,13 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
 
         var local = new IReadOnlyList<TaskMetrics>[clients.Count];
         var central = new IReadOnlyList<TaskMetrics>[clients.Count];
+        var centralCurve = new IReadOnlyList<TaskMetrics>[options.Rounds];
         await pool.ForEachAsync(clients.Count + 1, (job, worker, ct) =>
         {
             if (job == 0)
             {
                 var client = LocalClient.InMemory(pooled, initial, options.Seed);
-                var model = Train(client, worker, initial, Step, ct);
+                var model = Train(client, worker, initial, Step, ct, (round, model, version) => centralCurve[round - 1] = worker.Workspace.Evaluate(client, model, version, DataPart.Test));
                 for (var c = 0; c < clients.Count; c++)
                 {
                     central[c] = worker.Workspace.Evaluate(View(pooled, client, c), model, worker.NextVersion(), DataPart.Test);
@@ -52,6 +53,12 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
 
             return ValueTask.CompletedTask;
         }, cancellationToken).ConfigureAwait(false);
+
+        // The centralised model's learning curve (pooled test rows after each round); its last point is the final figure.
+        for (var round = 1; round < options.Rounds; round++)
+        {
+            MetricRecorder.Record(report, ExperimentSeries.Centralised, round, MetricPoint.AllClients, centralCurve[round - 1]);
+        }
 
         foreach (var (series, perClient) in new[] { (ExperimentSeries.LocalOnly, local), (ExperimentSeries.Centralised, central) })
         {
@@ -94,13 +101,15 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         return new LocalClient(new NodeDataset(pooled.Table, new DataSplit(pooled.Split.Train, [], [.. test])), central.State, central.Seed);
     }
 
-    private ParameterSet Train(LocalClient client, SimulationWorker worker, ParameterSet initial, Action step, CancellationToken cancellationToken)
+    private ParameterSet Train(
+        LocalClient client, SimulationWorker worker, ParameterSet initial, Action step, CancellationToken cancellationToken, Action<int, ParameterSet, long>? afterRound = null)
     {
         var model = worker.ResetScratch(initial);
         for (var round = 1; round <= options.Rounds; round++)
         {
             var update = worker.Workspace.Train(client, options.Assignment(round, worker.NextVersion()), model, cancellationToken);
             update.Delta.ApplyTo(model);
+            afterRound?.Invoke(round, model, worker.NextVersion());
             step();
         }
 

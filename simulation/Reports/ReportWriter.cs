@@ -8,7 +8,8 @@ namespace Federated.Simulation.Reports;
 /// <summary>
 /// Writes a report folder: <c>report.md</c> (settings, a table per task with the three series and any anchors, a
 /// per-client table of the headline metric), <c>metrics.csv</c> (every figure: series, round, client, task, metric,
-/// value) and one SVG learning curve per task and metric with the two references as horizontal lines.
+/// value) and one SVG learning curve per task and metric with the references beside it (a curve when the report has
+/// one per round, else a horizontal line at the final figure).
 /// </summary>
 public static class ReportWriter
 {
@@ -142,8 +143,20 @@ public static class ReportWriter
                 line.LegendText = "federated";
                 foreach (var (series, color) in new[] { (ExperimentSeries.LocalOnly, Colors.OrangeRed), (ExperimentSeries.Centralised, Colors.ForestGreen) })
                 {
+                    var referenceCurve = report.Points
+                        .Where(p => p.Series == series && p.Task == task && p.Metric == metric && p.Client == MetricPoint.AllClients)
+                        .OrderBy(p => p.Round)
+                        .ToList();
                     var value = report.Final(series, task, metric);
-                    if (double.IsFinite(value))
+                    if (referenceCurve.Count > 1)
+                    {
+                        // A reference with a learning curve (the centralised model, round = passes / local epochs).
+                        var curveLine = plot.Add.Scatter(referenceCurve.Select(p => (double)p.Round).ToArray(), referenceCurve.Select(p => p.Value).ToArray());
+                        curveLine.Color = color;
+                        curveLine.LinePattern = LinePattern.Dashed;
+                        curveLine.LegendText = series.Replace('_', '-');
+                    }
+                    else if (double.IsFinite(value))
                     {
                         var reference = plot.Add.HorizontalLine(value);
                         reference.Color = color;
