@@ -64,6 +64,33 @@ public sealed class ExperimentTests
     }
 
     [Fact]
+    public async Task RunAsync_FractionOfClients_SelectsThatManyPerRoundAndEvaluatesAll()
+    {
+        var data = TinyFederation.Data(usersPerInstitution: 4);
+        var partition = Partitioners.PerUser(data.Examples.Count, data.KeyOf("user"));
+        var experiment = TinyFederation.Experiment(data, partition, rounds: 2, references: false);
+        RecordingHost? host = null;
+        experiment = new Experiment
+        {
+            Title = experiment.Title,
+            CommandLine = experiment.CommandLine,
+            Data = data,
+            Partition = partition,
+            Options = experiment.Options with { FractionPerRound = 0.25 },
+            WithReferences = false,
+            HostFactory = (config, clients, _) => Task.FromResult<IFederationHost>(host = new RecordingHost(new InMemoryFederationHost(config, clients))),
+        };
+
+        var report = await experiment.RunAsync();
+
+        var rounds = host!.Rounds;
+        Assert.Equal(2, rounds.Count);
+        Assert.All(rounds, r => Assert.Equal(3, r.Selected.Count));
+        var evaluated = report.Points.Where(p => p is { Series: ExperimentSeries.Federated, Round: 2, Task: "click", Metric: "logloss" } && p.Client != MetricPoint.AllClients).Select(p => p.Client).Distinct().Count();
+        Assert.True(evaluated > 3, $"{evaluated} clients evaluated");
+    }
+
+    [Fact]
     public void Build_ReferencesAndFederation_SeeIdenticalSplits()
     {
         var data = TinyFederation.Data();
@@ -102,5 +129,25 @@ public sealed class ExperimentTests
         Assert.Equal(1, clients.Count);
         Assert.Equal(1, clients.Dropped);
         Assert.Equal(["b"], clients.Names);
+    }
+
+    /// <summary>Keeps the engine's rounds before the in-memory store is disposed.</summary>
+    private sealed class RecordingHost(InMemoryFederationHost inner) : IFederationHost
+    {
+        public IReadOnlyList<Federated.Coordinator.Storage.StoredRound> Rounds { get; private set; } = [];
+
+        public string RunId => inner.RunId;
+
+        public string Transport => inner.Transport;
+
+        public Federated.Client.Federation.ICoordinatorConnection Connection(int client) => inner.Connection(client);
+
+        public Task OpenAsync(CancellationToken cancellationToken) => inner.OpenAsync(cancellationToken);
+
+        public ValueTask DisposeAsync()
+        {
+            Rounds = inner.Engine.ListRounds(inner.RunId);
+            return inner.DisposeAsync();
+        }
     }
 }
