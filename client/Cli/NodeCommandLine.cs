@@ -164,6 +164,12 @@ public sealed class NodeCommandLine
         {
             return Fail(ExitCodes.Usage, e.Message);
         }
+        catch (OperationCanceledException)
+        {
+            // Stopped before the node had joined (e.g. while retrying an unreachable coordinator).
+            _console.MarkupLine("[yellow]stopped[/]");
+            return ExitCodes.Stopped;
+        }
         catch (DataFormatException e)
         {
             return Fail(ExitCodes.BadData, e.Message);

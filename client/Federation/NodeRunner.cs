@@ -68,6 +68,7 @@ public sealed class NodeRunner
     /// <exception cref="InvalidOperationException">The coordinator's model layout is not the one this node computes from the spec.</exception>
     /// <exception cref="DataFormatException">The node's data does not fit the run's model.</exception>
     /// <exception cref="LocalStateException">The state directory holds the state of another model.</exception>
+    /// <exception cref="OperationCanceledException">Stopped before the node had joined.</exception>
     public async Task<NodeRunSummary> RunAsync(CancellationToken stoppingToken = default)
     {
         var join = await RetryAsync("join", ct => _connection.JoinAsync(_options.RunId, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
