@@ -30,7 +30,7 @@ public sealed class FederationScenario : IDisposable
 
     public string CoordinatorDirectory { get; }
 
-    public static string RunConfig(int rounds = 3, int minClients = 3) => $$"""
+    public static string RunConfig(int rounds = 3, int minClients = 3, string optimizer = "adam") => $$"""
         {
           "name": "client-e2e",
           "seed": 5,
@@ -38,7 +38,7 @@ public sealed class FederationScenario : IDisposable
           "rounds": {{rounds}},
           "minClients": {{minClients}},
           "roundDeadlineSeconds": 120,
-          "training": { "localEpochs": 2, "batchSize": 32, "learningRate": 0.01, "clipNorm": 0, "sparseEmbeddings": true },
+          "training": { "localEpochs": 2, "batchSize": 32, "learningRate": 0.01, "clipNorm": 0, "sparseEmbeddings": true, "optimizer": "{{optimizer}}" },
           "strategy": { "name": "fedavg" }
         }
         """;

@@ -74,6 +74,22 @@ public sealed class GrpcCoordinatorConnectionTests
     }
 
     [Fact]
+    public async Task WaitForAssignmentAsync_RunConfigTraining_MappedIntoTheAssignment()
+    {
+        using var scenario = new FederationScenario(nodes: 0);
+        await using var coordinator = await LoopbackCoordinator.StartAsync(scenario.CoordinatorDirectory);
+        var run = coordinator.StartRun(FederationScenario.RunConfig(minClients: 1, optimizer: "momentum"));
+        using var connection = new GrpcCoordinatorConnection(coordinator.Address, coordinator.IssueToken("n1"));
+        await connection.JoinAsync(run.RunId, CancellationToken.None);
+
+        var offer = await connection.WaitForAssignmentAsync(run.RunId, TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.Equal(AssignmentStatus.Assigned, offer.Status);
+        Assert.Equal(new TrainingAssignment { Round = 1, ModelVersion = 0, LocalEpochs = 2, BatchSize = 32, LearningRate = 0.01f, ClipNorm = 0, Sparse = true, Optimizer = Model.Optimization.OptimizerKind.Momentum }, offer.Assignment);
+        Assert.NotNull(offer.Deadline);
+    }
+
+    [Fact]
     public async Task SubmitUpdateAsync_FutureRound_RejectedWithTheCoordinatorsReason()
     {
         using var scenario = new FederationScenario(nodes: 1);
