@@ -1,3 +1,24 @@
-// The client node. Its data sources, training loop and gRPC adapter arrive with the client issue.
-Console.WriteLine("Federated client node: see README.md.");
-return 0;
+using Federated.Client.Cli;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+// The client node: `run`, `evaluate`, `recommend` (see README). The first Ctrl-C stops after the current step and
+// leaves the run; a second one ends the process at once (local state is written atomically either way).
+var configuration = NodeConfiguration.Build([AppContext.BaseDirectory, Directory.GetCurrentDirectory()]);
+using var loggerFactory = LoggerFactory.Create(logging => logging
+    .AddConfiguration(configuration.GetSection("Logging"))
+    .AddSimpleConsole(console => console.SingleLine = true));
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    if (!stop.IsCancellationRequested)
+    {
+        e.Cancel = true;
+        AnsiConsole.MarkupLine("[yellow]Stopping after the current step (Ctrl-C again to quit at once)...[/]");
+        stop.Cancel();
+    }
+};
+
+var commandLine = new NodeCommandLine(AnsiConsole.Console, configuration, loggerFactory);
+return await commandLine.InvokeAsync(args, stop.Token);

@@ -5,7 +5,7 @@ namespace Federated.Client.Data;
 
 /// <summary>
 /// Describes a CSV/TSV file: its separator, its columns, and which column feeds which model field,
-/// numeric feature or task label. See <c>client/README-section.md</c> for the JSON format.
+/// numeric feature or task label. The JSON format is described in the README ("Pointing a node at its data").
 /// </summary>
 public sealed record CsvSchema
 {

@@ -9,9 +9,10 @@ namespace Federated.Client.Federation;
 /// gRPC (a real node) or straight against the round engine in memory (the simulation).
 /// </summary>
 /// <remarks>
-/// Transient failures (coordinator unreachable, deadline exceeded) surface as exceptions other than
-/// <see cref="UpdateRejectedException"/>; callers retry those with backoff, reusing the same upload id, which the
-/// coordinator recognises (<see cref="SubmitResult.Duplicate"/>) instead of counting twice.
+/// Transient failures (coordinator unreachable, deadline exceeded) surface as <see cref="CoordinatorUnavailableException"/>;
+/// callers (<see cref="NodeRunner"/>) retry those with backoff, reusing the same upload id, which the coordinator
+/// recognises (<see cref="SubmitResult.Duplicate"/>) instead of counting twice. Permanent refusals surface as
+/// <see cref="UpdateRejectedException"/>; anything else is a bug or a protocol mismatch and is not retried.
 /// </remarks>
 public interface ICoordinatorConnection
 {

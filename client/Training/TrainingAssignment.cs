@@ -1,3 +1,5 @@
+using Federated.Model.Optimization;
+
 namespace Federated.Client.Training;
 
 /// <summary>What the coordinator asks a node to do in one round (plain C#; the gRPC adapter converts to it).</summary>
@@ -26,6 +28,9 @@ public sealed record TrainingAssignment
 
     /// <summary>Whether embedding tables are sent row-sparse (touched rows only) rather than dense. Default true.</summary>
     public bool Sparse { get; init; } = true;
+
+    /// <summary>The local optimiser the run asks for; null = the session's <see cref="NodeTrainingOptions.Optimizer"/>. Default null.</summary>
+    public OptimizerKind? Optimizer { get; init; }
 
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>

@@ -145,7 +145,7 @@ public sealed class TrainingWorkspace : IDisposable
 
         var trainer = Trainer(new TrainerOptions
         {
-            Optimizer = new OptimizerOptions { Kind = _options.Optimizer, LearningRate = assignment.LearningRate },
+            Optimizer = new OptimizerOptions { Kind = assignment.Optimizer ?? _options.Optimizer, LearningRate = assignment.LearningRate },
             MaxBatchSize = assignment.BatchSize,
             Threads = Math.Min(_options.Threads, assignment.BatchSize),
             Seed = client.Seed,

@@ -1,0 +1,334 @@
+using System.CommandLine;
+using System.Globalization;
+using Federated.Client.Data;
+using Federated.Client.Federation;
+using Federated.Client.Training;
+using Federated.Model.Metrics;
+using Federated.Model.Spec;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Federated.Client.Cli;
+
+/// <summary>
+/// The node's command line: <c>run</c> (join a coordinator and train until the run ends), <c>evaluate</c> (local
+/// per-task metrics of the current model) and <c>recommend</c> (top-K items for a user). Every option may also come
+/// from a <c>FEDERATED_*</c> environment variable or the <c>Node</c> section of appsettings.json.
+/// </summary>
+public sealed class NodeCommandLine
+{
+    private readonly Option<string?> _coordinator = new("--coordinator") { Description = "Coordinator URL, e.g. https://coordinator.example.org:5001 [FEDERATED_COORDINATOR]" };
+    private readonly Option<string?> _token = new("--token") { Description = "This node's bearer token, issued by the operator [FEDERATED_TOKEN]" };
+    private readonly Option<string?> _run = new("--run") { Description = "Run id to join; default: the coordinator's single active run [FEDERATED_RUN]" };
+    private readonly Option<string?> _data = new("--data") { Description = "Data: a CSV/TSV file (with --schema) or a MovieLens 100K/1M directory [FEDERATED_DATA]", Recursive = true };
+    private readonly Option<string?> _schema = new("--schema") { Description = "Schema JSON of a CSV/TSV data file [FEDERATED_SCHEMA]", Recursive = true };
+    private readonly Option<string?> _state = new("--state") { Description = "State directory: local model and last global model (default node-state) [FEDERATED_STATE]", Recursive = true };
+    private readonly Option<int?> _seed = new("--seed") { Description = "Seed of the data split and local initialisation; keep it fixed (default 0) [FEDERATED_SEED]", Recursive = true };
+    private readonly Option<string> _user = new("--user") { Description = "The user key, as in the data", Required = true };
+    private readonly Option<int> _k = new("--k") { Description = "How many items", DefaultValueFactory = _ => 10 };
+    private readonly Option<string?> _rankBy = new("--rank-by") { Description = "Task to rank by (default: the first binary task)" };
+    private readonly Option<bool> _includeSeen = new("--include-seen") { Description = "Also rank items the user has already interacted with" };
+    private readonly Option<DataPart> _part = new("--part") { Description = "Which part of the local split", DefaultValueFactory = _ => DataPart.Validation };
+
+    private readonly IAnsiConsole _console;
+    private readonly IConfiguration _configuration;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly Func<NodeRunnerOptions, NodeRunnerOptions> _tuneRunner;
+
+    /// <summary>Creates the command line.</summary>
+    /// <param name="console">Where output goes.</param>
+    /// <param name="configuration">appsettings and environment (<see cref="NodeConfiguration.Build"/>).</param>
+    /// <param name="loggerFactory">Logging of the node loop.</param>
+    /// <param name="tuneRunner">Adjusts the runner's options (tests shorten waits); identity when null.</param>
+    public NodeCommandLine(IAnsiConsole console, IConfiguration configuration, ILoggerFactory loggerFactory, Func<NodeRunnerOptions, NodeRunnerOptions>? tuneRunner = null)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _console = console;
+        _configuration = configuration;
+        _loggerFactory = loggerFactory;
+        _tuneRunner = tuneRunner ?? (o => o);
+        Root = Build();
+    }
+
+    /// <summary>The root command.</summary>
+    public RootCommand Root { get; }
+
+    /// <summary>Parses and runs <paramref name="args"/>; returns an <see cref="ExitCodes"/> value.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="cancellationToken">Stops <c>run</c> cleanly after its current step (Ctrl-C).</param>
+    public async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var parse = Root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                _console.MarkupLine($"[red]error:[/] {Markup.Escape(error.Message)}");
+            }
+
+            _console.WriteLine("Try --help.");
+            return ExitCodes.Usage;
+        }
+
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = output, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
+        if (output.GetStringBuilder().Length > 0)
+        {
+            _console.Write(new Text(output.ToString()));
+        }
+
+        return code;
+    }
+
+    /// <summary>The merged settings of a parse: options over environment over appsettings.</summary>
+    /// <exception cref="UsageException">A value does not parse.</exception>
+    public NodeSettings Resolve(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var seedText = Setting(parse, _seed, "Seed");
+        if (!int.TryParse(seedText ?? "0", NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
+        {
+            throw new UsageException($"the seed must be an integer, not '{seedText}' (FEDERATED_SEED / Node:Seed)");
+        }
+
+        return new NodeSettings
+        {
+            Coordinator = Setting(parse, _coordinator, "Coordinator"),
+            Token = Setting(parse, _token, "Token"),
+            Data = Setting(parse, _data, "Data"),
+            Schema = Setting(parse, _schema, "Schema"),
+            State = Setting(parse, _state, "State") ?? "node-state",
+            Run = Setting(parse, _run, "Run"),
+            Seed = seed,
+        };
+    }
+
+    private static string Require(string? value, string option, string key) =>
+        string.IsNullOrWhiteSpace(value)
+            ? throw new UsageException($"{option} is required (or set {NodeConfiguration.Prefix}{key.ToUpperInvariant()}, or {NodeConfiguration.Section}:{key} in appsettings.json)")
+            : value;
+
+    private static SplitOptions Split(NodeSettings settings) => new() { Seed = settings.Seed };
+
+    private RootCommand Build()
+    {
+        var root = new RootCommand("A Federated node: trains a shared multi-task recommender with a coordinator; the data never leaves this machine.");
+        root.Options.Add(_data);
+        root.Options.Add(_schema);
+        root.Options.Add(_state);
+        root.Options.Add(_seed);
+
+        var run = new Command("run", "Join the coordinator's run and train on local data until the run ends (Ctrl-C stops after the current step)");
+        run.Options.Add(_coordinator);
+        run.Options.Add(_token);
+        run.Options.Add(_run);
+        run.SetAction((parse, ct) => Guarded(() => RunAsync(Resolve(parse), ct)));
+        root.Subcommands.Add(run);
+
+        var evaluate = new Command("evaluate", "Print per-task metrics of the current model (local state + last global version) on local data");
+        evaluate.Options.Add(_part);
+        evaluate.SetAction((parse, ct) => Guarded(() => Task.FromResult(Evaluate(Resolve(parse), parse.GetValue(_part)))));
+        root.Subcommands.Add(evaluate);
+
+        var recommend = new Command("recommend", "Print the top-K items for a user with each task's predicted value");
+        recommend.Options.Add(_user);
+        recommend.Options.Add(_k);
+        recommend.Options.Add(_rankBy);
+        recommend.Options.Add(_includeSeen);
+        recommend.SetAction((parse, ct) => Guarded(() => Task.FromResult(Recommend(Resolve(parse), parse.GetValue(_user)!, parse.GetValue(_k), parse.GetValue(_rankBy), parse.GetValue(_includeSeen)))));
+        root.Subcommands.Add(recommend);
+        return root;
+    }
+
+    private string? Setting<T>(ParseResult parse, Option<T> option, string key)
+    {
+        if (parse.GetResult(option) is { Implicit: false })
+        {
+            return Convert.ToString(parse.GetValue(option), CultureInfo.InvariantCulture);
+        }
+
+        var value = _configuration[$"{NodeConfiguration.Section}:{key}"];
+        return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
+    private async Task<int> Guarded(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (UsageException e)
+        {
+            return Fail(ExitCodes.Usage, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped before the node had joined (e.g. while retrying an unreachable coordinator).
+            _console.MarkupLine("[yellow]stopped[/]");
+            return ExitCodes.Stopped;
+        }
+        catch (DataFormatException e)
+        {
+            return Fail(ExitCodes.BadData, e.Message);
+        }
+        catch (LocalStateException e)
+        {
+            return Fail(ExitCodes.BadData, e.Message);
+        }
+        catch (UpdateRejectedException e)
+        {
+            return Fail(ExitCodes.Refused, e.Message);
+        }
+        catch (CoordinatorUnavailableException e)
+        {
+            return Fail(ExitCodes.Unreachable, e.Message);
+        }
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            return Fail(ExitCodes.Failed, e.Message);
+        }
+    }
+
+    private int Fail(int code, string message)
+    {
+        _console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        return code;
+    }
+
+    private async Task<int> RunAsync(NodeSettings settings, CancellationToken cancellationToken)
+    {
+        var coordinator = Require(settings.Coordinator, "--coordinator", "Coordinator");
+        var token = Require(settings.Token, "--token", "Token");
+        var dataPath = Require(settings.Data, "--data", "Data");
+        if (!Uri.TryCreate(coordinator, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new UsageException($"--coordinator must be an http:// or https:// URL, not '{coordinator}'");
+        }
+
+        // Open the source now, so a wrong path or schema fails before the node contacts the coordinator.
+        var source = ExampleSources.Open(dataPath, settings.Schema);
+        using var connection = new GrpcCoordinatorConnection(address, token);
+        var options = _tuneRunner(new NodeRunnerOptions
+        {
+            RunId = settings.Run,
+            StateDirectory = settings.State,
+            Training = new NodeTrainingOptions { Seed = settings.Seed },
+        });
+        _console.MarkupLine($"Node connecting to [bold]{Markup.Escape(address.ToString())}[/], data [bold]{Markup.Escape(dataPath)}[/], state [bold]{Markup.Escape(Path.GetFullPath(settings.State))}[/]");
+        var runner = new NodeRunner(connection, spec => LoadData(source, spec, settings), options, new ConsoleProgress(_console), _loggerFactory.CreateLogger<NodeRunner>());
+        var summary = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+        if (summary.Validation.Count > 0)
+        {
+            _console.Write(MetricsTable(summary.Validation, $"Version {summary.ModelVersion} on local validation data"));
+        }
+
+        return summary.Completed ? ExitCodes.Ok : ExitCodes.Stopped;
+    }
+
+    private int Evaluate(NodeSettings settings, DataPart part)
+    {
+        var (global, session) = OpenModel(settings);
+        using (session)
+        {
+            var metrics = session.Evaluate(part);
+            _console.Write(MetricsTable(metrics, $"Run {global.RunId}, version {global.ModelVersion}, local state of round {session.LastRound?.ToString(CultureInfo.InvariantCulture) ?? "none"}: {part.ToString().ToLowerInvariant()} data"));
+            return ExitCodes.Ok;
+        }
+    }
+
+    private int Recommend(NodeSettings settings, string user, int k, string? rankBy, bool includeSeen)
+    {
+        if (k < 1)
+        {
+            throw new UsageException($"--k must be ≥ 1, not {k}");
+        }
+
+        var (global, session) = OpenModel(settings);
+        using (session)
+        {
+            IReadOnlyList<Recommendation> items;
+            try
+            {
+                items = session.Recommend(user, k, excludeSeen: !includeSeen, rankBy);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            var table = new Table().Title($"Top {k} for user {Markup.Escape(user)} (run {Markup.Escape(global.RunId)}, version {global.ModelVersion})");
+            table.AddColumn("#");
+            table.AddColumn("item");
+            foreach (var task in global.Spec.Tasks)
+            {
+                table.AddColumn(new TableColumn(Markup.Escape(task.Name + (task.Kind == TaskKind.Binary ? " (p)" : ""))).RightAligned());
+            }
+
+            for (var i = 0; i < items.Count; i++)
+            {
+                var row = new List<string> { (i + 1).ToString(CultureInfo.InvariantCulture), Markup.Escape(items[i].Item) };
+                row.AddRange(global.Spec.Tasks.Select(t => items[i].Predictions[t.Name].ToString("0.000", CultureInfo.InvariantCulture)));
+                table.AddRow([.. row]);
+            }
+
+            _console.Write(table);
+            return ExitCodes.Ok;
+        }
+    }
+
+    private (GlobalModel Global, NodeTrainingSession Session) OpenModel(NodeSettings settings)
+    {
+        var dataPath = Require(settings.Data, "--data", "Data");
+        var source = ExampleSources.Open(dataPath, settings.Schema);
+        var path = Path.Combine(settings.State, GlobalModelStore.FileName);
+        var global = GlobalModelStore.TryLoad(path)
+            ?? throw new UsageException($"{path} does not exist: run the node against a coordinator first (run --coordinator URL --token T --data PATH), or point --state at its state directory");
+        var data = LoadData(source, global.Spec, settings);
+        if (!File.Exists(Path.Combine(settings.State, NodeTrainingSession.StateFileName)))
+        {
+            _console.MarkupLine("[yellow]warning:[/] no local state yet: local tensors (user embeddings, local heads) are freshly initialised");
+        }
+
+        var session = new NodeTrainingSession(data, settings.State, new NodeTrainingOptions { Seed = settings.Seed });
+        session.LoadShared(global.Parameters, global.ModelVersion);
+        return (global, session);
+    }
+
+    private NodeDataset LoadData(IExampleSource source, ModelSpec spec, NodeSettings settings)
+    {
+        var data = NodeDataset.Load(source, spec, Split(settings));
+        var report = data.Report;
+        _console.MarkupLine($"Read {report.GoodRows.ToString(CultureInfo.InvariantCulture)} examples ({data.Split.Train.Length} train, {data.Split.Validation.Length} validation, {data.Split.Test.Length} test)");
+        if (report.BadRows > 0)
+        {
+            _console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(report.ToString())}");
+        }
+
+        return data;
+    }
+
+    private static Table MetricsTable(IReadOnlyList<TaskMetrics> metrics, string title)
+    {
+        var table = new Table().Title(Markup.Escape(title));
+        table.AddColumn("task");
+        table.AddColumn("kind");
+        table.AddColumn(new TableColumn("examples").RightAligned());
+        table.AddColumn("metrics");
+        foreach (var metric in metrics)
+        {
+            var figures = metric.ToFigures();
+            var shown = figures.Where(f => f.Key is not ("count" or "positives" or "positive_rate" or "label_mean" or "label_std"))
+                .Select(f => $"{f.Key} {f.Value.ToString("0.0000", CultureInfo.InvariantCulture)}");
+            table.AddRow(
+                Markup.Escape(metric.TaskName),
+                metric.Kind.ToString().ToLowerInvariant(),
+                figures["count"].ToString("0", CultureInfo.InvariantCulture),
+                Markup.Escape(string.Join("  ", shown)));
+        }
+
+        return table;
+    }
+}

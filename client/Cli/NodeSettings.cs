@@ -1,0 +1,29 @@
+namespace Federated.Client.Cli;
+
+/// <summary>
+/// A node's settings after merging, in order of precedence: command-line options, <c>FEDERATED_*</c> environment
+/// variables, the <c>Node</c> section of appsettings.json.
+/// </summary>
+public sealed record NodeSettings
+{
+    /// <summary>The coordinator's URL (<c>--coordinator</c>, <c>FEDERATED_COORDINATOR</c>, <c>Node:Coordinator</c>).</summary>
+    public string? Coordinator { get; init; }
+
+    /// <summary>The node's bearer token (<c>--token</c>, <c>FEDERATED_TOKEN</c>, <c>Node:Token</c>).</summary>
+    public string? Token { get; init; }
+
+    /// <summary>The data file or MovieLens directory (<c>--data</c>, <c>FEDERATED_DATA</c>, <c>Node:Data</c>).</summary>
+    public string? Data { get; init; }
+
+    /// <summary>The schema JSON of a CSV/TSV file (<c>--schema</c>, <c>FEDERATED_SCHEMA</c>, <c>Node:Schema</c>).</summary>
+    public string? Schema { get; init; }
+
+    /// <summary>The state directory (<c>--state</c>, <c>FEDERATED_STATE</c>, <c>Node:State</c>). Default <c>node-state</c>.</summary>
+    public string State { get; init; } = "node-state";
+
+    /// <summary>The run to join, or null for the single active one (<c>--run</c>, <c>FEDERATED_RUN</c>, <c>Node:Run</c>).</summary>
+    public string? Run { get; init; }
+
+    /// <summary>Seeds the data split and local initialisation; keep it fixed for a node (<c>--seed</c>, <c>FEDERATED_SEED</c>, <c>Node:Seed</c>). Default 0.</summary>
+    public int Seed { get; init; }
+}

@@ -1,0 +1,23 @@
+namespace Federated.Client.Federation;
+
+/// <summary>Settings of a node's gRPC channel to the coordinator.</summary>
+public sealed record GrpcConnectionOptions
+{
+    /// <summary>Largest gRPC message sent or received, in bytes. Default 4 MiB (tensor chunks are ≤ 1 MiB, as on the coordinator).</summary>
+    public int MaxMessageBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Longest a unary call (join, evaluation, leave) may take before it counts as unreachable. Default 30 s.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest a model download or an update upload may take. Default 10 min.</summary>
+    public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long the coordinator may hold a long poll beyond the wait asked for, before the call counts as lost. Default 15 s.</summary>
+    public TimeSpan PollGrace { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Value bytes per uploaded tensor chunk, ≤ 1 MiB. Default 1 MiB.</summary>
+    public int ChunkBytes { get; init; } = Federated.Protos.TensorBytes.MaxChunkBytes;
+
+    /// <summary>An HTTP handler to use instead of the default one (tests, proxies, client certificates).</summary>
+    public HttpMessageHandler? HttpHandler { get; init; }
+}

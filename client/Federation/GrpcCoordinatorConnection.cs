@@ -1,0 +1,325 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Federated.Client.Training;
+using Federated.Model.Metrics;
+using Federated.Model.Optimization;
+using Federated.Model.Parameters;
+using Federated.Model.Spec;
+using Federated.Protos;
+using Federated.Protos.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Federated.Client.Federation;
+
+/// <summary>
+/// <see cref="ICoordinatorConnection"/> over gRPC (<c>federated.v1.Federation</c>): every call carries
+/// <c>authorization: Bearer &lt;token&gt;</c>; downloads stream straight into the target's shared tensors after the layout
+/// fingerprint is checked; uploads stream in chunks of ≤ 1 MiB, dense or row-sparse.
+/// </summary>
+/// <remarks>
+/// Errors: a refusal by the coordinator (a <c>federated-rejection</c> trailer, or a status that retrying cannot change
+/// such as <c>Unauthenticated</c>) becomes <see cref="UpdateRejectedException"/> with the reason in kebab case;
+/// <c>Unavailable</c>, <c>DeadlineExceeded</c> and broken connections become <see cref="CoordinatorUnavailableException"/>.
+/// A local tensor is never sent: an update that holds one is refused before anything goes out. Join before any other call.
+/// </remarks>
+public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposable
+{
+    /// <summary>The trailer in which the coordinator names the reason of a rejection.</summary>
+    public const string RejectionTrailer = "federated-rejection";
+
+    private readonly GrpcChannel _channel;
+    private readonly Protos.V1.Federation.FederationClient _client;
+    private readonly Metadata _headers;
+    private readonly GrpcConnectionOptions _options;
+    private FederationJoin? _joined;
+    private ParameterLayout? _layout;
+
+    /// <summary>Opens a channel to the coordinator (nothing is sent until the first call).</summary>
+    /// <param name="address">The coordinator's URL, e.g. <c>https://coordinator.example.org:5001</c> or <c>http://127.0.0.1:5000</c> (h2c).</param>
+    /// <param name="token">The node's bearer token, issued by an operator.</param>
+    /// <param name="options">Channel settings; defaults when null.</param>
+    public GrpcCoordinatorConnection(Uri address, string token, GrpcConnectionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        _options = options ?? new GrpcConnectionOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ChunkBytes, sizeof(float));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.ChunkBytes, TensorBytes.MaxChunkBytes);
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = _options.MaxMessageBytes,
+            MaxSendMessageSize = _options.MaxMessageBytes,
+            HttpHandler = _options.HttpHandler,
+            DisposeHttpClient = true,
+            ThrowOperationCanceledOnCancellation = true,
+        });
+        _client = new Protos.V1.Federation.FederationClient(_channel);
+        _headers = new Metadata { { "authorization", "Bearer " + token } };
+    }
+
+    /// <summary>The node's id as the coordinator knows it, after <see cref="JoinAsync"/>.</summary>
+    public string? NodeId => _joined?.NodeId;
+
+    /// <inheritdoc/>
+    public async Task<FederationJoin> JoinAsync(string? runId, CancellationToken cancellationToken)
+    {
+        var reply = await CallAsync("join", () => _client.JoinAsync(new JoinRequest { RunId = runId ?? "" }, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync).ConfigureAwait(false);
+        ModelSpec spec;
+        try
+        {
+            spec = ModelSpec.FromJson(reply.ModelSpecJson);
+        }
+        catch (Exception e) when (e is ModelSpecException or JsonException)
+        {
+            throw new InvalidDataException($"the coordinator's model spec of run '{reply.RunId}' cannot be read: {e.Message}", e);
+        }
+
+        var joined = new FederationJoin(reply.NodeId, reply.RunId, spec, reply.LayoutFingerprint, reply.ModelVersion);
+        _layout = ParameterLayout.FromSpec(spec);
+        _joined = joined;
+        return joined;
+    }
+
+    /// <inheritdoc/>
+    public async Task<AssignmentOffer> WaitForAssignmentAsync(string runId, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var request = new WaitForAssignmentRequest { RunId = runId, MaxWaitMs = (long)Math.Max(0, maxWait.TotalMilliseconds) };
+        var reply = await CallAsync("wait for an assignment", () => _client.WaitForAssignmentAsync(request, _headers, Deadline(maxWait + _options.PollGrace), cancellationToken).ResponseAsync).ConfigureAwait(false);
+        switch (reply.Status)
+        {
+            case WaitForAssignmentReply.Types.Status.Assigned when reply.Assignment is { } a:
+                var training = a.Training ?? new TrainingConfig();
+                var assignment = new TrainingAssignment
+                {
+                    Round = a.Round,
+                    ModelVersion = a.ModelVersion,
+                    LocalEpochs = training.LocalEpochs,
+                    BatchSize = training.BatchSize,
+                    LearningRate = training.LearningRate,
+                    ProximalMu = training.ProximalMu,
+                    ClipNorm = training.ClipNorm,
+                    Sparse = training.SparseEmbeddings,
+                    Optimizer = ParseOptimizer(training.Optimizer),
+                };
+                return new AssignmentOffer(AssignmentStatus.Assigned, assignment, DateTimeOffset.FromUnixTimeMilliseconds(a.DeadlineUnixMs));
+            case WaitForAssignmentReply.Types.Status.RunEnded:
+                return new AssignmentOffer(AssignmentStatus.RunEnded);
+            default:
+                return new AssignmentOffer(AssignmentStatus.Wait);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidDataException">The stream is for another layout or version, misses a shared tensor, or carries a local one.</exception>
+    public async Task DownloadModelAsync(string runId, long modelVersion, ParameterSet target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var header = await CallAsync($"download version {modelVersion}", async () =>
+        {
+            using var call = _client.DownloadModel(new DownloadModelRequest { RunId = runId, ModelVersion = modelVersion }, _headers, Deadline(_options.TransferTimeout), cancellationToken);
+            var checkedHeader = false;
+            return await ModelStreamReader.ReadAsync(call.ResponseStream, descriptor =>
+            {
+                // The reader asks for buffers right after reading the header (still Current), before any value arrives:
+                // check the layout there, so a stream of another model never writes into the target.
+                if (!checkedHeader)
+                {
+                    CheckHeader(call.ResponseStream.Current.Header, target.Layout, modelVersion);
+                    checkedHeader = true;
+                }
+
+                return SharedBuffer(target, descriptor);
+            }, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+
+        CheckHeader(header, target.Layout, modelVersion);
+        var sent = header.Tensors.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = target.Layout.InScope(ParameterScope.Shared).FirstOrDefault(t => !sent.Contains(t.Name));
+        if (missing is not null)
+        {
+            throw new InvalidDataException($"version {modelVersion} arrived without the shared tensor '{missing.Name}'");
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">Not joined, or the update holds a tensor that is not shared.</exception>
+    public async Task<SubmitResult> SubmitUpdateAsync(string runId, string uploadId, LocalUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        ArgumentException.ThrowIfNullOrEmpty(uploadId);
+        var (joined, layout) = RequireJoined();
+        foreach (var delta in update.Delta.Tensors)
+        {
+            if (!layout.TryGet(delta.Name, out var tensor) || tensor.Scope != ParameterScope.Shared)
+            {
+                throw new InvalidOperationException($"the update holds '{delta.Name}', which is not a shared tensor of the model: it must not leave the node");
+            }
+        }
+
+        var header = new UpdateHeader
+        {
+            RunId = runId,
+            Round = update.Round,
+            BaseVersion = update.ModelVersion,
+            NodeId = joined.NodeId,
+            UploadId = uploadId,
+            Examples = update.ExampleCount,
+        };
+
+        // A shared head is weighted by its own task's labelled examples: every task gets a count, 0 when unlabelled here.
+        foreach (var task in joined.Spec.Tasks)
+        {
+            header.TaskExamples.Add(new TaskExamples { Task = task.Name, Count = update.LabelledExamples.GetValueOrDefault(task.Name) });
+        }
+
+        foreach (var metric in update.TrainingMetrics)
+        {
+            header.TrainingMetrics.Add(ToProto(metric));
+        }
+
+        var reply = await CallAsync($"upload round {update.Round}", async () =>
+        {
+            using var call = _client.SubmitUpdate(_headers, Deadline(_options.TransferTimeout), cancellationToken);
+            try
+            {
+                await call.RequestStream.WriteAsync(new UpdateChunk { Header = header }, cancellationToken).ConfigureAwait(false);
+                foreach (var delta in update.Delta.Tensors)
+                {
+                    var chunks = delta.Rows is null
+                        ? TensorChunker.Dense(delta.Name, delta.Values, 0, delta.Values.Length, _options.ChunkBytes)
+                        : TensorChunker.Sparse(delta.Name, delta.Rows, delta.Values, layout[delta.Name].Columns, _options.ChunkBytes);
+                    foreach (var chunk in chunks)
+                    {
+                        await call.RequestStream.WriteAsync(new UpdateChunk { Tensor = chunk }, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // The coordinator ended the call early (a rejection): its status, awaited below, says why.
+            }
+
+            return await call.ResponseAsync.ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return new SubmitResult(reply.Accepted, reply.Duplicate);
+    }
+
+    /// <inheritdoc/>
+    public async Task<SubmitResult> SubmitEvaluationAsync(string runId, long modelVersion, IReadOnlyList<TaskMetrics> metrics, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var request = new SubmitEvaluationRequest { RunId = runId, ModelVersion = modelVersion };
+        foreach (var metric in metrics)
+        {
+            request.Metrics.Add(ToProto(metric));
+        }
+
+        var reply = await CallAsync($"evaluation of version {modelVersion}", () => _client.SubmitEvaluationAsync(request, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync).ConfigureAwait(false);
+        return new SubmitResult(reply.Accepted, reply.Duplicate);
+    }
+
+    /// <inheritdoc/>
+    public async Task LeaveAsync(string runId, CancellationToken cancellationToken) =>
+        await CallAsync("leave", () => _client.LeaveAsync(new LeaveRequest { RunId = runId }, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public void Dispose() => _channel.Dispose();
+
+    /// <summary>Whether a gRPC failure is worth retrying: the coordinator unreachable, slow, or the connection broken.</summary>
+    internal static bool IsTransient(RpcException e) =>
+        e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled
+        || (e.StatusCode is StatusCode.Internal or StatusCode.Unknown && e.Status.DebugException is HttpRequestException or IOException or SocketException);
+
+    /// <summary>The exception a failed call becomes: <see cref="UpdateRejectedException"/> or <see cref="CoordinatorUnavailableException"/>.</summary>
+    internal static Exception Translate(RpcException e, string what)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var reason = e.Trailers.GetValue(RejectionTrailer);
+        if (reason is not null)
+        {
+            return new UpdateRejectedException(reason, $"{what}: the coordinator refused it: {e.Status.Detail}", e);
+        }
+
+        if (IsTransient(e))
+        {
+            return new CoordinatorUnavailableException($"{what}: the coordinator is unreachable ({e.StatusCode}: {e.Status.Detail})", e);
+        }
+
+        return new UpdateRejectedException(JsonNamingPolicy.KebabCaseLower.ConvertName(e.StatusCode.ToString()), $"{what}: the coordinator refused it ({e.StatusCode}): {e.Status.Detail}", e);
+    }
+
+    private static async Task<T> CallAsync<T>(string what, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw Translate(e, what);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CoordinatorUnavailableException($"{what}: the coordinator is unreachable ({e.Message})", e);
+        }
+        catch (IOException e)
+        {
+            throw new CoordinatorUnavailableException($"{what}: the connection broke ({e.Message})", e);
+        }
+    }
+
+    private static OptimizerKind? ParseOptimizer(string name) => name switch
+    {
+        "" => null,
+        _ when Enum.TryParse<OptimizerKind>(name, ignoreCase: true, out var kind) && Enum.IsDefined(kind) => kind,
+        _ => throw new InvalidDataException($"the run asks for optimizer '{name}', which this node does not know (sgd, momentum, adam)"),
+    };
+
+    private static DateTime Deadline(TimeSpan timeout) => DateTime.UtcNow + timeout;
+
+    private static TaskSummary ToProto(TaskMetrics metric)
+    {
+        var summary = new TaskSummary { Task = metric.TaskName };
+        summary.Values.Add(metric.ToArray());
+        return summary;
+    }
+
+    private static void CheckHeader(ModelHeader header, ParameterLayout layout, long modelVersion)
+    {
+        if (header.LayoutFingerprint != layout.Fingerprint)
+        {
+            throw new InvalidDataException($"version {header.ModelVersion} has model layout {header.LayoutFingerprint}, but this node's model has {layout.Fingerprint}");
+        }
+
+        if (header.ModelVersion != modelVersion)
+        {
+            throw new InvalidDataException($"asked for version {modelVersion}, the coordinator sent version {header.ModelVersion}");
+        }
+    }
+
+    private static Memory<float> SharedBuffer(ParameterSet target, TensorDescriptor descriptor)
+    {
+        if (!target.Layout.TryGet(descriptor.Name, out var tensor))
+        {
+            throw new InvalidDataException($"the coordinator sent tensor '{descriptor.Name}', which the model does not have");
+        }
+
+        if (tensor.Scope != ParameterScope.Shared)
+        {
+            throw new InvalidDataException($"the coordinator sent tensor '{descriptor.Name}', which is local to nodes");
+        }
+
+        if (tensor.Rows != descriptor.Rows || tensor.Columns != descriptor.Columns)
+        {
+            throw new InvalidDataException($"tensor '{descriptor.Name}' arrived as {descriptor.Rows}x{descriptor.Columns}, the model has {tensor.Rows}x{tensor.Columns}");
+        }
+
+        return target.Values.AsMemory(tensor.Offset, tensor.Length);
+    }
+
+    private (FederationJoin Joined, ParameterLayout Layout) RequireJoined() =>
+        _joined is { } joined && _layout is { } layout ? (joined, layout) : throw new InvalidOperationException("join a run before submitting");
+}

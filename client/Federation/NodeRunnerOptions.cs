@@ -1,0 +1,40 @@
+using Federated.Client.Training;
+
+namespace Federated.Client.Federation;
+
+/// <summary>Settings of a <see cref="NodeRunner"/>.</summary>
+public sealed record NodeRunnerOptions
+{
+    /// <summary>The run to join, or null for the coordinator's single active run. Default null.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>The node's state directory: local tensors (<c>local-state.bin</c>) and the last global model (<c>global-model.bin</c>). Default <c>node-state</c>.</summary>
+    public string StateDirectory { get; init; } = "node-state";
+
+    /// <summary>Settings of the local training session. Defaults when null.</summary>
+    public NodeTrainingOptions? Training { get; init; }
+
+    /// <summary>How long one long poll for an assignment may be held by the coordinator. Default 30 s.</summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pause after a poll that came back with nothing well before <see cref="MaxWait"/> (a coordinator that does not hold polls). Default 1 s.</summary>
+    public TimeSpan IdlePollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>First retry delay when the coordinator is unreachable; doubles per attempt. Default 1 s.</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest retry delay. Default 60 s.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Retries of one call before the node gives up; 0 = retry until stopped. Default 0.</summary>
+    public int MaxRetries { get; init; }
+
+    /// <summary>
+    /// Waits between polls and retries; null uses <c>Task.Delay</c> on the runner's <see cref="TimeProvider"/>. Tests
+    /// inject one that returns at once and records the delays.
+    /// </summary>
+    public Func<TimeSpan, CancellationToken, Task>? Delay { get; init; }
+
+    /// <summary>A uniform number in [0, 1) per retry for the jitter; null uses <see cref="Random.Shared"/>.</summary>
+    public Func<double>? Jitter { get; init; }
+}

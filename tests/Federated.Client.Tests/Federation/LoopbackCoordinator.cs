@@ -1,0 +1,64 @@
+using Federated.Coordinator.Hosting;
+using Federated.Coordinator.Nodes;
+using Federated.Coordinator.Rounds;
+using Federated.Coordinator.Runs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Federated.Client.Tests.Federation;
+
+/// <summary>The real coordinator on Kestrel at 127.0.0.1:&lt;free port&gt; (h2c), with its SQLite file in a test directory and an upload recorder on the wire.</summary>
+public sealed class LoopbackCoordinator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private LoopbackCoordinator(WebApplication app, Uri address, UploadRecorder recorder)
+    {
+        _app = app;
+        Address = address;
+        Recorder = recorder;
+    }
+
+    public Uri Address { get; }
+
+    public UploadRecorder Recorder { get; }
+
+    public RoundEngine Engine => _app.Services.GetRequiredService<RoundEngine>();
+
+    public static async Task<LoopbackCoordinator> StartAsync(string directory)
+    {
+        var recorder = new UploadRecorder();
+        var app = CoordinatorHost.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Coordinator:DatabasePath"] = Path.Combine(directory, "coordinator.db"),
+                ["Coordinator:AdminToken"] = "client-tests-admin-token-0123456789",
+                ["Coordinator:TickIntervalSeconds"] = "0",
+                ["Coordinator:MaxWaitSeconds"] = "20",
+                ["Logging:LogLevel:Default"] = "Warning",
+            });
+            builder.Services.AddSingleton(recorder);
+            builder.Services.AddGrpc(options => options.Interceptors.Add<UploadRecorder>());
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new LoopbackCoordinator(app, new Uri(address), recorder);
+    }
+
+    public string IssueToken(string node) => _app.Services.GetRequiredService<NodeDirectory>().IssueToken(node);
+
+    public RunSummary StartRun(string configJson) => Engine.CreateRun(RunConfig.FromJson(configJson));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+}

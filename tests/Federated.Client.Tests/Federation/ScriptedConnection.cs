@@ -1,0 +1,86 @@
+using Federated.Client.Federation;
+using Federated.Client.Training;
+using Federated.Model.Metrics;
+using Federated.Model.Parameters;
+using Federated.Model.Spec;
+
+namespace Federated.Client.Tests.Federation;
+
+/// <summary>An in-memory coordinator whose answers a test scripts: offers in order, failures injected per call.</summary>
+public sealed class ScriptedConnection(ModelSpec spec, string? fingerprint = null) : ICoordinatorConnection
+{
+    private readonly ParameterSet _global = ParameterSet.Initialize(spec, 1);
+
+    public Queue<Func<AssignmentOffer>> Offers { get; } = new();
+
+    public Queue<Exception> JoinFailures { get; } = new();
+
+    public Queue<Exception> SubmitFailures { get; } = new();
+
+    public List<string> Calls { get; } = [];
+
+    public List<(string UploadId, LocalUpdate Update)> Uploads { get; } = [];
+
+    public List<long> Evaluations { get; } = [];
+
+    public long Version { get; set; }
+
+    public Task<FederationJoin> JoinAsync(string? runId, CancellationToken cancellationToken)
+    {
+        Calls.Add("join");
+        if (JoinFailures.TryDequeue(out var failure))
+        {
+            throw failure;
+        }
+
+        return Task.FromResult(new FederationJoin("n1", "run-1", spec, fingerprint ?? ParameterLayout.FromSpec(spec).Fingerprint, Version));
+    }
+
+    public async Task<AssignmentOffer> WaitForAssignmentAsync(string runId, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        Calls.Add("wait");
+        if (Offers.TryDequeue(out var offer))
+        {
+            return offer();
+        }
+
+        // Nothing scripted: hold the poll until the test stops the node.
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        throw new InvalidOperationException("unreachable");
+    }
+
+    public Task DownloadModelAsync(string runId, long modelVersion, ParameterSet target, CancellationToken cancellationToken)
+    {
+        Calls.Add($"download {modelVersion}");
+        target.CopyScopeFrom(_global, ParameterScope.Shared);
+        return Task.CompletedTask;
+    }
+
+    public Task<SubmitResult> SubmitUpdateAsync(string runId, string uploadId, LocalUpdate update, CancellationToken cancellationToken)
+    {
+        Calls.Add("submit");
+        Uploads.Add((uploadId, update));
+        if (SubmitFailures.TryDequeue(out var failure))
+        {
+            throw failure;
+        }
+
+        return Task.FromResult(new SubmitResult(true, false));
+    }
+
+    public Task<SubmitResult> SubmitEvaluationAsync(string runId, long modelVersion, IReadOnlyList<TaskMetrics> metrics, CancellationToken cancellationToken)
+    {
+        Calls.Add($"evaluate {modelVersion}");
+        Evaluations.Add(modelVersion);
+        return Task.FromResult(new SubmitResult(true, false));
+    }
+
+    public Task LeaveAsync(string runId, CancellationToken cancellationToken)
+    {
+        Calls.Add("leave");
+        return Task.CompletedTask;
+    }
+
+    public static AssignmentOffer Assigned(long round, long version) =>
+        new(AssignmentStatus.Assigned, new TrainingAssignment { Round = round, ModelVersion = version, BatchSize = 16, LearningRate = 0.01f });
+}
