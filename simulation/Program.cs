@@ -23,7 +23,17 @@ var l2 = new Option<float?>("--l2") { Description = "L2 coefficient of the model
 var output = new Option<string?>("--out") { Description = "Report folder (default reports/<experiment>-<seed>)" };
 var summary = new Option<string?>("--summary") { Description = "Also write the machine-readable JSON summary to this path" };
 var clients = new Option<int>("--clients") { Description = "Clients of iid and dirichlet partitions", DefaultValueFactory = _ => 10 };
-Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, output, summary];
+var transport = new Option<string>("--transport")
+{
+    Description = "in-memory: clients call the round engine directly; grpc: the coordinator service on loopback, each client over its own gRPC connection",
+    DefaultValueFactory = _ => "in-memory",
+};
+transport.AcceptOnlyFromAmong("in-memory", "grpc");
+Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary];
+
+Func<Federated.Coordinator.Runs.RunConfig, int, CancellationToken, Task<IFederationHost>>? Host(ParseResult r) => r.GetValue(transport) == "grpc"
+    ? async (config, count, cancellationToken) => await GrpcFederationHost.StartAsync(config, count, cancellationToken).ConfigureAwait(false)
+    : null;
 
 SimulationOptions Options(ParseResult r, int defaultRounds, int defaultEpochs, int defaultBatch, float defaultRate) => new()
 {
@@ -58,6 +68,7 @@ root.SetAction(async (r, cancellationToken) =>
         Data = new SimulationData(string.Create(CultureInfo.InvariantCulture, $"synthetic ({synthetic.Institutions} institutions, {synthetic.Users} users, {synthetic.Items} items)"), data.Schema, data.Spec, data.Examples, data.IsTest),
         Partition = Federated.Simulation.Partitioning.Partitioners.ByKey(data.Examples.Count, i => "institution-" + institution(i), "institution"),
         Options = options,
+        HostFactory = Host(r),
         Settings = new Dictionary<string, string> { ["model"] = "MMoE (4 experts); click, conversion (ESMM), rating; user local, item and genres shared; heads local" },
     };
     await ExperimentConsole.RunAsync(experiment, r.GetValue(output) ?? string.Create(CultureInfo.InvariantCulture, $"reports/synthetic-{options.Seed}"), r.GetValue(summary), cancellationToken).ConfigureAwait(false);
@@ -102,6 +113,7 @@ movielens.SetAction(async (r, cancellationToken) =>
             Data = data,
             Partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed, MovieLensData.NamedKeys(directory, data)),
             Options = options,
+            HostFactory = Host(r),
             Anchors = MovieLensData.Anchors,
             Settings = new Dictionary<string, string> { ["model"] = "shared-bottom [32, 16], towers [8]; item, genres, age, gender, occupation shared; user local; heads local" },
         };
@@ -145,6 +157,7 @@ csv.SetAction(async (r, cancellationToken) =>
         Data = data,
         Partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed),
         Options = options,
+        HostFactory = Host(r),
     };
     var name = Path.GetFileNameWithoutExtension(r.GetValue(csvData)!);
     await ExperimentConsole.RunAsync(experiment, r.GetValue(output) ?? string.Create(CultureInfo.InvariantCulture, $"reports/{name}-{options.Seed}"), r.GetValue(summary), cancellationToken).ConfigureAwait(false);

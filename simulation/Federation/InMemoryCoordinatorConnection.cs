@@ -3,6 +3,7 @@ using Federated.Client.Training;
 using Federated.Coordinator.Grpc;
 using Federated.Coordinator.Rounds;
 using Federated.Model.Metrics;
+using Federated.Model.Optimization;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 
@@ -128,6 +129,7 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
             ProximalMu = training.ProximalMu,
             ClipNorm = training.ClipNorm,
             Sparse = training.SparseEmbeddings,
+            Optimizer = Enum.TryParse<OptimizerKind>(training.Optimizer, ignoreCase: true, out var kind) && Enum.IsDefined(kind) ? kind : null,
         };
     }
 
