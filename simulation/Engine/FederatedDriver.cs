@@ -22,6 +22,7 @@ namespace Federated.Simulation.Engine;
 internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions options, WorkerPool pool)
 {
     private const string Series = ExperimentSeries.Federated;
+    private const int PollConcurrency = 16;
 
     /// <summary>Runs every round; records per-round pooled and per-client figures in <paramref name="report"/>.</summary>
     public async Task RunAsync(IFederationHost host, ExperimentReport report, Action<SimulationProgress>? progress, CancellationToken cancellationToken)
@@ -51,13 +52,18 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         long done = 0;
         for (var round = 1; round <= options.Rounds; round++)
         {
+            // Polls are independent (the round starts at the first one and selects among all joined clients), so they
+            // may overlap: over gRPC that hides the round trips. The selection is then read in client order.
+            var offers = new AssignmentOffer[locals.Length];
+            var polling = new ParallelOptions { MaxDegreeOfParallelism = PollConcurrency, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(Enumerable.Range(0, locals.Length), polling, async (c, ct) =>
+                offers[c] = await host.Connection(c).WaitForAssignmentAsync(runId, TimeSpan.Zero, ct).ConfigureAwait(false)).ConfigureAwait(false);
             var selected = new List<(int Client, TrainingAssignment Assignment)>();
             var ended = false;
             for (var c = 0; c < locals.Length; c++)
             {
-                var offer = await host.Connection(c).WaitForAssignmentAsync(runId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-                ended |= offer.Status == AssignmentStatus.RunEnded;
-                if (offer is { Status: AssignmentStatus.Assigned, Assignment: { } assignment })
+                ended |= offers[c].Status == AssignmentStatus.RunEnded;
+                if (offers[c] is { Status: AssignmentStatus.Assigned, Assignment: { } assignment })
                 {
                     selected.Add((c, assignment));
                 }
