@@ -138,6 +138,8 @@ public static class ReportWriter
                     continue;
                 }
 
+                // References are told apart by colour, not dashes: Skia's SVG backend has no path effects and prints a
+                // warning to standard output for each dashed line.
                 var plot = new Plot();
                 var line = plot.Add.Scatter(curve.Select(p => (double)p.Round).ToArray(), curve.Select(p => p.Value).ToArray());
                 line.LegendText = "federated";
@@ -153,14 +155,13 @@ public static class ReportWriter
                         // A reference with a learning curve (the centralised model, round = passes / local epochs).
                         var curveLine = plot.Add.Scatter(referenceCurve.Select(p => (double)p.Round).ToArray(), referenceCurve.Select(p => p.Value).ToArray());
                         curveLine.Color = color;
-                        curveLine.LinePattern = LinePattern.Dashed;
+                        curveLine.MarkerSize = 0;
                         curveLine.LegendText = series.Replace('_', '-');
                     }
                     else if (double.IsFinite(value))
                     {
                         var reference = plot.Add.HorizontalLine(value);
                         reference.Color = color;
-                        reference.LinePattern = LinePattern.Dashed;
                         reference.LegendText = series.Replace('_', '-');
                     }
                 }
