@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 
@@ -32,33 +30,16 @@ public static class GlobalModelStore
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(parameters);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        var shared = parameters.Layout.InScope(ParameterScope.Shared).ToList();
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        TensorFile.WriteAtomically(path, writer =>
         {
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
+            TensorFile.WriteHeader(writer, Magic, FormatVersion);
             writer.Write(runId);
             writer.Write(spec.ToJson());
             writer.Write(parameters.Layout.Fingerprint);
             writer.Write(modelVersion);
-            writer.Write(shared.Count);
-            foreach (var tensor in shared)
-            {
-                writer.Write(tensor.Name);
-                writer.Write(tensor.Length);
-                WriteFloats(writer, parameters[tensor]);
-            }
-
+            TensorFile.WriteTensors(writer, parameters, ParameterScope.Shared);
             writer.Write(EndMagic);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     /// <summary>Reads the file, or returns null when there is none.</summary>
@@ -73,19 +54,8 @@ public static class GlobalModelStore
 
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            using var reader = new BinaryReader(stream, Encoding.UTF8);
-            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
-            {
-                throw new LocalStateException($"{path}: not a global model file (bad magic)");
-            }
-
-            var format = reader.ReadInt32();
-            if (format != FormatVersion)
-            {
-                throw new LocalStateException($"{path}: format version {format}, but this node reads version {FormatVersion}");
-            }
-
+            using var reader = TensorFile.OpenRead(path);
+            TensorFile.ReadHeader(reader, Magic, FormatVersion, path, "global model");
             var runId = reader.ReadString();
             var spec = ModelSpec.FromJson(reader.ReadString());
             var parameters = new ParameterSet(ParameterLayout.FromSpec(spec));
@@ -96,27 +66,11 @@ public static class GlobalModelStore
             }
 
             var version = reader.ReadInt64();
-            var count = reader.ReadInt32();
-            for (var i = 0; i < count; i++)
+            var loaded = TensorFile.ReadTensors(reader, parameters.Layout, ParameterScope.Shared, path);
+            TensorFile.ReadEnd(reader, EndMagic, path);
+            foreach (var (tensor, values) in loaded)
             {
-                var name = reader.ReadString();
-                if (!parameters.Layout.TryGet(name, out var tensor) || tensor.Scope != ParameterScope.Shared)
-                {
-                    throw new LocalStateException($"{path}: tensor '{name}' is not a shared tensor of the model");
-                }
-
-                var length = reader.ReadInt32();
-                if (length != tensor.Length)
-                {
-                    throw new LocalStateException($"{path}: tensor '{name}' holds {length} values, the model needs {tensor.Length}");
-                }
-
-                ReadFloats(reader, parameters[tensor]);
-            }
-
-            if (count != parameters.Layout.InScope(ParameterScope.Shared).Count() || !reader.ReadBytes(EndMagic.Length).AsSpan().SequenceEqual(EndMagic))
-            {
-                throw new LocalStateException($"{path}: the file is damaged (tensors missing or no end marker)");
+                values.CopyTo(parameters[tensor]);
             }
 
             return new GlobalModel(runId, version, spec, parameters);
@@ -128,35 +82,6 @@ public static class GlobalModelStore
         catch (ModelSpecException e)
         {
             throw new LocalStateException($"{path}: its model spec cannot be read: {e.Message}", e);
-        }
-    }
-
-    private static void WriteFloats(BinaryWriter writer, ReadOnlySpan<float> values)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            writer.Write(MemoryMarshal.AsBytes(values));
-            return;
-        }
-
-        foreach (var value in values)
-        {
-            writer.Write(value);
-        }
-    }
-
-    private static void ReadFloats(BinaryReader reader, Span<float> values)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            // BinaryReader reads ahead nothing, so its stream is positioned right after the tensor's length.
-            reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values));
-            return;
-        }
-
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = reader.ReadSingle();
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 
@@ -31,35 +30,15 @@ public static class LocalStateStore
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(parameters);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        var local = parameters.Layout.InScope(ParameterScope.Local).ToList();
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        TensorFile.WriteAtomically(path, writer =>
         {
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
+            TensorFile.WriteHeader(writer, Magic, FormatVersion);
             writer.Write(parameters.Layout.Fingerprint);
             writer.Write(modelVersion);
             writer.Write(round);
-            writer.Write(local.Count);
-            foreach (var tensor in local)
-            {
-                writer.Write(tensor.Name);
-                writer.Write(tensor.Length);
-                foreach (var value in parameters[tensor])
-                {
-                    writer.Write(value);
-                }
-            }
-
+            TensorFile.WriteTensors(writer, parameters, ParameterScope.Local);
             writer.Write(EndMagic);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     /// <summary>Loads the local tensors into <paramref name="parameters"/>, if the file exists.</summary>
@@ -78,19 +57,8 @@ public static class LocalStateStore
 
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            using var reader = new BinaryReader(stream, Encoding.UTF8);
-            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
-            {
-                throw new LocalStateException($"{path}: not a local state file (bad magic)");
-            }
-
-            var format = reader.ReadInt32();
-            if (format != FormatVersion)
-            {
-                throw new LocalStateException($"{path}: format version {format}, but this node reads version {FormatVersion}");
-            }
-
+            using var reader = TensorFile.OpenRead(path);
+            TensorFile.ReadHeader(reader, Magic, FormatVersion, path, "local state");
             var fingerprint = reader.ReadString();
             if (fingerprint != parameters.Layout.Fingerprint)
             {
@@ -100,43 +68,10 @@ public static class LocalStateStore
             }
 
             var header = new LocalStateHeader(fingerprint, reader.ReadInt64(), reader.ReadInt64());
-            var count = reader.ReadInt32();
-            var expected = parameters.Layout.InScope(ParameterScope.Local).Count();
-            if (count != expected)
-            {
-                throw new LocalStateException($"{path}: holds {count} local tensors, the model has {expected}");
-            }
 
-            // Read into a scratch copy first, so a damaged file leaves the parameters untouched.
-            var loaded = new List<(TensorInfo Tensor, float[] Values)>(count);
-            for (var i = 0; i < count; i++)
-            {
-                var name = reader.ReadString();
-                if (!parameters.Layout.TryGet(name, out var tensor) || tensor.Scope != ParameterScope.Local)
-                {
-                    throw new LocalStateException($"{path}: tensor '{name}' is not a local tensor of the model");
-                }
-
-                var length = reader.ReadInt32();
-                if (length != tensor.Length)
-                {
-                    throw new LocalStateException($"{path}: tensor '{name}' holds {length} values, the model needs {tensor.Length}");
-                }
-
-                var values = new float[length];
-                for (var v = 0; v < length; v++)
-                {
-                    values[v] = reader.ReadSingle();
-                }
-
-                loaded.Add((tensor, values));
-            }
-
-            if (!reader.ReadBytes(EndMagic.Length).AsSpan().SequenceEqual(EndMagic))
-            {
-                throw new LocalStateException($"{path}: the file is damaged (no end marker)");
-            }
-
+            // Read into scratch arrays first, so a damaged file leaves the parameters untouched.
+            var loaded = TensorFile.ReadTensors(reader, parameters.Layout, ParameterScope.Local, path);
+            TensorFile.ReadEnd(reader, EndMagic, path);
             foreach (var (tensor, values) in loaded)
             {
                 values.CopyTo(parameters[tensor]);
