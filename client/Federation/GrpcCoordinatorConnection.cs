@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Federated.Client.Training;
 using Federated.Model.Metrics;
-using Federated.Model.Optimization;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Federated.Protos;
@@ -100,7 +99,7 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
                     ProximalMu = training.ProximalMu,
                     ClipNorm = training.ClipNorm,
                     Sparse = training.SparseEmbeddings,
-                    Optimizer = ParseOptimizer(training.Optimizer),
+                    Optimizer = TrainingAssignment.ParseOptimizer(training.Optimizer),
                 };
                 return new AssignmentOffer(AssignmentStatus.Assigned, assignment, DateTimeOffset.FromUnixTimeMilliseconds(a.DeadlineUnixMs));
             case WaitForAssignmentReply.Types.Status.RunEnded:
@@ -270,13 +269,6 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
             throw new CoordinatorUnavailableException($"{what}: the connection broke ({e.Message})", e);
         }
     }
-
-    private static OptimizerKind? ParseOptimizer(string name) => name switch
-    {
-        "" => null,
-        _ when Enum.TryParse<OptimizerKind>(name, ignoreCase: true, out var kind) && Enum.IsDefined(kind) => kind,
-        _ => throw new InvalidDataException($"the run asks for optimizer '{name}', which this node does not know (sgd, momentum, adam)"),
-    };
 
     private static DateTime Deadline(TimeSpan timeout) => DateTime.UtcNow + timeout;
 

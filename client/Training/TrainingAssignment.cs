@@ -32,6 +32,17 @@ public sealed record TrainingAssignment
     /// <summary>The local optimiser the run asks for; null = the session's <see cref="NodeTrainingOptions.Optimizer"/>. Default null.</summary>
     public OptimizerKind? Optimizer { get; init; }
 
+    /// <summary>
+    /// Reads a run's optimizer name (<c>sgd</c>, <c>momentum</c>, <c>adam</c>, any case); empty or null means none asked.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The name is not one this node knows.</exception>
+    public static OptimizerKind? ParseOptimizer(string? name) => name switch
+    {
+        null or "" => null,
+        _ when Enum.TryParse<OptimizerKind>(name, ignoreCase: true, out var kind) && Enum.IsDefined(kind) && !name.All(char.IsDigit) => kind,
+        _ => throw new InvalidDataException($"the run asks for optimizer '{name}', which this node does not know (sgd, momentum, adam)"),
+    };
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()

@@ -3,7 +3,6 @@ using Federated.Client.Training;
 using Federated.Coordinator.Grpc;
 using Federated.Coordinator.Rounds;
 using Federated.Model.Metrics;
-using Federated.Model.Optimization;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 
@@ -129,7 +128,7 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
             ProximalMu = training.ProximalMu,
             ClipNorm = training.ClipNorm,
             Sparse = training.SparseEmbeddings,
-            Optimizer = Enum.TryParse<OptimizerKind>(training.Optimizer, ignoreCase: true, out var kind) && Enum.IsDefined(kind) ? kind : null,
+            Optimizer = TrainingAssignment.ParseOptimizer(training.Optimizer),
         };
     }
 
