@@ -15,7 +15,6 @@ internal sealed class Mlp
     private readonly float[][] _gradients;
     private readonly float[][] _masks;
     private readonly bool _linearLast;
-    private readonly float _dropout;
     private readonly bool[] _masked;
 
     public Mlp(ParameterLayout layout, IReadOnlyList<string> layerPrefixes, int maxRows, float dropout, bool linearLast)
@@ -35,15 +34,11 @@ internal sealed class Mlp
         }
 
         _linearLast = linearLast;
-        _dropout = dropout;
-        if (_layers.Length > 1)
+        for (var i = 1; i < _layers.Length; i++)
         {
-            for (var i = 1; i < _layers.Length; i++)
+            if (_layers[i].In != _layers[i - 1].Out)
             {
-                if (_layers[i].In != _layers[i - 1].Out)
-                {
-                    throw new ArgumentException($"layer {layerPrefixes[i]} takes {_layers[i].In} inputs but the layer before gives {_layers[i - 1].Out}");
-                }
+                throw new ArgumentException($"layer {layerPrefixes[i]} takes {_layers[i].In} inputs but the layer before gives {_layers[i - 1].Out}");
             }
         }
     }
@@ -134,7 +129,4 @@ internal sealed class Mlp
             }
         }
     }
-
-    /// <summary>Dropout rate used in training.</summary>
-    public float DropoutRate => _dropout;
 }
