@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Federated.Model.Training;
 using Federated.Simulation.Cli;
 using Federated.Simulation.Datasets;
 using Federated.Simulation.Engine;
@@ -29,6 +30,7 @@ var transport = new Option<string>("--transport")
     DefaultValueFactory = _ => "in-memory",
 };
 transport.AcceptOnlyFromAmong("in-memory", "grpc");
+optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
 Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary];
 
 Func<Federated.Coordinator.Runs.RunConfig, int, CancellationToken, Task<IFederationHost>>? Host(ParseResult r) => r.GetValue(transport) == "grpc"
@@ -39,10 +41,13 @@ SimulationOptions Options(ParseResult r, int defaultRounds, int defaultEpochs, i
 {
     Seed = r.GetValue(seed),
     Rounds = r.GetValue(rounds) ?? defaultRounds,
-    LocalEpochs = r.GetValue(localEpochs) ?? defaultEpochs,
-    BatchSize = r.GetValue(batchSize) ?? defaultBatch,
-    LearningRate = r.GetValue(learningRate) ?? defaultRate,
-    Optimizer = r.GetValue(optimizer)!,
+    Plan = SimulationOptions.DefaultPlan with
+    {
+        LocalEpochs = r.GetValue(localEpochs) ?? defaultEpochs,
+        BatchSize = r.GetValue(batchSize) ?? defaultBatch,
+        LearningRate = r.GetValue(learningRate) ?? defaultRate,
+        Optimizer = LocalTrainingPlan.ParseOptimizer(r.GetValue(optimizer)!),
+    },
     FractionPerRound = r.GetValue(fraction),
     Workers = r.GetValue(workers),
 };

@@ -4,6 +4,7 @@ using Federated.Client.Training;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
+using Federated.Model.Training;
 using Federated.Protos;
 using Federated.Protos.V1;
 using Grpc.Core;
@@ -26,6 +27,18 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
 {
     /// <summary>The trailer in which the coordinator names the reason of a rejection.</summary>
     public const string RejectionTrailer = "federated-rejection";
+
+    private static Federated.Model.Training.LocalTrainingPlan ReadPlan(Protos.V1.LocalTrainingPlan? message, long round)
+    {
+        try
+        {
+            return message.ToPlan();
+        }
+        catch (TrainingPlanException e)
+        {
+            throw new InvalidDataException($"the assignment of round {round} asks for an impossible local training plan ({e.Key}: {e.Reason})", e);
+        }
+    }
 
     private readonly GrpcChannel _channel;
     private readonly Protos.V1.Federation.FederationClient _client;
@@ -88,19 +101,7 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
         switch (reply.Status)
         {
             case WaitForAssignmentReply.Types.Status.Assigned when reply.Assignment is { } a:
-                var training = a.Training ?? new TrainingConfig();
-                var assignment = new TrainingAssignment
-                {
-                    Round = a.Round,
-                    ModelVersion = a.ModelVersion,
-                    LocalEpochs = training.LocalEpochs,
-                    BatchSize = training.BatchSize,
-                    LearningRate = training.LearningRate,
-                    ProximalMu = training.ProximalMu,
-                    ClipNorm = training.ClipNorm,
-                    Sparse = training.SparseEmbeddings,
-                    Optimizer = TrainingAssignment.ParseOptimizer(training.Optimizer),
-                };
+                var assignment = new TrainingAssignment { Round = a.Round, ModelVersion = a.ModelVersion, Plan = ReadPlan(a.Training, a.Round) };
                 return new AssignmentOffer(AssignmentStatus.Assigned, assignment, DateTimeOffset.FromUnixTimeMilliseconds(a.DeadlineUnixMs));
             case WaitForAssignmentReply.Types.Status.RunEnded:
                 return new AssignmentOffer(AssignmentStatus.RunEnded);

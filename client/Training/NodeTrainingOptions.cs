@@ -1,5 +1,3 @@
-using Federated.Model.Optimization;
-
 namespace Federated.Client.Training;
 
 /// <summary>Settings of a node's training session that do not change per round.</summary>
@@ -7,9 +5,6 @@ public sealed record NodeTrainingOptions
 {
     /// <summary>Seeds local initialisation and the per-round shuffles. Default 0.</summary>
     public int Seed { get; init; }
-
-    /// <summary>The local optimiser (its learning rate comes from each assignment). Default Adam.</summary>
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
     /// <summary>Trainer threads. Default 1.</summary>
     public int Threads { get; init; } = 1;

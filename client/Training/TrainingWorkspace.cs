@@ -143,40 +143,41 @@ public sealed class TrainingWorkspace : IDisposable
             throw new InvalidOperationException("the node has no training examples");
         }
 
+        var plan = assignment.Plan;
         var trainer = Trainer(new TrainerOptions
         {
-            Optimizer = new OptimizerOptions { Kind = assignment.Optimizer ?? _options.Optimizer, LearningRate = assignment.LearningRate },
-            MaxBatchSize = assignment.BatchSize,
-            Threads = Math.Min(_options.Threads, assignment.BatchSize),
+            Optimizer = new OptimizerOptions { Kind = plan.Optimizer, LearningRate = plan.LearningRate },
+            MaxBatchSize = plan.BatchSize,
+            Threads = Math.Min(_options.Threads, plan.BatchSize),
             Seed = client.Seed,
         });
         trainer.ResetOptimizer();
         trainer.ClearTouchedRows();
-        trainer.SetProximalTerm(assignment.ProximalMu > 0 ? global : null, assignment.ProximalMu);
-        var batch = TrainingBatch(assignment.BatchSize);
+        trainer.SetProximalTerm(plan.ProximalMu > 0 ? global : null, plan.ProximalMu);
+        var batch = TrainingBatch(plan.BatchSize);
         var order = (int[])rows.Clone();
         var random = new Xoshiro256StarStar(unchecked((client.Seed * 1_000_003) + (int)assignment.Round), threadSafe: false);
         var saved = false;
         try
         {
-            for (var epoch = 0; epoch < assignment.LocalEpochs; epoch++)
+            for (var epoch = 0; epoch < plan.LocalEpochs; epoch++)
             {
                 Shuffle(order, random);
-                for (var start = 0; start < order.Length; start += assignment.BatchSize)
+                for (var start = 0; start < order.Length; start += plan.BatchSize)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     batch.Clear();
-                    data.Table.Fill(batch, order.AsSpan(start, Math.Min(assignment.BatchSize, order.Length - start)), data.Standardizer);
+                    data.Table.Fill(batch, order.AsSpan(start, Math.Min(plan.BatchSize, order.Length - start)), data.Standardizer);
                     trainer.Step(batch);
                 }
             }
 
             var steps = trainer.Steps;
-            var delta = ModelDelta.Compute(global, Parameters, ParameterScope.Shared, assignment.Sparse ? TouchedRows(trainer, ParameterScope.Shared) : null);
+            var delta = ModelDelta.Compute(global, Parameters, ParameterScope.Shared, plan.SparseEmbeddings ? TouchedRows(trainer, ParameterScope.Shared) : null);
             var norm = delta.L2Norm();
-            if (assignment.ClipNorm > 0)
+            if (plan.ClipNorm > 0)
             {
-                delta.ClipTo(assignment.ClipNorm);
+                delta.ClipTo(plan.ClipNorm);
             }
 
             client.State.Save(Parameters, assignment.ModelVersion, assignment.Round, TouchedRows(trainer, ParameterScope.Local));

@@ -2,6 +2,7 @@ using Federated.Coordinator.Hosting;
 using Federated.Coordinator.Rounds;
 using Federated.Model.Metrics;
 using Federated.Model.Spec;
+using Federated.Protos;
 using Federated.Protos.V1;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -71,16 +72,7 @@ public sealed class FederationService : Federation.FederationBase
                 Round = a.Round,
                 ModelVersion = a.ModelVersion,
                 DeadlineUnixMs = a.Deadline.ToUnixTimeMilliseconds(),
-                Training = new TrainingConfig
-                {
-                    LocalEpochs = a.Training.LocalEpochs,
-                    BatchSize = a.Training.BatchSize,
-                    LearningRate = a.Training.LearningRate,
-                    ProximalMu = a.Training.ProximalMu,
-                    ClipNorm = a.Training.ClipNorm,
-                    SparseEmbeddings = a.Training.SparseEmbeddings,
-                    Optimizer = a.Training.Optimizer,
-                },
+                Training = a.Plan.ToProto(),
             };
         }
         else

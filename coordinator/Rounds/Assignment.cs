@@ -1,11 +1,11 @@
-using Federated.Coordinator.Runs;
+using Federated.Model.Training;
 
 namespace Federated.Coordinator.Rounds;
 
-/// <summary>What a selected node must do: train <see cref="ModelVersion"/> with <see cref="Training"/> and answer by <see cref="Deadline"/>.</summary>
+/// <summary>What a selected node must do: train <see cref="ModelVersion"/> as <see cref="Plan"/> says and answer by <see cref="Deadline"/>.</summary>
 /// <param name="RunId">The run.</param>
 /// <param name="Round">The round.</param>
 /// <param name="ModelVersion">The version to download and use as the update's base.</param>
 /// <param name="Deadline">After this the update is no longer awaited.</param>
-/// <param name="Training">Local training settings.</param>
-public sealed record Assignment(string RunId, long Round, long ModelVersion, DateTimeOffset Deadline, TrainingSettings Training);
+/// <param name="Plan">The run's local training plan.</param>
+public sealed record Assignment(string RunId, long Round, long ModelVersion, DateTimeOffset Deadline, LocalTrainingPlan Plan);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Federated.Coordinator.Aggregation;
 using Federated.Model.Spec;
+using Federated.Model.Training;
 
 namespace Federated.Coordinator.Runs;
 
@@ -48,8 +49,8 @@ public sealed record RunConfig
     /// <summary>Consecutive failed rounds retried before the run fails, ≥ 0. Default 3.</summary>
     public int MaxRetries { get; set; } = 3;
 
-    /// <summary>Local training settings.</summary>
-    public TrainingSettings Training { get; set; } = new();
+    /// <summary>How selected nodes train: the local training plan handed to every node with its assignment.</summary>
+    public LocalTrainingPlan Training { get; set; } = LocalTrainingPlan.Default;
 
     /// <summary>Aggregation strategy.</summary>
     public StrategySettings Strategy { get; set; } = new();
@@ -162,41 +163,20 @@ public sealed record RunConfig
         ValidateStrategy(Strategy);
     }
 
-    private static void ValidateTraining(TrainingSettings? training)
+    private static void ValidateTraining(LocalTrainingPlan? training)
     {
         if (training is null)
         {
             Fail("training", "must be an object, not null");
         }
 
-        if (training.LocalEpochs < 1)
+        try
         {
-            Fail("training.localEpochs", $"must be ≥ 1, not {training.LocalEpochs}");
+            training.Validate();
         }
-
-        if (training.BatchSize < 1)
+        catch (TrainingPlanException e)
         {
-            Fail("training.batchSize", $"must be ≥ 1, not {training.BatchSize}");
-        }
-
-        if (!float.IsFinite(training.LearningRate) || training.LearningRate <= 0)
-        {
-            Fail("training.learningRate", $"must be a finite number > 0, not {training.LearningRate}");
-        }
-
-        if (training.Optimizer is not ("sgd" or "momentum" or "adam"))
-        {
-            Fail("training.optimizer", $"must be 'sgd', 'momentum' or 'adam', not '{training.Optimizer}'");
-        }
-
-        if (!float.IsFinite(training.ProximalMu) || training.ProximalMu < 0)
-        {
-            Fail("training.proximalMu", $"must be a finite number ≥ 0, not {training.ProximalMu}");
-        }
-
-        if (!double.IsFinite(training.ClipNorm) || training.ClipNorm < 0)
-        {
-            Fail("training.clipNorm", $"must be a finite number ≥ 0 (0 = no bound), not {training.ClipNorm}");
+            throw new RunConfigException("training." + e.Key, e.Reason, e);
         }
     }
 

@@ -12,6 +12,6 @@ namespace Federated.Coordinator.Runs;
     AllowTrailingCommas = true,
     WriteIndented = true,
     IgnoreReadOnlyProperties = true,
-    Converters = [typeof(ModelSpecJsonConverter), typeof(NoQuorumPolicyJsonConverter)])]
+    Converters = [typeof(ModelSpecJsonConverter), typeof(NoQuorumPolicyJsonConverter), typeof(LocalTrainingPlanJsonConverter)])]
 [JsonSerializable(typeof(RunConfig))]
 internal sealed partial class RunConfigJsonContext : JsonSerializerContext;

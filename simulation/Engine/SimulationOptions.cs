@@ -2,6 +2,7 @@ using System.Globalization;
 using Federated.Client.Training;
 using Federated.Coordinator.Runs;
 using Federated.Model.Optimization;
+using Federated.Model.Training;
 
 namespace Federated.Simulation.Engine;
 
@@ -14,26 +15,17 @@ public sealed record SimulationOptions
     /// <summary>Federated rounds; the references train rounds × local epochs passes too. Default 10.</summary>
     public int Rounds { get; init; } = 10;
 
-    /// <summary>Passes over a client's training rows per round. Default 1.</summary>
-    public int LocalEpochs { get; init; } = 1;
+    /// <summary>
+    /// How clients train each round (the run config's <c>training</c> section). Default: the plan's defaults except Adam at
+    /// learning rate 0.01 and no clipping (<see cref="DefaultPlan"/>).
+    /// </summary>
+    public LocalTrainingPlan Plan { get; init; } = DefaultPlan;
 
-    /// <summary>Examples per step. Default 64.</summary>
-    public int BatchSize { get; init; } = 64;
-
-    /// <summary>Local learning rate. Default 0.01.</summary>
-    public float LearningRate { get; init; } = 0.01f;
-
-    /// <summary>Local optimiser: <c>sgd</c>, <c>momentum</c> or <c>adam</c>; fresh every round. Default <c>adam</c>.</summary>
-    public string Optimizer { get; init; } = "adam";
+    /// <summary>The simulation's default plan: Adam, learning rate 0.01, no clip bound; otherwise the plan's defaults.</summary>
+    public static LocalTrainingPlan DefaultPlan { get; } = LocalTrainingPlan.Default with { Optimizer = OptimizerKind.Adam, LearningRate = 0.01f, ClipNorm = 0 };
 
     /// <summary>Fraction of clients selected per round, in (0, 1]; null = all. Default null.</summary>
     public double? FractionPerRound { get; init; }
-
-    /// <summary>FedProx μ. Default 0.</summary>
-    public float ProximalMu { get; init; }
-
-    /// <summary>L2 clip bound of updates; 0 = none. Default 0.</summary>
-    public double ClipNorm { get; init; }
 
     /// <summary>Aggregation strategy. Default <c>fedavg</c>.</summary>
     public string Strategy { get; init; } = "fedavg";
@@ -50,29 +42,20 @@ public sealed record SimulationOptions
     /// </summary>
     public int MetricBins { get; init; } = 1000;
 
-    /// <summary>The local training settings of an assignment, for the references (which talk to no coordinator).</summary>
+    /// <summary>
+    /// An assignment for the references (which talk to no coordinator): the plan without FedProx and clipping, which
+    /// only make sense against a global model.
+    /// </summary>
     internal TrainingAssignment Assignment(long round, long version) => new()
     {
         Round = round,
         ModelVersion = version,
-        LocalEpochs = LocalEpochs,
-        BatchSize = BatchSize,
-        LearningRate = LearningRate,
-        ProximalMu = 0,
-        ClipNorm = 0,
-        Sparse = true,
+        Plan = Plan with { ProximalMu = 0, ClipNorm = 0, SparseEmbeddings = true },
     };
 
     /// <summary>Workspace settings every worker uses.</summary>
     internal NodeTrainingOptions NodeOptions() => new()
     {
-        Optimizer = Optimizer switch
-        {
-            "sgd" => OptimizerKind.Sgd,
-            "momentum" => OptimizerKind.Momentum,
-            "adam" => OptimizerKind.Adam,
-            _ => throw new ArgumentException($"unknown optimizer '{Optimizer}': sgd, momentum or adam", nameof(Optimizer)),
-        },
         Threads = 1,
         MetricBins = MetricBins,
     };
@@ -90,16 +73,7 @@ public sealed record SimulationOptions
             FractionPerRound = FractionPerRound,
             MinClients = selected,
             RoundDeadlineSeconds = 24 * 3600,
-            Training = new TrainingSettings
-            {
-                LocalEpochs = LocalEpochs,
-                BatchSize = BatchSize,
-                LearningRate = LearningRate,
-                Optimizer = Optimizer,
-                ProximalMu = ProximalMu,
-                ClipNorm = ClipNorm,
-                SparseEmbeddings = true,
-            },
+            Training = Plan with { SparseEmbeddings = true },
             Strategy = new StrategySettings
             {
                 Name = Strategy,
@@ -116,16 +90,16 @@ public sealed record SimulationOptions
         var c = CultureInfo.InvariantCulture;
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["local epochs"] = LocalEpochs.ToString(c),
-            ["batch size"] = BatchSize.ToString(c),
-            ["learning rate"] = LearningRate.ToString(c),
-            ["optimizer"] = Optimizer + " (fresh each round)",
+            ["local epochs"] = Plan.LocalEpochs.ToString(c),
+            ["batch size"] = Plan.BatchSize.ToString(c),
+            ["learning rate"] = Plan.LearningRate.ToString(c),
+            ["optimizer"] = LocalTrainingPlan.OptimizerName(Plan.Optimizer) + " (fresh each round)",
             ["selection"] = FractionPerRound is { } f ? f.ToString(c) + " of clients per round" : "all clients every round",
             ["strategy"] = string.Create(c, $"{Strategy} (server lr {ServerLearningRate})"),
-            ["clip norm"] = ClipNorm == 0 ? "none" : ClipNorm.ToString(c),
-            ["FedProx μ"] = ProximalMu.ToString(c),
+            ["clip norm"] = Plan.ClipNorm == 0 ? "none" : Plan.ClipNorm.ToString(c),
+            ["FedProx μ"] = Plan.ProximalMu.ToString(c),
             ["workers"] = Workers.ToString(c),
-            ["budget of references"] = string.Create(c, $"{Rounds} rounds × {LocalEpochs} local epochs"),
+            ["budget of references"] = string.Create(c, $"{Rounds} rounds × {Plan.LocalEpochs} local epochs"),
         };
     }
 }

@@ -117,19 +117,7 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
     public static TrainingAssignment ToTrainingAssignment(Assignment assignment)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        var training = assignment.Training;
-        return new TrainingAssignment
-        {
-            Round = assignment.Round,
-            ModelVersion = assignment.ModelVersion,
-            LocalEpochs = training.LocalEpochs,
-            BatchSize = training.BatchSize,
-            LearningRate = training.LearningRate,
-            ProximalMu = training.ProximalMu,
-            ClipNorm = training.ClipNorm,
-            Sparse = training.SparseEmbeddings,
-            Optimizer = TrainingAssignment.ParseOptimizer(training.Optimizer),
-        };
+        return new TrainingAssignment { Round = assignment.Round, ModelVersion = assignment.ModelVersion, Plan = assignment.Plan };
     }
 
     private static T Call<T>(Func<T> call)

@@ -1,5 +1,7 @@
 using Federated.Coordinator.Runs;
+using Federated.Model.Optimization;
 using Federated.Model.Spec;
+using Federated.Model.Training;
 
 namespace Federated.Coordinator.Tests;
 
@@ -34,7 +36,11 @@ public sealed class RunConfigTests
     [InlineData("\"onNoQuorum\": \"shrug\"", "$.onNoQuorum")]
     [InlineData("\"training\": { \"batchSize\": 0 }", "training.batchSize")]
     [InlineData("\"training\": { \"learningRate\": 0 }", "training.learningRate")]
-    [InlineData("\"training\": { \"optimizer\": \"lbfgs\" }", "training.optimizer")]
+    [InlineData("\"training\": { \"optimizer\": \"lbfgs\" }", "$.training.optimizer")]
+    [InlineData("\"training\": { \"optimizer\": 1 }", "$.training.optimizer")]
+    [InlineData("\"training\": { \"localEpochs\": 0 }", "training.localEpochs")]
+    [InlineData("\"training\": { \"proximalMu\": -1 }", "training.proximalMu")]
+    [InlineData("\"training\": null", "training")]
     [InlineData("\"training\": { \"clipNorm\": -1 }", "training.clipNorm")]
     [InlineData("\"strategy\": { \"name\": \"magic\" }", "strategy.name")]
     [InlineData("\"strategy\": { \"name\": \"fedavg\", \"parameters\": { \"momentum\": 0.9 } }", "strategy.parameters.momentum")]
@@ -53,6 +59,22 @@ public sealed class RunConfigTests
         var e = Assert.Throws<RunConfigException>(() => RunConfig.FromJson("""{ "model": {"fields":[{"name":"item","dim":0,"buckets":10}],"trunk":{"kind":"shared-bottom","hidden":[3]},"tasks":[{"name":"click","tower":[2]}]} }"""));
 
         Assert.Equal("model.fields[0].dim", e.Key);
+    }
+
+    [Fact]
+    public void FromJson_PartialTrainingSection_KeepsThePlanDefaultsOfTheOmittedKeys()
+    {
+        var config = RunConfig.FromJson("""{ "training": { "learningRate": 0.2, "optimizer": "momentum" }, "model": """ + MinimalModel + "}");
+
+        Assert.Equal(LocalTrainingPlan.Default with { LearningRate = 0.2f, Optimizer = OptimizerKind.Momentum }, config.Training);
+    }
+
+    [Fact]
+    public void ToJson_OptimizerWrittenByName()
+    {
+        var config = RunConfig.FromJson("""{ "training": { "optimizer": "adam" }, "model": """ + MinimalModel + "}");
+
+        Assert.Contains("\"optimizer\": \"adam\"", config.ToJson(), StringComparison.Ordinal);
     }
 
     [Fact]

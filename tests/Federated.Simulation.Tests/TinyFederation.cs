@@ -31,7 +31,7 @@ internal static class TinyFederation
         CommandLine = "test",
         Data = data,
         Partition = partition,
-        Options = new SimulationOptions { Rounds = rounds, Workers = workers, BatchSize = 32, LearningRate = 0.02f, Seed = 3 },
+        Options = new SimulationOptions { Rounds = rounds, Workers = workers, Plan = SimulationOptions.DefaultPlan with { BatchSize = 32, LearningRate = 0.02f }, Seed = 3 },
         WithReferences = references,
     };
 }

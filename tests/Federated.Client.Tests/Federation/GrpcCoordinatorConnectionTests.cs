@@ -85,7 +85,8 @@ public sealed class GrpcCoordinatorConnectionTests
         var offer = await connection.WaitForAssignmentAsync(run.RunId, TimeSpan.FromSeconds(5), CancellationToken.None);
 
         Assert.Equal(AssignmentStatus.Assigned, offer.Status);
-        Assert.Equal(new TrainingAssignment { Round = 1, ModelVersion = 0, LocalEpochs = 2, BatchSize = 32, LearningRate = 0.01f, ClipNorm = 0, Sparse = true, Optimizer = Model.Optimization.OptimizerKind.Momentum }, offer.Assignment);
+        var expected = new Model.Training.LocalTrainingPlan { LocalEpochs = 2, BatchSize = 32, LearningRate = 0.01f, ClipNorm = 0, SparseEmbeddings = true, Optimizer = Model.Optimization.OptimizerKind.Momentum };
+        Assert.Equal(new TrainingAssignment { Round = 1, ModelVersion = 0, Plan = expected }, offer.Assignment);
         Assert.NotNull(offer.Deadline);
     }
 

@@ -82,5 +82,5 @@ public sealed class ScriptedConnection(ModelSpec spec, string? fingerprint = nul
     }
 
     public static AssignmentOffer Assigned(long round, long version) =>
-        new(AssignmentStatus.Assigned, new TrainingAssignment { Round = round, ModelVersion = version, BatchSize = 16, LearningRate = 0.01f });
+        new(AssignmentStatus.Assigned, Training.TestPlans.Assignment(round, version, p => p with { BatchSize = 16, LearningRate = 0.01f }));
 }

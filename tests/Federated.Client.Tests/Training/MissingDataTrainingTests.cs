@@ -29,7 +29,7 @@ public sealed class MissingDataTrainingTests : IDisposable
         using var session = new NodeTrainingSession(data, Path.Combine(_dir.Path, "state"));
         var global = ParameterSet.Initialize(data.Spec, seed: 1);
 
-        var update = session.Train(new TrainingAssignment { Round = 1, BatchSize = 16, ClipNorm = 1 }, global);
+        var update = session.Train(TestPlans.Assignment(1, 0, p => p with { BatchSize = 16, ClipNorm = 1 }), global);
 
         update.Delta.Validate(global.Layout, clipBound: 1);
         var labelled = data.Split.Train.Count(r => !float.IsNaN(data.Table.Label(r, 0)));
@@ -66,7 +66,7 @@ public sealed class MissingDataTrainingTests : IDisposable
         var data = NodeDataset.Load(ExampleSources.Open(_dir.Path), spec, new SplitOptions { Method = SplitMethod.Time });
         using var session = new NodeTrainingSession(data, Path.Combine(_dir.Path, "state"));
 
-        var update = session.Train(new TrainingAssignment { Round = 1, BatchSize = 8, LocalEpochs = 2 }, ParameterSet.Initialize(spec, seed: 2));
+        var update = session.Train(TestPlans.Assignment(1, 0, p => p with { BatchSize = 8, LocalEpochs = 2 }), ParameterSet.Initialize(spec, seed: 2));
         var top = session.Recommend("1", 3, excludeSeen: false);
 
         update.Delta.Validate(ParameterLayout.FromSpec(spec));

@@ -23,7 +23,7 @@ public sealed class NodeTrainingSessionTests : IDisposable
 
         for (var round = 1; round <= 4; round++)
         {
-            var update = session.Train(Assignment(round, round - 1) with { LocalEpochs = 3, LearningRate = 0.02f }, global);
+            var update = session.Train(Assignment(round, round - 1).With(p => p with { LocalEpochs = 3, LearningRate = 0.02f }), global);
             update.Delta.ApplyTo(global);
         }
 
@@ -49,7 +49,7 @@ public sealed class NodeTrainingSessionTests : IDisposable
         var snapshot = (float[])global.Values.Clone();
         using var session = new NodeTrainingSession(data, Path.Combine(_dir.Path, "state"));
 
-        var update = session.Train(Assignment(1, 0) with { ClipNorm = 0.05, Sparse = false }, global);
+        var update = session.Train(Assignment(1, 0).With(p => p with { ClipNorm = 0.05, SparseEmbeddings = false }), global);
 
         var layout = global.Layout;
         Assert.All(update.Delta.Tensors, t => Assert.Equal(ParameterScope.Shared, layout[t.Name].Scope));
@@ -163,7 +163,7 @@ public sealed class NodeTrainingSessionTests : IDisposable
         float[] Run(string name, int threads)
         {
             using var session = new NodeTrainingSession(SyntheticData.Load(path), Path.Combine(_dir.Path, name), new NodeTrainingOptions { Seed = 4, Threads = threads });
-            return [.. session.Train(Assignment(1, 0) with { Sparse = false }, global).Delta.Tensors.SelectMany(t => t.Values)];
+            return [.. session.Train(Assignment(1, 0).With(p => p with { SparseEmbeddings = false }), global).Delta.Tensors.SelectMany(t => t.Values)];
         }
 
         var a = Run("a", 2);
@@ -208,8 +208,8 @@ public sealed class NodeTrainingSessionTests : IDisposable
         using var plain = new NodeTrainingSession(SyntheticData.Load(path), Path.Combine(_dir.Path, "a"));
         using var prox = new NodeTrainingSession(SyntheticData.Load(path), Path.Combine(_dir.Path, "b"));
 
-        var normPlain = plain.Train(Assignment(1, 0) with { LocalEpochs = 3 }, global).NormBeforeClip;
-        var normProx = prox.Train(Assignment(1, 0) with { LocalEpochs = 3, ProximalMu = 10f }, global).NormBeforeClip;
+        var normPlain = plain.Train(Assignment(1, 0).With(p => p with { LocalEpochs = 3 }), global).NormBeforeClip;
+        var normProx = prox.Train(Assignment(1, 0).With(p => p with { LocalEpochs = 3, ProximalMu = 10f }), global).NormBeforeClip;
 
         Assert.True(normProx < normPlain, $"‖Δ‖ with μ: {normProx}, without: {normPlain}");
     }
@@ -236,14 +236,8 @@ public sealed class NodeTrainingSessionTests : IDisposable
         Assert.Throws<ArgumentException>(() => session.Recommend("u3", 5, rankBy: "nope"));
     }
 
-    private static TrainingAssignment Assignment(long round, long version) => new()
-    {
-        Round = round,
-        ModelVersion = version,
-        LocalEpochs = 2,
-        BatchSize = 32,
-        LearningRate = 0.01f,
-    };
+    private static TrainingAssignment Assignment(long round, long version) =>
+        TestPlans.Assignment(round, version, p => p with { LocalEpochs = 2, BatchSize = 32, LearningRate = 0.01f });
 
     private static float[] LocalValues(ParameterSet parameters) =>
         [.. parameters.Layout.InScope(ParameterScope.Local).SelectMany(t => parameters[t].ToArray())];

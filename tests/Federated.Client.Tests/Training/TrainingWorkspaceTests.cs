@@ -28,9 +28,9 @@ public sealed class TrainingWorkspaceTests : IDisposable
         TrainingAssignment[] rounds =
         [
             Assignment(1, 0),
-            Assignment(2, 1) with { ProximalMu = 0.5f, ClipNorm = 0.05 },
-            Assignment(3, 2) with { Sparse = false, LocalEpochs = 2 },
-            Assignment(4, 3) with { BatchSize = 5, LearningRate = 0.03f },
+            Assignment(2, 1).With(p => p with { ProximalMu = 0.5f, ClipNorm = 0.05 }),
+            Assignment(3, 2).With(p => p with { SparseEmbeddings = false, LocalEpochs = 2 }),
+            Assignment(4, 3).With(p => p with { BatchSize = 5, LearningRate = 0.03f }),
         ];
 
         foreach (var assignment in rounds)
@@ -75,7 +75,7 @@ public sealed class TrainingWorkspaceTests : IDisposable
 
         for (var round = 1; round <= 3; round++)
         {
-            var assignment = Assignment(round, round - 1) with { Sparse = round != 2 };
+            var assignment = Assignment(round, round - 1).With(p => p with { SparseEmbeddings = round != 2 });
             var interleaved = new[] { one.Train(shared[0], assignment, global), one.Train(shared[1], assignment, global) };
             var separate = new[] { ownA.Train(alone[0], assignment, global), ownB.Train(alone[1], assignment, global) };
             for (var c = 0; c < 2; c++)
@@ -103,7 +103,7 @@ public sealed class TrainingWorkspaceTests : IDisposable
         var global = ParameterSet.Initialize(spec, seed: 5);
         workspace.Train(a, Assignment(1, 0), global);
 
-        workspace.Train(b, Assignment(1, 0) with { LocalEpochs = 3 }, global);
+        workspace.Train(b, Assignment(1, 0).With(p => p with { LocalEpochs = 3 }), global);
         var again = workspace.Evaluate(a, global, 0);
 
         Assert.Equal(fresh.Evaluate(a, global, 0).Select(m => m.ToArray()), again.Select(m => m.ToArray()));
@@ -201,12 +201,6 @@ public sealed class TrainingWorkspaceTests : IDisposable
         }
     }
 
-    private static TrainingAssignment Assignment(long round, long version) => new()
-    {
-        Round = round,
-        ModelVersion = version,
-        LocalEpochs = 1,
-        BatchSize = 8,
-        LearningRate = 0.02f,
-    };
+    private static TrainingAssignment Assignment(long round, long version) =>
+        TestPlans.Assignment(round, version, p => p with { LocalEpochs = 1, BatchSize = 8, LearningRate = 0.02f });
 }
