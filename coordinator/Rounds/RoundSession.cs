@@ -1,13 +1,13 @@
-using Federated.Coordinator.Aggregation;
+using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Storage;
 using Federated.Model.Metrics;
 
 namespace Federated.Coordinator.Rounds;
 
-/// <summary>The open round of a run: who was selected, what arrived, and the running aggregate.</summary>
+/// <summary>The open round of a run: who was selected, what arrived, and the running aggregate. Guarded by its run's state lock.</summary>
 internal sealed class RoundSession
 {
-    public RoundSession(long round, long baseVersion, IReadOnlyList<string> selected, DateTimeOffset startedAt, DateTimeOffset deadline, IRoundAggregator aggregator)
+    public RoundSession(long round, long baseVersion, IReadOnlyList<string> selected, DateTimeOffset startedAt, DateTimeOffset deadline, RoundAggregation aggregation)
     {
         Round = round;
         BaseVersion = baseVersion;
@@ -15,7 +15,7 @@ internal sealed class RoundSession
         SelectedSet = new HashSet<string>(selected, StringComparer.Ordinal);
         StartedAt = startedAt;
         Deadline = deadline;
-        Aggregator = aggregator;
+        Aggregation = aggregation;
     }
 
     public long Round { get; }
@@ -30,13 +30,16 @@ internal sealed class RoundSession
 
     public DateTimeOffset Deadline { get; set; }
 
-    public IRoundAggregator Aggregator { get; }
+    public RoundAggregation Aggregation { get; }
+
+    /// <summary>True while the round's aggregate is being finished and stored: it takes no more updates.</summary>
+    public bool Closing { get; set; }
 
     /// <summary>Accepted upload id per node.</summary>
     public Dictionary<string, string> Accepted { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Merged training metrics per task.</summary>
-    public SortedDictionary<string, TaskMetrics> TrainingMetrics { get; } = new(StringComparer.Ordinal);
+    /// <summary>Merged training metrics per task (replaced, never changed in place, when an update is accepted).</summary>
+    public SortedDictionary<string, TaskMetrics> TrainingMetrics { get; set; } = new(StringComparer.Ordinal);
 
     public StoredRound ToStored(string runId, RoundState state, DateTimeOffset? closedAt = null, long? resultVersion = null) =>
         new(runId, Round, BaseVersion, state, Selected, StartedAt, Deadline, closedAt, Accepted.Count, resultVersion);

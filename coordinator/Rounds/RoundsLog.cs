@@ -30,4 +30,10 @@ internal static partial class RoundsLog
 
     [LoggerMessage(1008, LogLevel.Information, "Run {RunId} round {Round} reopened after restart; its nodes send their updates again")]
     public static partial void RoundReopened(ILogger logger, string runId, long round);
+
+    [LoggerMessage(1009, LogLevel.Error, "Run {RunId}: a deadline check failed; other runs are not affected and the check is repeated at the next tick")]
+    public static partial void TickFailed(ILogger logger, string runId, Exception exception);
+
+    [LoggerMessage(1010, LogLevel.Error, "Run {RunId} round {Round}: storing the new version failed; the round stays open and is committed again at its deadline")]
+    public static partial void CommitFailed(ILogger logger, string runId, long round, Exception exception);
 }

@@ -1,22 +1,37 @@
-using Federated.Coordinator.Aggregation;
+using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
 
 namespace Federated.Coordinator.Rounds;
 
-/// <summary>A run held in memory by the engine. Guarded by the engine's lock.</summary>
+/// <summary>A run held in memory by the engine.</summary>
+/// <remarks>
+/// Two locks per run, never held across runs. <see cref="State"/> guards every field and is held only briefly: polls and
+/// reads take it alone, so they never wait for storage. <see cref="Writer"/> serialises the run's state changes that
+/// write to storage (a commit, a status change, the start of a round); a commit holds it while the new version is
+/// written, with <see cref="State"/> released, and takes <see cref="State"/> again only to swap the new version in.
+/// Lock order: <see cref="Writer"/>, then <see cref="State"/>.
+/// </remarks>
 internal sealed class RunSession
 {
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public RunSession(string id, RunConfig config, ParameterLayout layout, IAggregationStrategy strategy, DateTimeOffset createdAt)
+    public RunSession(string id, RunConfig config, ParameterLayout layout, string fingerprint, RoundPipeline pipeline, DateTimeOffset createdAt)
     {
         Id = id;
         Config = config;
         Layout = layout;
-        Strategy = strategy;
+        Fingerprint = fingerprint;
+        Pipeline = pipeline;
         CreatedAt = createdAt;
     }
+
+    public Lock State { get; } = new();
+
+    public SemaphoreSlim Writer { get; } = new(1, 1);
+
+    /// <summary>Serialises the read-merge-write of federated evaluation summaries.</summary>
+    public Lock Evaluations { get; } = new();
 
     public string Id { get; }
 
@@ -24,9 +39,13 @@ internal sealed class RunSession
 
     public string ConfigJson { get; set; } = "";
 
+    /// <summary>The layout of the parameters the coordinator holds and aggregates.</summary>
     public ParameterLayout Layout { get; }
 
-    public IAggregationStrategy Strategy { get; }
+    /// <summary>The fingerprint of the model's full layout, which nodes compute from the spec.</summary>
+    public string Fingerprint { get; }
+
+    public RoundPipeline Pipeline { get; }
 
     public DateTimeOffset CreatedAt { get; }
 
@@ -49,7 +68,7 @@ internal sealed class RunSession
 
     public bool IsActive => Status is RunStatus.Running or RunStatus.Paused;
 
-    /// <summary>Completes when something a waiting node cares about changes.</summary>
+    /// <summary>Completes when something a waiting node cares about changes; read it under <see cref="State"/> with the state it is about.</summary>
     public Task Changed => _changed.Task;
 
     public void Signal()

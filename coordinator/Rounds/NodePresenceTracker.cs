@@ -1,0 +1,58 @@
+namespace Federated.Coordinator.Rounds;
+
+/// <summary>
+/// Which nodes called in, when last, and for which runs: a node is connected while it has a run and called within the
+/// liveness timeout. Thread-safe (its own lock, never held while calling out).
+/// </summary>
+internal sealed class NodePresenceTracker(TimeProvider time, TimeSpan livenessTimeout)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (DateTimeOffset LastSeen, HashSet<string> Runs)> _nodes = new(StringComparer.Ordinal);
+
+    /// <summary>Records a call of <paramref name="nodeId"/> for <paramref name="runId"/> now.</summary>
+    public void MarkSeen(string nodeId, string runId)
+    {
+        lock (_gate)
+        {
+            var runs = _nodes.TryGetValue(nodeId, out var presence) ? presence.Runs : new HashSet<string>(StringComparer.Ordinal);
+            runs.Add(runId);
+            _nodes[nodeId] = (time.GetUtcNow(), runs);
+        }
+    }
+
+    /// <summary>The node no longer belongs to <paramref name="runId"/>.</summary>
+    public void Leave(string nodeId, string runId)
+    {
+        lock (_gate)
+        {
+            if (_nodes.TryGetValue(nodeId, out var presence))
+            {
+                presence.Runs.Remove(runId);
+            }
+        }
+    }
+
+    /// <summary>Whether the node belongs to some run and called within the liveness timeout.</summary>
+    public bool IsConnected(string nodeId)
+    {
+        lock (_gate)
+        {
+            return _nodes.TryGetValue(nodeId, out var presence) && IsConnected(presence.LastSeen, presence.Runs, time.GetUtcNow());
+        }
+    }
+
+    /// <summary>Every node that called in since the start, by id.</summary>
+    public IReadOnlyList<NodePresence> List()
+    {
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            return _nodes.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => new NodePresence(p.Key, p.Value.LastSeen, IsConnected(p.Value.LastSeen, p.Value.Runs, now), p.Value.Runs.Order(StringComparer.Ordinal).ToList()))
+                .ToList();
+        }
+    }
+
+    private bool IsConnected(DateTimeOffset lastSeen, HashSet<string> runs, DateTimeOffset now) =>
+        runs.Count > 0 && now - lastSeen <= livenessTimeout;
+}

@@ -1,0 +1,36 @@
+using MathNet.Numerics.Random;
+
+namespace Federated.Coordinator.Rounds;
+
+/// <summary>Chooses a round's nodes among the eligible ones: how many the run config asks for, and which, reproducibly.</summary>
+internal static class NodeSelector
+{
+    /// <summary>
+    /// The nodes of round <paramref name="round"/>: a partial Fisher–Yates shuffle of the sorted eligible ids, seeded by
+    /// the run's seed and the round, so a restarted coordinator selects the same nodes. Null when fewer than
+    /// <c>minClients</c> are eligible.
+    /// </summary>
+    /// <param name="eligible">Connected, not revoked nodes of the run, sorted by id.</param>
+    /// <param name="config">The run config (nodesPerRound or fractionPerRound, minClients, seed).</param>
+    /// <param name="round">The round being started.</param>
+    /// <returns>The selected ids, sorted; or null.</returns>
+    public static IReadOnlyList<string>? Select(IReadOnlyList<string> eligible, Runs.RunConfig config, long round)
+    {
+        if (eligible.Count < config.MinClients)
+        {
+            return null;
+        }
+
+        var wanted = config.NodesPerRound ?? (config.FractionPerRound is { } fraction ? (int)Math.Ceiling(fraction * eligible.Count) : eligible.Count);
+        wanted = Math.Min(Math.Max(wanted, config.MinClients), eligible.Count);
+        var pool = eligible.ToList();
+        var random = new Xoshiro256StarStar(unchecked((config.Seed * 7919) + (int)round), threadSafe: false);
+        for (var i = 0; i < wanted; i++)
+        {
+            var j = i + random.Next(pool.Count - i);
+            (pool[i], pool[j]) = (pool[j], pool[i]);
+        }
+
+        return pool.Take(wanted).Order(StringComparer.Ordinal).ToList();
+    }
+}

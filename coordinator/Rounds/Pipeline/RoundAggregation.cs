@@ -1,0 +1,56 @@
+using Federated.Coordinator.Aggregation;
+using Federated.Model.Parameters;
+
+namespace Federated.Coordinator.Rounds.Pipeline;
+
+/// <summary>One round going through its run's <see cref="RoundPipeline"/>. Not thread-safe: the engine serialises it.</summary>
+public sealed class RoundAggregation
+{
+    private readonly RoundPipeline _pipeline;
+    private readonly IRoundAggregator _aggregator;
+
+    internal RoundAggregation(RoundPipeline pipeline, RoundContext context, IRoundAggregator aggregator)
+    {
+        _pipeline = pipeline;
+        _aggregator = aggregator;
+        Context = context;
+    }
+
+    /// <summary>The round.</summary>
+    public RoundContext Context { get; }
+
+    /// <summary>Updates folded in so far.</summary>
+    public int Count => _aggregator.Count;
+
+    /// <summary>Runs the per-update transforms; changes nothing of the round.</summary>
+    /// <exception cref="RejectionException">A transform refused the update.</exception>
+    public NodeUpdate Prepare(NodeUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        foreach (var transform in _pipeline.UpdateTransforms)
+        {
+            update = transform.Transform(update, Context);
+        }
+
+        return update;
+    }
+
+    /// <summary>Folds a prepared update into the aggregate.</summary>
+    public void Add(NodeUpdate prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        _aggregator.Add(prepared.Delta, new UpdateWeights(prepared.Examples, prepared.TaskExamples));
+    }
+
+    /// <summary>The next version's parameters: the strategy's result after every post-aggregation transform.</summary>
+    public ParameterSet Finish()
+    {
+        var next = _aggregator.Finish();
+        foreach (var transform in _pipeline.PostTransforms)
+        {
+            transform.Apply(next, Context);
+        }
+
+        return next;
+    }
+}

@@ -1,0 +1,37 @@
+using Federated.Coordinator.Aggregation;
+
+namespace Federated.Coordinator.Rounds.Pipeline;
+
+/// <summary>
+/// How one run turns the round's validated updates into its next version:
+/// per-update transforms → aggregation strategy → post-aggregation transforms. Built once per run by the
+/// <see cref="RoundPipelineFactory"/>; stateful steps (server moments) keep their state in their instances.
+/// </summary>
+public sealed class RoundPipeline
+{
+    internal RoundPipeline(IReadOnlyList<IUpdateTransform> updateTransforms, IAggregationStrategy strategy, IReadOnlyList<IPostAggregationTransform> postTransforms)
+    {
+        UpdateTransforms = updateTransforms;
+        Strategy = strategy;
+        PostTransforms = postTransforms;
+    }
+
+    /// <summary>Per-update steps, in order.</summary>
+    public IReadOnlyList<IUpdateTransform> UpdateTransforms { get; }
+
+    /// <summary>The strategy.</summary>
+    public IAggregationStrategy Strategy { get; }
+
+    /// <summary>Steps on the aggregate, in order.</summary>
+    public IReadOnlyList<IPostAggregationTransform> PostTransforms { get; }
+
+    /// <summary>The step names in order, e.g. <c>fedavg</c> or <c>norm-bound → median → fedadam</c>.</summary>
+    public string Describe() => string.Join(" → ", UpdateTransforms.Select(t => t.Name).Append(Strategy.Name).Concat(PostTransforms.Select(t => t.Name)));
+
+    /// <summary>Starts a round: its aggregator over <see cref="RoundContext.BaseModel"/>.</summary>
+    public RoundAggregation BeginRound(RoundContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new RoundAggregation(this, context, Strategy.BeginRound(context.BaseModel));
+    }
+}

@@ -1,0 +1,33 @@
+using Federated.Coordinator.Aggregation;
+using Federated.Coordinator.Runs;
+using Federated.Model.Parameters;
+
+namespace Federated.Coordinator.Rounds.Pipeline;
+
+/// <summary>Builds each run's <see cref="RoundPipeline"/> from its config: the strategy it names, then every extension in order.</summary>
+public sealed class RoundPipelineFactory
+{
+    private readonly IRoundPipelineExtension[] _extensions;
+
+    /// <summary>A factory with the given extensions (none: the strategy alone).</summary>
+    public RoundPipelineFactory(IEnumerable<IRoundPipelineExtension>? extensions = null)
+    {
+        _extensions = extensions?.ToArray() ?? [];
+    }
+
+    /// <summary>The pipeline of a run.</summary>
+    /// <param name="config">The run's validated config.</param>
+    /// <param name="layout">The layout of the parameters the coordinator aggregates.</param>
+    /// <exception cref="RunConfigException">The config names an unknown strategy, or an extension refuses it.</exception>
+    public RoundPipeline Create(RunConfig config, ParameterLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var builder = new RoundPipelineBuilder(AggregationStrategies.Create(config.Strategy, config.Spec, layout));
+        foreach (var extension in _extensions)
+        {
+            extension.Extend(config, builder);
+        }
+
+        return builder.Build();
+    }
+}

@@ -1,0 +1,179 @@
+namespace Federated.Coordinator.Rounds;
+
+/// <summary>The node side of the engine: joining, leaving, polling for assignments, and starting rounds.</summary>
+public sealed partial class RoundEngine
+{
+    /// <summary>
+    /// Registers an enrolled node with a run (the single active run when <paramref name="runId"/> is empty) and marks it
+    /// connected.
+    /// </summary>
+    /// <exception cref="RejectionException">Unknown or revoked node, unknown run, or no single active run.</exception>
+    public JoinResult Join(string nodeId, string? runId)
+    {
+        RequireNode(nodeId);
+        var run = string.IsNullOrEmpty(runId) ? RequireSingleActiveRun() : RequireRun(runId);
+        var events = new List<RoundEvent>();
+        MarkSeen(nodeId, run);
+        TryStartRound(run, events);
+        JoinResult result;
+        lock (run.State)
+        {
+            result = new JoinResult(Summarize(run), run.Config.Spec);
+        }
+
+        Events.Publish(events);
+        return result;
+    }
+
+    /// <summary>The node leaves a run: it is no longer connected to it nor selected.</summary>
+    public void Leave(string nodeId, string runId)
+    {
+        var run = RequireRun(runId);
+        lock (run.State)
+        {
+            run.Joined.Remove(nodeId);
+        }
+
+        _presence.Leave(nodeId, runId);
+    }
+
+    /// <summary>Answers at once: the node's assignment in the open round if it was selected and has not answered yet.</summary>
+    /// <remarks>Polling also joins the node to the run and counts as a heartbeat; it may start a round.</remarks>
+    public AssignmentPoll PollAssignment(string nodeId, string runId) => Poll(nodeId, runId).Poll;
+
+    /// <summary>Like <see cref="PollAssignment"/>, but waits up to <paramref name="maxWait"/> for an assignment or the run's end.</summary>
+    public async Task<AssignmentPoll> WaitForAssignmentAsync(string nodeId, string runId, TimeSpan maxWait, CancellationToken cancellationToken = default)
+    {
+        var until = _time.GetUtcNow() + maxWait;
+        while (true)
+        {
+            // The change signal is read under the same lock as the state it answers for, so a round that starts after
+            // this poll completes it: no wake-up is lost between the poll and the wait.
+            var (poll, changed) = Poll(nodeId, runId);
+            var remaining = until - _time.GetUtcNow();
+            if (poll.Assignment is not null || poll.RunEnded || remaining <= TimeSpan.Zero)
+            {
+                return poll;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(remaining, _time, timeout.Token);
+            await Task.WhenAny(changed, delay).ConfigureAwait(false);
+            await timeout.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private (AssignmentPoll Poll, Task Changed) Poll(string nodeId, string runId)
+    {
+        RequireNode(nodeId);
+        var run = RequireRun(runId);
+        var events = new List<RoundEvent>();
+        MarkSeen(nodeId, run);
+        TryStartRound(run, events);
+        (AssignmentPoll, Task) result;
+        lock (run.State)
+        {
+            result = (AssignmentFor(run, nodeId), run.Changed);
+        }
+
+        Events.Publish(events);
+        return result;
+    }
+
+    /// <summary>Starts a round if one can start.</summary>
+    /// <remarks>
+    /// Needs only the state lock: while a commit is being written the round is still open (closing), so nothing starts,
+    /// and the commit starts the next round itself when it swaps the new version in.
+    /// </remarks>
+    private void TryStartRound(RunSession run, List<RoundEvent> events)
+    {
+        lock (run.State)
+        {
+            StartRoundIfPossible(run, events);
+        }
+    }
+
+    /// <summary>Starts a round if the run can; the caller holds the run's state lock.</summary>
+    private void StartRoundIfPossible(RunSession run, List<RoundEvent> events)
+    {
+        if (run.Status != RunStatus.Running || run.OpenRound is not null || run.Version >= run.Config.Rounds)
+        {
+            return;
+        }
+
+        var eligible = new List<string>();
+        foreach (var nodeId in run.Joined.Order(StringComparer.Ordinal))
+        {
+            if (_presence.IsConnected(nodeId) && _store.FindNode(nodeId) is { Revoked: false })
+            {
+                eligible.Add(nodeId);
+            }
+        }
+
+        var round = run.LastRound + 1;
+        if (NodeSelector.Select(eligible, run.Config, round) is not { } selected)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var open = NewRound(run, round, selected, now, now + DeadlineOf(run.Config));
+        _store.SaveRound(open.ToStored(run.Id, RoundState.Open));
+        run.LastRound = round;
+        run.OpenRound = open;
+        RoundsLog.RoundStarted(_logger, run.Id, round, run.Version, selected.Count, open.Deadline);
+        events.Add(Event(RoundEventKind.RoundStarted, run, round, "", "selected " + string.Join(", ", selected)));
+        run.Signal();
+    }
+
+    private static AssignmentPoll AssignmentFor(RunSession run, string nodeId)
+    {
+        if (run.OpenRound is { Closing: false } open && open.SelectedSet.Contains(nodeId) && !open.Accepted.ContainsKey(nodeId) && run.IsActive)
+        {
+            return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.Config.Training), run.Status);
+        }
+
+        return new AssignmentPoll(null, run.Status);
+    }
+
+    private void MarkSeen(string nodeId, RunSession run)
+    {
+        _presence.MarkSeen(nodeId, run.Id);
+        lock (run.State)
+        {
+            run.Joined.Add(nodeId);
+        }
+    }
+
+    private void RequireNode(string nodeId)
+    {
+        var node = _store.FindNode(nodeId ?? "") ?? throw new RejectionException(Rejection.UnknownNode, $"no node '{nodeId}' is enrolled");
+        if (node.Revoked)
+        {
+            throw new RejectionException(Rejection.NodeRevoked, $"the token of node '{nodeId}' was revoked");
+        }
+    }
+
+    private RunSession RequireSingleActiveRun()
+    {
+        var active = new List<RunSession>();
+        foreach (var run in AllRuns())
+        {
+            lock (run.State)
+            {
+                if (run.IsActive)
+                {
+                    active.Add(run);
+                }
+            }
+        }
+
+        return active.Count switch
+        {
+            0 => throw new RejectionException(Rejection.UnknownRun, "no run is active; an operator must start one"),
+            1 => active[0],
+            _ => throw new RejectionException(Rejection.UnknownRun, $"{active.Count} runs are active ({string.Join(", ", active.Select(r => r.Id))}); name one"),
+        };
+    }
+}

@@ -1,0 +1,89 @@
+using Federated.Coordinator.Storage;
+using Federated.Model.Parameters;
+using Federated.Model.Spec;
+
+namespace Federated.Coordinator.Rounds;
+
+/// <summary>What operators and nodes read: runs, their models, rounds, metrics and who is connected. Reads never wait for a commit being written.</summary>
+public sealed partial class RoundEngine
+{
+    /// <summary>Every run, oldest first.</summary>
+    public IReadOnlyList<RunSummary> ListRuns() =>
+        AllRuns().Select(Summary).OrderBy(r => r.CreatedAt).ThenBy(r => r.RunId.Length).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
+
+    /// <summary>One run.</summary>
+    /// <exception cref="RejectionException">Unknown run.</exception>
+    public RunSummary GetRun(string runId) => Summary(RequireRun(runId));
+
+    /// <summary>The model spec of a run.</summary>
+    /// <exception cref="RejectionException">Unknown run.</exception>
+    public ModelSpec GetSpec(string runId) => RequireRun(runId).Config.Spec;
+
+    /// <summary>The layout of the parameters the coordinator holds for a run.</summary>
+    /// <exception cref="RejectionException">Unknown run.</exception>
+    public ParameterLayout GetLayout(string runId) => RequireRun(runId).Layout;
+
+    /// <summary>
+    /// The parameters of a committed version. The current version of an active run is the engine's own instance:
+    /// read it, never write it.
+    /// </summary>
+    /// <exception cref="RejectionException">Unknown run, or no such version.</exception>
+    public ParameterSet GetModel(string runId, long version)
+    {
+        var run = RequireRun(runId);
+        lock (run.State)
+        {
+            if (version == run.Version && run.Global is not null)
+            {
+                return run.Global;
+            }
+
+            if (version < 0 || version > run.Version)
+            {
+                throw new RejectionException(Rejection.FutureBaseVersion, $"run {runId} has versions 0–{run.Version}, not {version}");
+            }
+        }
+
+        return LoadVersion(run, version);
+    }
+
+    /// <summary>Every round of a run.</summary>
+    /// <exception cref="RejectionException">Unknown run.</exception>
+    public IReadOnlyList<StoredRound> ListRounds(string runId)
+    {
+        var run = RequireRun(runId);
+        var rounds = _store.LoadRounds(runId).ToList();
+        lock (run.State)
+        {
+            if (run.OpenRound is { } open)
+            {
+                var index = rounds.FindIndex(r => r.Round == open.Round);
+                if (index >= 0)
+                {
+                    rounds[index] = open.ToStored(run.Id, RoundState.Open);
+                }
+            }
+        }
+
+        return rounds;
+    }
+
+    /// <summary>Every stored metric of a run (train: per round; eval: per evaluated version).</summary>
+    /// <exception cref="RejectionException">Unknown run.</exception>
+    public IReadOnlyList<StoredMetric> GetMetrics(string runId)
+    {
+        RequireRun(runId);
+        return _store.LoadMetrics(runId);
+    }
+
+    /// <summary>Connection state of every node that called in since the start.</summary>
+    public IReadOnlyList<NodePresence> ListPresence() => _presence.List();
+
+    private static RunSummary Summary(RunSession run)
+    {
+        lock (run.State)
+        {
+            return Summarize(run);
+        }
+    }
+}

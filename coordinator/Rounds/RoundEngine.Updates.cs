@@ -1,0 +1,265 @@
+using Federated.Coordinator.Storage;
+using Federated.Model.Metrics;
+using Federated.Model.Parameters;
+
+namespace Federated.Coordinator.Rounds;
+
+/// <summary>The update side of the engine: updates, evaluations, deadlines, commits and failed rounds.</summary>
+public sealed partial class RoundEngine
+{
+    /// <summary>
+    /// Validates an update completely and folds it into its round's aggregate; closes the round when every selected
+    /// node has answered. A retried upload (same node, round and upload id) is recognised and not counted again.
+    /// </summary>
+    /// <param name="authenticatedNodeId">The node the caller authenticated as, or null when the caller is trusted (in-memory use).</param>
+    /// <param name="update">The update.</param>
+    /// <exception cref="RejectionException">The update was rejected; nothing changed.</exception>
+    public SubmitOutcome SubmitUpdate(string? authenticatedNodeId, NodeUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var events = new List<RoundEvent>();
+        try
+        {
+            RequireNode(update.NodeId);
+            var run = RequireRun(update.RunId);
+            run.Writer.Wait();
+            try
+            {
+                SubmitOutcome outcome;
+                RoundSession? closing = null;
+                lock (run.State)
+                {
+                    outcome = Accept(run, authenticatedNodeId, update, events);
+                    if (!outcome.Duplicate && run.OpenRound is { } open && open.Accepted.Count == open.Selected.Count)
+                    {
+                        closing = open;
+                        open.Closing = true;
+                    }
+                }
+
+                if (closing is not null)
+                {
+                    Commit(run, closing, events);
+                }
+
+                return outcome;
+            }
+            finally
+            {
+                run.Writer.Release();
+            }
+        }
+        catch (RejectionException e)
+        {
+            _metrics?.UpdateRejected(e.Reason);
+            RoundsLog.UpdateRejected(_logger, update.NodeId, update.RunId, update.Round, e.Reason, e.Message);
+            events.Add(new RoundEvent(RoundEventKind.UpdateRejected, update.RunId, update.Round, -1, update.NodeId, $"{e.Reason}: {e.Message}", _time.GetUtcNow(), RunStatus.Running));
+            throw;
+        }
+        finally
+        {
+            Events.Publish(events);
+        }
+    }
+
+    /// <summary>
+    /// Merges a node's evaluation of a committed version into that version's federated evaluation metrics; a node's
+    /// second evaluation of the same version is recognised and ignored.
+    /// </summary>
+    /// <exception cref="RejectionException">Unknown node or run, a version that does not exist, or metrics that do not fit the model or cannot be merged.</exception>
+    public SubmitOutcome SubmitEvaluation(string nodeId, string runId, long modelVersion, IReadOnlyList<TaskMetrics> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        RequireNode(nodeId);
+        var run = RequireRun(runId);
+        lock (run.State)
+        {
+            if (modelVersion < 0 || modelVersion > run.Version)
+            {
+                throw new RejectionException(Rejection.FutureBaseVersion, $"version {modelVersion} does not exist; the latest is {run.Version}");
+            }
+        }
+
+        MetricsLedger.CheckShape(run.Config.Spec, metrics);
+        var round = _store.RoundOfVersion(run.Id, modelVersion) ?? 0;
+        lock (run.Evaluations)
+        {
+            var merged = MetricsLedger.MergeEvaluation(_store, run.Id, round, modelVersion, nodeId, metrics);
+            return new SubmitOutcome(!merged, round, 0);
+        }
+    }
+
+    /// <summary>
+    /// Closes rounds whose deadline passed and starts rounds that can start. Call it periodically. A failure in one run
+    /// (for example its storage) is logged and does not keep the other runs from being checked.
+    /// </summary>
+    public void Tick()
+    {
+        foreach (var run in AllRuns())
+        {
+            var events = new List<RoundEvent>();
+            try
+            {
+                TickRun(run, events);
+            }
+#pragma warning disable CA1031 // One run's failure must not stop the deadlines of the others; it is logged and retried next tick.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                RoundsLog.TickFailed(_logger, run.Id, e);
+            }
+            finally
+            {
+                Events.Publish(events);
+            }
+        }
+    }
+
+    private void TickRun(RunSession run, List<RoundEvent> events)
+    {
+        run.Writer.Wait();
+        try
+        {
+            RoundSession? closing = null;
+            lock (run.State)
+            {
+                var now = _time.GetUtcNow();
+                if (run.OpenRound is { } open && now >= open.Deadline)
+                {
+                    if (open.Accepted.Count >= run.Config.EffectiveQuorum)
+                    {
+                        closing = open;
+                        open.Closing = true;
+                    }
+                    else
+                    {
+                        FailRound(run, events);
+                    }
+                }
+                else
+                {
+                    StartRoundIfPossible(run, events);
+                }
+            }
+
+            if (closing is not null)
+            {
+                Commit(run, closing, events);
+            }
+        }
+        finally
+        {
+            run.Writer.Release();
+        }
+    }
+
+    /// <summary>Counts a validated update; the caller holds the run's writer and state locks.</summary>
+    private SubmitOutcome Accept(RunSession run, string? authenticatedNodeId, NodeUpdate update, List<RoundEvent> events)
+    {
+        var validated = UpdateValidator.Validate(run, update, authenticatedNodeId, _store);
+        if (validated.DuplicateOutcome is { } duplicate)
+        {
+            return duplicate;
+        }
+
+        var open = run.OpenRound!;
+        var prepared = open.Aggregation.Prepare(validated.Update!);
+
+        // Nothing of the round has changed up to here: a refusal above leaves it as it was.
+        _store.InsertUpload(run.Id, open.Round, update.NodeId, update.UploadId, update.Examples, _time.GetUtcNow());
+        open.Aggregation.Add(prepared);
+        open.Accepted[update.NodeId] = update.UploadId;
+        open.TrainingMetrics = validated.TrainingMetrics!;
+        _metrics?.UpdateAccepted(update.Delta.ValueCount);
+        RoundsLog.UpdateAccepted(_logger, run.Id, open.Round, update.NodeId, update.UploadId, update.Examples);
+        var count = open.Accepted.Count;
+        events.Add(Event(RoundEventKind.UpdateAccepted, run, open.Round, update.NodeId, $"{count} of {open.Selected.Count} updates"));
+        _presence.MarkSeen(update.NodeId, run.Id);
+        run.Joined.Add(update.NodeId);
+        return new SubmitOutcome(false, update.Round, count);
+    }
+
+    /// <summary>
+    /// Finishes and stores the closing round's version, then swaps it in. The caller holds the run's writer lock but not
+    /// its state lock: aggregation and storage run while polls and reads of the run go on.
+    /// </summary>
+    private void Commit(RunSession run, RoundSession open, List<RoundEvent> events)
+    {
+        ParameterSet next;
+        long version;
+        RunStatus status;
+        List<StoredMetric> metrics;
+        DateTimeOffset now;
+        try
+        {
+            next = open.Aggregation.Finish();
+            lock (run.State)
+            {
+                version = run.Version + 1;
+                now = _time.GetUtcNow();
+                status = version >= run.Config.Rounds ? RunStatus.Completed : run.Status;
+                metrics = MetricsLedger.ForCommit(run.Id, open.Round, open.BaseVersion, open.TrainingMetrics);
+            }
+
+            // Stored before it is announced: a crash after this line resumes from the new version.
+            _store.CommitRound(open.ToStored(run.Id, RoundState.Committed, now, version), version, next.Values, metrics, status);
+        }
+        catch (Exception e)
+        {
+            lock (run.State)
+            {
+                open.Closing = false;
+            }
+
+            RoundsLog.CommitFailed(_logger, run.Id, open.Round, e);
+            throw;
+        }
+
+        lock (run.State)
+        {
+            run.Global = next;
+            run.Version = version;
+            run.OpenRound = null;
+            run.ConsecutiveFailures = 0;
+            _metrics?.RoundCommitted(now - open.StartedAt);
+            RoundsLog.RoundCommitted(_logger, run.Id, open.Round, version, open.Accepted.Count);
+            events.Add(Event(RoundEventKind.RoundCommitted, run, open.Round, "", $"version {version} from {open.Accepted.Count} updates"));
+            if (status != run.Status)
+            {
+                run.Status = status;
+                run.Message = $"completed {version} rounds";
+                _store.UpdateRun(run.Id, status, 0, run.Message);
+                RoundsLog.RunStateChanged(_logger, run.Id, status, run.Message);
+                events.Add(Event(RoundEventKind.RunStateChanged, run, open.Round, "", run.Message));
+            }
+
+            run.Signal();
+            StartRoundIfPossible(run, events);
+        }
+    }
+
+    /// <summary>Ends the open round without a version; the caller holds the run's writer and state locks.</summary>
+    private void FailRound(RunSession run, List<RoundEvent> events)
+    {
+        var open = run.OpenRound!;
+        var now = _time.GetUtcNow();
+        _store.SaveRound(open.ToStored(run.Id, RoundState.Failed, now));
+        run.OpenRound = null;
+        run.ConsecutiveFailures++;
+        _metrics?.RoundFailed();
+        RoundsLog.RoundFailed(_logger, run.Id, open.Round, open.Accepted.Count, run.Config.EffectiveQuorum);
+        events.Add(Event(RoundEventKind.RoundFailed, run, open.Round, "", $"{open.Accepted.Count} of {run.Config.EffectiveQuorum} updates by the deadline"));
+        if (run.Config.OnNoQuorum == Runs.NoQuorumPolicy.Fail || run.ConsecutiveFailures > run.Config.MaxRetries)
+        {
+            run.Status = RunStatus.Failed;
+            run.Message = $"round {open.Round} ended without quorum ({open.Accepted.Count} of {run.Config.EffectiveQuorum} updates)"
+                + (run.Config.OnNoQuorum == Runs.NoQuorumPolicy.Retry ? $" after {run.Config.MaxRetries} retries" : "");
+            RoundsLog.RunStateChanged(_logger, run.Id, run.Status, run.Message);
+            events.Add(Event(RoundEventKind.RunStateChanged, run, open.Round, "", run.Message));
+        }
+
+        _store.UpdateRun(run.Id, run.Status, run.ConsecutiveFailures, run.Message);
+        run.Signal();
+        StartRoundIfPossible(run, events);
+    }
+}

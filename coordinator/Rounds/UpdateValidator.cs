@@ -1,0 +1,142 @@
+using Federated.Coordinator.Storage;
+using Federated.Model.Spec;
+using Federated.Model.Updates;
+
+namespace Federated.Coordinator.Rounds;
+
+/// <summary>
+/// Decides whether a node's update may count in its run's open round, completely and without changing anything:
+/// who sent it, for which round and version, its counts, its metric summaries (merged on copies with the round's),
+/// and every tensor (names, shapes, rows, finiteness, norm).
+/// </summary>
+internal static class UpdateValidator
+{
+    /// <summary>Longest upload id, in characters.</summary>
+    public const int MaxUploadIdLength = 128;
+
+    /// <summary>Checks <paramref name="update"/> against <paramref name="run"/>'s state; the caller holds the run's lock.</summary>
+    /// <param name="run">The run, at a consistent state.</param>
+    /// <param name="update">The update.</param>
+    /// <param name="authenticatedNodeId">The caller's node id, or null when the caller is trusted.</param>
+    /// <param name="store">Read for uploads accepted before a restart; never written.</param>
+    /// <returns>The outcome to answer for a recognised retry, or the validated update with the round's training metrics merged.</returns>
+    /// <exception cref="RejectionException">The update cannot count; nothing was changed.</exception>
+    public static ValidatedUpdate Validate(RunSession run, NodeUpdate update, string? authenticatedNodeId, SqliteStore store)
+    {
+        if (authenticatedNodeId is not null && !string.Equals(authenticatedNodeId, update.NodeId, StringComparison.Ordinal))
+        {
+            throw new RejectionException(Rejection.NodeMismatch, $"the update names node '{update.NodeId}' but the caller is '{authenticatedNodeId}'");
+        }
+
+        if (string.IsNullOrWhiteSpace(update.UploadId) || update.UploadId.Length > MaxUploadIdLength)
+        {
+            throw new RejectionException(Rejection.MalformedUpload, $"the update needs an upload id of 1–{MaxUploadIdLength} characters");
+        }
+
+        var open = run.OpenRound;
+        if (open is not null && open.Round == update.Round && open.Accepted.TryGetValue(update.NodeId, out var accepted) && accepted == update.UploadId)
+        {
+            return ValidatedUpdate.Duplicate(new SubmitOutcome(true, open.Round, open.Accepted.Count));
+        }
+
+        if ((open is null || update.Round < open.Round) && update.Round <= run.LastRound
+            && store.FindUpload(run.Id, update.Round, update.NodeId) == update.UploadId)
+        {
+            return ValidatedUpdate.Duplicate(new SubmitOutcome(true, update.Round, 0));
+        }
+
+        CheckRound(run, open, update);
+        CheckCounts(run.Config.Spec, update);
+        MetricsLedger.CheckShape(run.Config.Spec, update.TrainingMetrics);
+        var clip = run.Config.Training.ClipNorm;
+        try
+        {
+            update.Delta.Validate(run.Layout, ParameterScope.Shared, clip > 0 ? clip : null);
+        }
+        catch (DeltaValidationException e)
+        {
+            throw new RejectionException(Map(e.Error), e.Message, e);
+        }
+
+        return ValidatedUpdate.New(update, MetricsLedger.MergeTraining(open!.TrainingMetrics, update.TrainingMetrics));
+    }
+
+    private static void CheckRound(RunSession run, RoundSession? open, NodeUpdate update)
+    {
+        if (!run.IsActive)
+        {
+            throw new RejectionException(Rejection.RunNotActive, $"run {run.Id} is {run.Status.ToString().ToLowerInvariant()}");
+        }
+
+        if (open is null)
+        {
+            throw update.Round > run.LastRound
+                ? new RejectionException(Rejection.FutureRound, $"round {update.Round} has not started; no round of run {run.Id} is open")
+                : new RejectionException(Rejection.StaleRound, $"round {update.Round} is closed; no round of run {run.Id} is open");
+        }
+
+        if (update.Round < open.Round || (update.Round == open.Round && open.Closing))
+        {
+            throw new RejectionException(Rejection.StaleRound, open.Closing && update.Round == open.Round
+                ? $"round {update.Round} is closing; it takes no more updates"
+                : $"round {update.Round} is closed; the open round is {open.Round}");
+        }
+
+        if (update.Round > open.Round)
+        {
+            throw new RejectionException(Rejection.FutureRound, $"round {update.Round} has not started; the open round is {open.Round}");
+        }
+
+        if (update.BaseVersion < open.BaseVersion)
+        {
+            throw new RejectionException(Rejection.StaleBaseVersion, $"base version {update.BaseVersion} is stale; round {open.Round} trains version {open.BaseVersion}");
+        }
+
+        if (update.BaseVersion > open.BaseVersion)
+        {
+            throw new RejectionException(Rejection.FutureBaseVersion, $"base version {update.BaseVersion} does not exist yet; round {open.Round} trains version {open.BaseVersion}");
+        }
+
+        if (!open.SelectedSet.Contains(update.NodeId))
+        {
+            throw new RejectionException(Rejection.NotSelected, $"node '{update.NodeId}' was not selected for round {open.Round}");
+        }
+
+        if (open.Accepted.ContainsKey(update.NodeId))
+        {
+            throw new RejectionException(Rejection.AlreadySubmitted, $"node '{update.NodeId}' already had an update accepted in round {open.Round} under another upload id");
+        }
+    }
+
+    private static void CheckCounts(ModelSpec spec, NodeUpdate update)
+    {
+        if (update.Examples <= 0)
+        {
+            throw new RejectionException(Rejection.InvalidExampleCount, $"the update must count > 0 training examples, not {update.Examples}");
+        }
+
+        foreach (var (task, labelled) in update.TaskExamples)
+        {
+            if (spec.TaskIndex(task) < 0)
+            {
+                throw new RejectionException(Rejection.InvalidExampleCount, $"example count for unknown task '{task}'");
+            }
+
+            if (labelled < 0)
+            {
+                throw new RejectionException(Rejection.InvalidExampleCount, $"example count of task '{task}' is negative ({labelled})");
+            }
+        }
+    }
+
+    private static Rejection Map(DeltaValidationError error) => error switch
+    {
+        DeltaValidationError.MissingTensor => Rejection.MissingTensor,
+        DeltaValidationError.UnexpectedTensor => Rejection.UnexpectedTensor,
+        DeltaValidationError.WrongShape => Rejection.WrongShape,
+        DeltaValidationError.RowOutOfRange => Rejection.RowOutOfRange,
+        DeltaValidationError.NonFinite => Rejection.NonFinite,
+        DeltaValidationError.NormTooLarge => Rejection.NormTooLarge,
+        _ => Rejection.MalformedUpload,
+    };
+}
