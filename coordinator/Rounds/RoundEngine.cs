@@ -1,6 +1,5 @@
 using Federated.Coordinator.Aggregation;
 using Federated.Coordinator.Runs;
-using Federated.Coordinator.Storage;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
@@ -26,7 +25,7 @@ public sealed class RoundEngine
     private const string TrainKind = "train";
     private const string EvalKind = "eval";
 
-    private readonly SqliteStore _store;
+    private readonly IRoundStore _store;
     private readonly TimeProvider _time;
     private readonly RoundEngineOptions _options;
     private readonly ILogger _logger;
@@ -37,7 +36,7 @@ public sealed class RoundEngine
     private readonly List<Action<RoundEvent>> _subscribers = [];
 
     /// <summary>Creates the engine over a store; call <see cref="Restore"/> once to resume stored runs.</summary>
-    public RoundEngine(SqliteStore store, TimeProvider time, RoundEngineOptions? options = null, ILogger<RoundEngine>? logger = null, CoordinatorMetrics? metrics = null)
+    public RoundEngine(IRoundStore store, TimeProvider time, RoundEngineOptions? options = null, ILogger<RoundEngine>? logger = null, CoordinatorMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);

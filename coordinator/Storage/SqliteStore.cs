@@ -6,10 +6,16 @@ namespace Federated.Coordinator.Storage;
 
 /// <summary>
 /// The coordinator's state in one SQLite database (WAL mode): runs and their configs, nodes with token hashes, rounds,
-/// accepted uploads, model versions (float32 little-endian blobs) and per-round per-task metrics. One open connection,
-/// serialised by a lock; <c>:memory:</c> works for simulations.
+/// accepted uploads, model versions (float32 little-endian blobs) and per-round per-task metrics. <c>:memory:</c> works
+/// for simulations.
 /// </summary>
-public sealed class SqliteStore : IDisposable
+/// <remarks>
+/// Thread safety: every public method may be called from any thread at any time. There is one open connection, and
+/// every method holds the store's lock for its whole duration (a method that writes several rows does so in one
+/// transaction under it), so calls are serialised and each is atomic. The round engine relies on this: it calls the
+/// store from outside its own locks, concurrently for different runs.
+/// </remarks>
+public sealed class SqliteStore : IRoundStore, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS runs (
