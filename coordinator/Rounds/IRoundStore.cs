@@ -1,8 +1,8 @@
 namespace Federated.Coordinator.Rounds;
 
 /// <summary>
-/// What the round engine needs from durable storage: runs, rounds, accepted uploads, model versions, metrics,
-/// evaluations and node lookups.
+/// What the round engine needs from durable storage: runs, rounds, accepted uploads, model versions and their
+/// retention, metrics, evaluations, and node lookups.
 /// </summary>
 /// <remarks>
 /// Thread safety: an implementation must be safe to call from several threads at once. The engine calls it from
@@ -45,11 +45,24 @@ public interface IRoundStore
     /// <summary>Forgets the uploads of a round (its aggregate was lost with the process, so they are sent again).</summary>
     void DeleteUploads(string runId, long round);
 
-    /// <summary>The parameters of a stored version, or null when it does not exist.</summary>
+    /// <summary>The parameters of a stored version, or null when it does not exist (never stored, or pruned).</summary>
     float[]? LoadVersion(string runId, long version);
 
-    /// <summary>The round that produced a version (0 for the initial one), or null when the version does not exist.</summary>
+    /// <summary>The round that produced a version (0 for the initial one), or null when no round is known to have produced it.</summary>
     long? RoundOfVersion(string runId, long version);
+
+    /// <summary>Every stored version of a run, oldest first, without its parameters.</summary>
+    IReadOnlyList<StoredVersion> ListVersions(string runId);
+
+    /// <summary>Marks a version to keep (or clears the mark); false when the run has no such version.</summary>
+    bool SetVersionKept(string runId, long version, bool kept);
+
+    /// <summary>
+    /// Deletes a run's versions except version 0, versions marked to keep, and the newest <paramref name="keepLast"/>
+    /// versions (by number, marked or not); returns how many were deleted.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepLast"/> is less than 1 (the current version is always kept).</exception>
+    int PruneVersions(string runId, int keepLast);
 
     /// <summary>A stored metric summary of a task in a round, or null.</summary>
     double[]? LoadMetric(string runId, string kind, long round, string task);

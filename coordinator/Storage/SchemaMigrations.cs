@@ -56,6 +56,12 @@ internal static class SchemaMigrations
             WHEN 'Open' THEN 'open' WHEN 'Committed' THEN 'committed' WHEN 'Failed' THEN 'failed'
             WHEN 'Abandoned' THEN 'abandoned' ELSE state END;
         """,
+
+        // 2 -> 3: model-version retention keeps the newest versions, version 0 and the versions an operator marked;
+        // the mark lives beside the version so that pruning is one DELETE and a pruned version takes its mark along.
+        """
+        ALTER TABLE model_versions ADD COLUMN kept INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>The schema version this code writes: the number of steps.</summary>

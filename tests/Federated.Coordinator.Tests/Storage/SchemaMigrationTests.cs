@@ -129,6 +129,13 @@ public sealed class SchemaMigrationTests
         Assert.Equal(LegacyDatabase.Run3Version0, store.LoadVersion("run-3", 0));
         Assert.Null(store.LoadVersion("run-1", 3));
         Assert.Equal(3, store.RoundOfVersion("run-1", 2));
+        Assert.Equal(
+            [new StoredVersion(0, 0, DateTimeOffset.FromUnixTimeMilliseconds(1735787045000), false, 16),
+             new StoredVersion(1, 1, DateTimeOffset.FromUnixTimeMilliseconds(1735787080000), false, 16),
+             new StoredVersion(2, 3, DateTimeOffset.FromUnixTimeMilliseconds(1735787200000), false, 16)],
+            store.ListVersions("run-1"));
+        Assert.Equal([new StoredVersion(0, 0, DateTimeOffset.FromUnixTimeMilliseconds(1735787047000), false, 8)], store.ListVersions("run-3"));
+
         var metrics = store.LoadMetrics("run-1");
         Assert.Equal(2, metrics.Count);
         Assert.Equal(("run-1", 1L, 1L, "click", "eval"), (metrics[0].RunId, metrics[0].Round, metrics[0].ModelVersion, metrics[0].Task, metrics[0].Kind));

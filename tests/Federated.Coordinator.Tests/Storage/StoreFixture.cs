@@ -22,4 +22,17 @@ internal static class StoreFixture
         var stored = new StoredRound(runId, round, round - 1, RoundState.Committed, ["n1"], Start.AddMinutes(round), Start.AddMinutes(round + 1), Start.AddMinutes(round).AddSeconds(30), 1, round);
         store.CommitRound(stored, round, parameters, [], RunStatus.Running);
     }
+
+    /// <summary>A run with versions 0 to <paramref name="last"/>, version v holding v + 1 floats all equal to v.</summary>
+    public static void AddRunWithVersions(SqliteStore store, string runId, int last)
+    {
+        AddRun(store, runId, [0f]);
+        for (var v = 1; v <= last; v++)
+        {
+            Commit(store, runId, v, Enumerable.Repeat((float)v, v + 1).ToArray());
+        }
+    }
+
+    /// <summary>The version numbers a run has stored, oldest first.</summary>
+    public static long[] Versions(SqliteStore store, string runId) => store.ListVersions(runId).Select(v => v.Version).ToArray();
 }
