@@ -1,5 +1,4 @@
 using Federated.Coordinator.Rounds;
-using Federated.Coordinator.Storage;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
 using Federated.Protos;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Storage;
 
 namespace Federated.Coordinator.Nodes;

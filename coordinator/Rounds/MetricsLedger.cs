@@ -1,4 +1,3 @@
-using Federated.Coordinator.Storage;
 using Federated.Model.Metrics;
 using Federated.Model.Spec;
 
@@ -76,7 +75,7 @@ internal static class MetricsLedger
     /// </summary>
     /// <returns>False when this node's evaluation of that version was already merged (nothing changed).</returns>
     /// <exception cref="RejectionException"><see cref="Rejection.InvalidMetrics"/>: a summary cannot be merged with the stored one.</exception>
-    public static bool MergeEvaluation(SqliteStore store, string runId, long round, long version, string nodeId, IReadOnlyList<TaskMetrics> metrics)
+    public static bool MergeEvaluation(IRoundStore store, string runId, long round, long version, string nodeId, IReadOnlyList<TaskMetrics> metrics)
     {
         var rows = new List<StoredMetric>(metrics.Count);
         foreach (var metric in metrics)

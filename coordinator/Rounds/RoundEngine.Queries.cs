@@ -1,4 +1,3 @@
-using Federated.Coordinator.Storage;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 

@@ -1,4 +1,3 @@
-using Federated.Coordinator.Storage;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
 

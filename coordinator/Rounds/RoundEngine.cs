@@ -1,6 +1,5 @@
 using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Runs;
-using Federated.Coordinator.Storage;
 using Federated.Model.Parameters;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -26,7 +25,7 @@ namespace Federated.Coordinator.Rounds;
 /// </remarks>
 public sealed partial class RoundEngine
 {
-    private readonly SqliteStore _store;
+    private readonly IRoundStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CoordinatorMetrics? _metrics;
@@ -45,7 +44,7 @@ public sealed partial class RoundEngine
     /// <param name="pipelines">Builds each run's pipeline; the strategy alone when null.</param>
     /// <param name="events">Receives the engine's events; a private hub when null.</param>
     public RoundEngine(
-        SqliteStore store,
+        IRoundStore store,
         TimeProvider time,
         RoundEngineOptions? options = null,
         ILogger<RoundEngine>? logger = null,

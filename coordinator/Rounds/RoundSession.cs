@@ -1,5 +1,4 @@
 using Federated.Coordinator.Rounds.Pipeline;
-using Federated.Coordinator.Storage;
 using Federated.Model.Metrics;
 
 namespace Federated.Coordinator.Rounds;

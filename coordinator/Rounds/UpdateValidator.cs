@@ -1,4 +1,3 @@
-using Federated.Coordinator.Storage;
 using Federated.Model.Spec;
 using Federated.Model.Updates;
 
@@ -21,7 +20,7 @@ internal static class UpdateValidator
     /// <param name="store">Read for uploads accepted before a restart; never written.</param>
     /// <returns>The outcome to answer for a recognised retry, or the validated update with the round's training metrics merged.</returns>
     /// <exception cref="RejectionException">The update cannot count; nothing was changed.</exception>
-    public static ValidatedUpdate Validate(RunSession run, NodeUpdate update, string? authenticatedNodeId, SqliteStore store)
+    public static ValidatedUpdate Validate(RunSession run, NodeUpdate update, string? authenticatedNodeId, IRoundStore store)
     {
         if (authenticatedNodeId is not null && !string.Equals(authenticatedNodeId, update.NodeId, StringComparison.Ordinal))
         {

@@ -134,7 +134,7 @@ public sealed class ExperimentTests
     /// <summary>Keeps the engine's rounds before the in-memory store is disposed.</summary>
     private sealed class RecordingHost(InMemoryFederationHost inner) : IFederationHost
     {
-        public IReadOnlyList<Federated.Coordinator.Storage.StoredRound> Rounds { get; private set; } = [];
+        public IReadOnlyList<Federated.Coordinator.Rounds.StoredRound> Rounds { get; private set; } = [];
 
         public string RunId => inner.RunId;
 

@@ -1,4 +1,4 @@
-namespace Federated.Coordinator.Storage;
+namespace Federated.Coordinator.Rounds;
 
 /// <summary>A merged metric summary of one task in one round.</summary>
 /// <param name="RunId">Its run.</param>

@@ -1,4 +1,4 @@
-namespace Federated.Coordinator.Storage;
+namespace Federated.Coordinator.Rounds;
 
 /// <summary>An enrolled node as stored (its token only as a SHA-256 hash).</summary>
 /// <param name="Id">Node id chosen by the operator.</param>

@@ -1,6 +1,4 @@
-using Federated.Coordinator.Rounds;
-
-namespace Federated.Coordinator.Storage;
+namespace Federated.Coordinator.Rounds;
 
 /// <summary>A run as stored.</summary>
 /// <param name="Id">Run id, e.g. <c>run-1</c>.</param>

@@ -1,6 +1,4 @@
-using Federated.Coordinator.Rounds;
-
-namespace Federated.Coordinator.Storage;
+namespace Federated.Coordinator.Rounds;
 
 /// <summary>A round as stored.</summary>
 /// <param name="RunId">Its run.</param>
