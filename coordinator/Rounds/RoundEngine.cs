@@ -734,7 +734,7 @@ public sealed class RoundEngine
     private static RunSession NewSession(string id, RunConfig config, DateTimeOffset createdAt)
     {
         var layout = ParameterLayout.FromSpec(config.Spec);
-        return new RunSession(id, config, layout, AggregationStrategies.Create(config.Strategy, config.Spec, layout), createdAt);
+        return new RunSession(id, config, layout, AggregationStrategies.Create(config.Strategy, CompiledModel.Compile(config.Spec)), createdAt);
     }
 
     private ParameterSet LoadVersion(RunSession run, long version)
