@@ -1,6 +1,5 @@
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
-using Federated.Model.Spec;
 
 namespace Federated.Coordinator.Aggregation;
 
@@ -34,14 +33,13 @@ public static class AggregationStrategies
     }
 
     /// <summary>Creates the strategy a run's config names.</summary>
-    public static IAggregationStrategy Create(StrategySettings settings, ModelSpec spec, ParameterLayout layout)
+    public static IAggregationStrategy Create(StrategySettings settings, CompiledModel model)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return settings.Name switch
         {
             FedAvgStrategy.StrategyName => new FedAvgStrategy(
-                spec,
-                layout,
+                model,
                 settings.Parameters.TryGetValue(FedAvgStrategy.ServerLearningRateKey, out var eta) ? eta : 1),
             _ => throw new RunConfigException("strategy.name", $"unknown strategy '{settings.Name}'"),
         };

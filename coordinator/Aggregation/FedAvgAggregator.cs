@@ -7,19 +7,26 @@ namespace Federated.Coordinator.Aggregation;
 internal sealed class FedAvgAggregator : IRoundAggregator
 {
     private readonly ParameterSet _global;
-    private readonly TaskTensorMap _tasks;
+    private readonly string?[] _taskOf;
     private readonly double _serverLearningRate;
     private readonly double[] _sum;
     private readonly double[] _tensorWeight;
     private readonly double[]?[] _rowWeight;
     private readonly Dictionary<string, int> _index;
 
-    public FedAvgAggregator(ParameterSet global, TaskTensorMap tasks, double serverLearningRate)
+    public FedAvgAggregator(ParameterSet global, CompiledModel model, double serverLearningRate)
     {
-        _global = global;
-        _tasks = tasks;
-        _serverLearningRate = serverLearningRate;
+        ArgumentNullException.ThrowIfNull(global);
+        ArgumentNullException.ThrowIfNull(model);
         var layout = global.Layout;
+        if (layout.Fingerprint != model.Fingerprint && layout.Fingerprint != model.SharedLayout.Fingerprint)
+        {
+            throw new ArgumentException($"the base model's layout {layout.Fingerprint} is neither the run's layout {model.Fingerprint} nor its shared projection", nameof(global));
+        }
+
+        _global = global;
+        _serverLearningRate = serverLearningRate;
+        _taskOf = new string?[layout.Tensors.Count];
         _sum = new double[layout.TotalLength];
         _tensorWeight = new double[layout.Tensors.Count];
         _rowWeight = new double[]?[layout.Tensors.Count];
@@ -27,6 +34,7 @@ internal sealed class FedAvgAggregator : IRoundAggregator
         for (var i = 0; i < layout.Tensors.Count; i++)
         {
             _index[layout.Tensors[i].Name] = i;
+            _taskOf[i] = model.TaskOf(layout.Tensors[i]);
             if (layout.Tensors[i].Kind == TensorKind.Embedding && layout.Tensors[i].Scope == Model.Spec.ParameterScope.Shared)
             {
                 _rowWeight[i] = new double[layout.Tensors[i].Rows];
@@ -45,7 +53,7 @@ internal sealed class FedAvgAggregator : IRoundAggregator
         {
             var index = _index[tensorDelta.Name];
             var tensor = layout.Tensors[index];
-            double weight = weights.For(_tasks.TaskOf(index));
+            double weight = weights.For(_taskOf[index]);
             if (weight <= 0)
             {
                 continue;

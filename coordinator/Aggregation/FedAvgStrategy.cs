@@ -1,5 +1,4 @@
 using Federated.Model.Parameters;
-using Federated.Model.Spec;
 
 namespace Federated.Coordinator.Aggregation;
 
@@ -9,7 +8,7 @@ namespace Federated.Coordinator.Aggregation;
 /// </summary>
 /// <remarks>
 /// θ ← θ + η · Σ_k w_k Δ_k / Σ_k w_k, where w_k is node k's example count for trunk tensors, its labelled examples of
-/// task t for tensors of task t (<see cref="TaskTensorMap"/>), and, for each embedding row, counted only over the
+/// task t for tensors of task t (<see cref="TensorInfo.Task"/>: its tower, gates and task experts), and, for each embedding row, counted only over the
 /// nodes that sent that row. η is <c>serverLearningRate</c> (default 1, plain FedAvg). Updates are folded into a
 /// running sum as they arrive: memory is O(model), not O(nodes × model).
 /// </remarks>
@@ -21,13 +20,14 @@ public sealed class FedAvgStrategy : IAggregationStrategy
     /// <summary>The parameter key of η.</summary>
     public const string ServerLearningRateKey = "serverLearningRate";
 
-    private readonly TaskTensorMap _tasks;
+    private readonly CompiledModel _model;
     private readonly double _serverLearningRate;
 
     /// <summary>Creates the strategy for a model.</summary>
-    public FedAvgStrategy(ModelSpec spec, ParameterLayout layout, double serverLearningRate = 1)
+    public FedAvgStrategy(CompiledModel model, double serverLearningRate = 1)
     {
-        _tasks = new TaskTensorMap(spec, layout);
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
         _serverLearningRate = serverLearningRate;
     }
 
@@ -35,5 +35,5 @@ public sealed class FedAvgStrategy : IAggregationStrategy
     public string Name => StrategyName;
 
     /// <inheritdoc />
-    public IRoundAggregator BeginRound(ParameterSet baseModel) => new FedAvgAggregator(baseModel, _tasks, _serverLearningRate);
+    public IRoundAggregator BeginRound(ParameterSet baseModel) => new FedAvgAggregator(baseModel, _model, _serverLearningRate);
 }

@@ -1,7 +1,6 @@
 using Federated.Coordinator.Hosting;
 using Federated.Coordinator.Rounds;
 using Federated.Model.Metrics;
-using Federated.Model.Spec;
 using Federated.Protos;
 using Federated.Protos.V1;
 using Grpc.Core;
@@ -90,7 +89,8 @@ public sealed class FederationService : Federation.FederationBase
         ArgumentNullException.ThrowIfNull(context);
         _authenticator.Authenticate(context);
         var parameters = Call(() => _engine.GetModel(request.RunId, request.ModelVersion));
-        await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, parameters.Layout.InScope(ParameterScope.Shared), "", context.CancellationToken).ConfigureAwait(false);
+        var fingerprint = Call(() => _engine.GetRun(request.RunId)).LayoutFingerprint;
+        await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, fingerprint, "", context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

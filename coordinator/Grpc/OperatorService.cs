@@ -156,8 +156,11 @@ public sealed class OperatorService : Operator.OperatorBase
         ArgumentNullException.ThrowIfNull(context);
         _admin.Require(context);
         var parameters = Call(() => _engine.GetModel(request.RunId, request.ModelVersion));
+        var run = Call(() => _engine.GetRun(request.RunId));
         var spec = Call(() => _engine.GetSpec(request.RunId));
-        await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, parameters.Layout.Tensors, spec.ToJson(), context.CancellationToken).ConfigureAwait(false);
+
+        // The coordinator holds the shared projection only: an export never contains a node's local tensors.
+        await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, run.LayoutFingerprint, spec.ToJson(), context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -94,11 +94,18 @@ internal static class ProtoMapping
         RunState = ToProto(e.RunStatus),
     };
 
-    /// <summary>Streams a header and then every tensor of <paramref name="tensors"/> in chunks of ≤ 1 MiB, without copying values.</summary>
-    public static async Task WriteModelAsync(IServerStreamWriter<ModelChunk> stream, string runId, long version, ParameterSet parameters, IEnumerable<TensorInfo> tensors, string specJson, CancellationToken cancellationToken)
+    /// <summary>Streams a header and then every tensor of <paramref name="parameters"/> in chunks of ≤ 1 MiB, without copying values.</summary>
+    /// <param name="stream">The response stream.</param>
+    /// <param name="runId">The run.</param>
+    /// <param name="version">The model version.</param>
+    /// <param name="parameters">The coordinator's parameters of that version: the shared tensors only.</param>
+    /// <param name="layoutFingerprint">The fingerprint of the model's full layout, as nodes compute it from the spec.</param>
+    /// <param name="specJson">The spec, for exports; empty for downloads.</param>
+    /// <param name="cancellationToken">Stops the stream.</param>
+    public static async Task WriteModelAsync(IServerStreamWriter<ModelChunk> stream, string runId, long version, ParameterSet parameters, string layoutFingerprint, string specJson, CancellationToken cancellationToken)
     {
-        var list = tensors.ToList();
-        var header = new ModelHeader { RunId = runId, ModelVersion = version, LayoutFingerprint = parameters.Layout.Fingerprint, ModelSpecJson = specJson };
+        var list = parameters.Layout.Tensors;
+        var header = new ModelHeader { RunId = runId, ModelVersion = version, LayoutFingerprint = layoutFingerprint, ModelSpecJson = specJson };
         foreach (var tensor in list)
         {
             header.Tensors.Add(new TensorDescriptor { Name = tensor.Name, Rows = tensor.Rows, Columns = tensor.Columns });

@@ -136,7 +136,7 @@ public sealed partial class RoundEngine
             run = NewSession(id, config, now);
             run.ConfigJson = config.ToJson();
             run.Status = RunStatus.Running;
-            run.Global = ParameterSet.Initialize(run.Layout, config.Seed);
+            run.Global = run.Model.InitializeShared(config.Seed);
             _store.InsertRun(new StoredRun(id, config.Name, run.ConfigJson, run.Status, 0, 0, now, ""), sequence, run.Global.Values);
             lock (_runsGate)
             {
@@ -206,8 +206,8 @@ public sealed partial class RoundEngine
 
     private RunSession NewSession(string id, RunConfig config, DateTimeOffset createdAt)
     {
-        var layout = ParameterLayout.FromSpec(config.Spec);
-        return new RunSession(id, config, layout, layout.Fingerprint, _pipelines.Create(config, layout), createdAt);
+        var model = CompiledModel.Compile(config.Spec);
+        return new RunSession(id, config, model, _pipelines.Create(config, model), createdAt);
     }
 
     private static RoundSession NewRound(RunSession run, long round, IReadOnlyList<string> selected, DateTimeOffset startedAt, DateTimeOffset deadline) =>
@@ -217,7 +217,12 @@ public sealed partial class RoundEngine
     {
         var values = _store.LoadVersion(run.Id, version)
             ?? throw new RejectionException(Rejection.FutureBaseVersion, $"run {run.Id} has no stored version {version}");
-        return new ParameterSet(run.Layout, values);
+
+        // Files written before the coordinator kept only the shared projection hold the full layout (local tensors at
+        // their seed values): read them and drop the local part.
+        return values.Length == run.Model.Layout.TotalLength && values.Length != run.Layout.TotalLength
+            ? new ParameterSet(run.Model.Layout, values).ProjectTo(run.Layout)
+            : new ParameterSet(run.Layout, values);
     }
 
     private static TimeSpan DeadlineOf(RunConfig config) => TimeSpan.FromSeconds(config.RoundDeadlineSeconds);
@@ -239,7 +244,7 @@ public sealed partial class RoundEngine
     }
 
     private static RunSummary Summarize(RunSession run) =>
-        new(run.Id, run.Config.Name, run.Status, run.Version, run.Config.Rounds, run.OpenRound?.Round ?? run.LastRound, run.Pipeline.Strategy.Name, run.CreatedAt, run.ConfigJson, run.Message, run.Fingerprint);
+        new(run.Id, run.Config.Name, run.Status, run.Version, run.Config.Rounds, run.OpenRound?.Round ?? run.LastRound, run.Pipeline.Strategy.Name, run.CreatedAt, run.ConfigJson, run.Message, run.Model.Fingerprint);
 
     private RoundEvent Event(RoundEventKind kind, RunSession run, long round, string nodeId, string message) =>
         new(kind, run.Id, round, run.Version, nodeId, message, _time.GetUtcNow(), run.Status);

@@ -7,21 +7,21 @@ namespace Federated.Coordinator.Rounds;
 /// <summary>A run held in memory by the engine.</summary>
 /// <remarks>
 /// Two locks per run, never held across runs. <see cref="State"/> guards every field and is held only briefly: polls and
-/// reads take it alone, so they never wait for storage. <see cref="Writer"/> serialises the run's state changes that
-/// write to storage (a commit, a status change, the start of a round); a commit holds it while the new version is
-/// written, with <see cref="State"/> released, and takes <see cref="State"/> again only to swap the new version in.
+/// reads take it alone, so they never wait for a model being written. <see cref="Writer"/> serialises the changes
+/// that must not interleave with a commit (updates, deadline checks, status changes); a commit holds it while the new
+/// version is aggregated and written, with <see cref="State"/> released, and takes <see cref="State"/> again only to
+/// swap the new version in. While it is written the round is open but closing, so no round starts meanwhile.
 /// Lock order: <see cref="Writer"/>, then <see cref="State"/>.
 /// </remarks>
 internal sealed class RunSession
 {
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public RunSession(string id, RunConfig config, ParameterLayout layout, string fingerprint, RoundPipeline pipeline, DateTimeOffset createdAt)
+    public RunSession(string id, RunConfig config, CompiledModel model, RoundPipeline pipeline, DateTimeOffset createdAt)
     {
         Id = id;
         Config = config;
-        Layout = layout;
-        Fingerprint = fingerprint;
+        Model = model;
         Pipeline = pipeline;
         CreatedAt = createdAt;
     }
@@ -39,11 +39,11 @@ internal sealed class RunSession
 
     public string ConfigJson { get; set; } = "";
 
-    /// <summary>The layout of the parameters the coordinator holds and aggregates.</summary>
-    public ParameterLayout Layout { get; }
+    /// <summary>The run's compiled model; its full layout's fingerprint is the one nodes compute from the spec.</summary>
+    public CompiledModel Model { get; }
 
-    /// <summary>The fingerprint of the model's full layout, which nodes compute from the spec.</summary>
-    public string Fingerprint { get; }
+    /// <summary>The layout of the parameters the coordinator holds and aggregates: the shared projection only.</summary>
+    public ParameterLayout Layout => Model.SharedLayout;
 
     public RoundPipeline Pipeline { get; }
 

@@ -8,7 +8,8 @@ namespace Federated.Model.Parameters;
 /// <summary>
 /// The table of named tensors in one flat float buffer. Weights and biases come first, in one contiguous
 /// prefix of <see cref="DenseLength"/> floats; embedding tables follow, so that a dense gradient buffer can
-/// cover the prefix alone while embedding gradients stay row-sparse.
+/// cover the prefix alone while embedding gradients stay row-sparse. Every tensor carries its scope, role and task.
+/// Immutable, so one instance can be shared across threads.
 /// </summary>
 public sealed class ParameterLayout
 {
@@ -41,7 +42,10 @@ public sealed class ParameterLayout
     /// <summary>Floats in the dense prefix [0, DenseLength): every weight and bias.</summary>
     public int DenseLength { get; }
 
-    /// <summary>A short hex digest of names, shapes, offsets and scopes: equal layouts have equal fingerprints.</summary>
+    /// <summary>
+    /// A short hex digest (16 hex digits) of names, shapes, offsets, scopes and kinds: equal layouts have equal
+    /// fingerprints. Stable across versions for a given spec; roles and tasks are not part of it.
+    /// </summary>
     public string Fingerprint { get; }
 
     /// <summary>The tensor with this name.</summary>
@@ -77,88 +81,69 @@ public sealed class ParameterLayout
         return length;
     }
 
-    /// <summary>Builds the layout that a spec implies; the spec must be valid.</summary>
+    /// <summary>The tensors of one role, in buffer order.</summary>
+    public IEnumerable<TensorInfo> InRole(TensorRole role)
+    {
+        foreach (var tensor in Tensors)
+        {
+            if (tensor.Role == role)
+            {
+                yield return tensor;
+            }
+        }
+    }
+
+    /// <summary>The tensors that belong to <paramref name="task"/> (see <see cref="TensorInfo.Task"/>), in buffer order.</summary>
+    public IEnumerable<TensorInfo> OfTask(string task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        foreach (var tensor in Tensors)
+        {
+            if (string.Equals(tensor.Task, task, StringComparison.Ordinal))
+            {
+                yield return tensor;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The projection of this layout on one scope: the tensors of <paramref name="scope"/> with the same names,
+    /// shapes, kinds, roles and tasks, in the same order, re-offset contiguously from 0. Dense tensors still precede
+    /// embedding tables, so <see cref="DenseLength"/> covers the projection's dense prefix; <see cref="TotalLength"/> is
+    /// <see cref="ScopeLength"/> of the scope.
+    /// </summary>
+    /// <remarks>
+    /// The projection's <see cref="Fingerprint"/> is that of the projected table (its names, shapes, new offsets, scopes
+    /// and kinds), not the full layout's: it differs from the full layout's fingerprint, and two specs that differ only
+    /// in tensors of other scopes have equal projections and equal projection fingerprints. Projecting a projection on
+    /// the same scope gives an equal layout.
+    /// </remarks>
+    public ParameterLayout Project(ParameterScope scope)
+    {
+        var tensors = new List<TensorInfo>();
+        var offset = 0;
+        foreach (var tensor in InScope(scope))
+        {
+            tensors.Add(tensor with { Offset = offset });
+            offset += tensor.Length;
+        }
+
+        return new ParameterLayout(tensors);
+    }
+
+    /// <summary>Builds the layout that a spec implies, after validating the spec.</summary>
+    /// <exception cref="ModelSpecException">The spec is invalid.</exception>
     public static ParameterLayout FromSpec(ModelSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
-        var builder = new Builder();
-        var trunk = spec.Trunk;
-        var hidden = trunk.Hidden;
-        switch (trunk.Kind)
-        {
-            case TrunkKind.SharedBottom:
-                builder.Mlp(TensorNames.Bottom, spec.InputWidth, hidden, ParameterScope.Shared);
-                break;
-            case TrunkKind.Mmoe:
-                for (var k = 0; k < trunk.Experts; k++)
-                {
-                    builder.Mlp(TensorNames.MmoeExpert(k), spec.InputWidth, hidden, ParameterScope.Shared);
-                }
-
-                foreach (var task in spec.Tasks)
-                {
-                    builder.Dense(TensorNames.MmoeGate(task.Name), spec.InputWidth, trunk.Experts, ParameterScope.Shared);
-                }
-
-                break;
-            case TrunkKind.Ple:
-                for (var level = 0; level < trunk.Levels; level++)
-                {
-                    var input = level == 0 ? spec.InputWidth : trunk.OutputWidth;
-                    for (var k = 0; k < trunk.SharedExperts; k++)
-                    {
-                        builder.Mlp(TensorNames.PleSharedExpert(level, k), input, hidden, ParameterScope.Shared);
-                    }
-
-                    foreach (var task in spec.Tasks)
-                    {
-                        for (var k = 0; k < trunk.TaskExperts; k++)
-                        {
-                            builder.Mlp(TensorNames.PleTaskExpert(level, task.Name, k), input, hidden, ParameterScope.Shared);
-                        }
-                    }
-
-                    foreach (var task in spec.Tasks)
-                    {
-                        builder.Dense(TensorNames.PleTaskGate(level, task.Name), input, trunk.SharedExperts + trunk.TaskExperts, ParameterScope.Shared);
-                    }
-
-                    if (level < trunk.Levels - 1)
-                    {
-                        builder.Dense(TensorNames.PleSharedGate(level), input, trunk.SharedExperts + (trunk.TaskExperts * spec.Tasks.Count), ParameterScope.Shared);
-                    }
-                }
-
-                break;
-            default:
-                throw new ModelSpecException("trunk.kind", $"unknown trunk kind {trunk.Kind}");
-        }
-
-        foreach (var task in spec.Tasks)
-        {
-            builder.Mlp(TensorNames.Tower(task.Name), trunk.OutputWidth, task.Tower, task.Scope);
-            builder.Dense(TensorNames.TowerOutput(task.Name), task.Tower[^1], 1, task.Scope);
-        }
-
-        if (spec.UncertaintyWeighting)
-        {
-            foreach (var task in spec.Tasks)
-            {
-                builder.Add(TensorNames.Uncertainty(task.Name), 1, 1, ParameterScope.Local, TensorKind.Bias);
-            }
-        }
-
-        foreach (var field in spec.Fields)
-        {
-            builder.Add(TensorNames.Embedding(field.Name), field.Rows, field.Dim, field.Scope, TensorKind.Embedding);
-        }
-
-        return new ParameterLayout(builder.Tensors);
+        return new ParameterLayout(LayoutBuilder.Build(spec));
     }
 
     private static string ComputeFingerprint(List<TensorInfo> tensors)
     {
+        // The fingerprint is on the wire and in stored runs: its input must never change. Role, task and field are
+        // derived from the spec like the names are, so leaving them out loses nothing.
         var text = new StringBuilder();
         foreach (var t in tensors)
         {
@@ -167,39 +152,5 @@ public sealed class ParameterLayout
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())).AsSpan(0, 8));
-    }
-
-    private sealed class Builder
-    {
-        private int _offset;
-
-        public List<TensorInfo> Tensors { get; } = [];
-
-        public void Add(string name, int rows, int columns, ParameterScope scope, TensorKind kind)
-        {
-            var length = (long)rows * columns;
-            if (_offset + length > Array.MaxLength)
-            {
-                throw new ModelSpecException(name, $"the model exceeds {Array.MaxLength} floats, the most one buffer can hold");
-            }
-
-            Tensors.Add(new TensorInfo(name, rows, columns, _offset, scope, kind));
-            _offset += (int)length;
-        }
-
-        public void Dense(string prefix, int input, int output, ParameterScope scope)
-        {
-            Add(TensorNames.Weight(prefix), input, output, scope, TensorKind.Weight);
-            Add(TensorNames.Bias(prefix), 1, output, scope, TensorKind.Bias);
-        }
-
-        public void Mlp(string prefix, int input, IReadOnlyList<int> widths, ParameterScope scope)
-        {
-            for (var i = 0; i < widths.Count; i++)
-            {
-                Dense(TensorNames.Dense(prefix, i), input, widths[i], scope);
-                input = widths[i];
-            }
-        }
     }
 }

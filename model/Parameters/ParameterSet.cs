@@ -57,6 +57,51 @@ public sealed class ParameterSet
     }
 
     /// <summary>
+    /// Copies every tensor of <paramref name="scope"/> from <paramref name="source"/> by name, bit for bit. The two
+    /// layouts may differ (e.g. a full layout and its projection on <paramref name="scope"/>, see
+    /// <see cref="ParameterLayout.Project"/>) but must hold the same named tensors of that scope with the same shapes.
+    /// </summary>
+    /// <exception cref="ArgumentException">A tensor of the scope is missing from one side or has another shape; the message names it.</exception>
+    public void CopyTensorsFrom(ParameterSet source, ParameterScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+
+        // Every check before the first copy, so that a mismatch leaves this set untouched.
+        var pairs = new List<(TensorInfo Target, TensorInfo Source)>();
+        foreach (var tensor in Layout.InScope(scope))
+        {
+            pairs.Add((tensor, Counterpart(source.Layout, tensor, nameof(source))));
+        }
+
+        foreach (var tensor in source.Layout.InScope(scope))
+        {
+            Counterpart(Layout, tensor, nameof(source));
+        }
+
+        foreach (var (target, from) in pairs)
+        {
+            source[from].CopyTo(this[target]);
+        }
+    }
+
+    /// <summary>
+    /// A new set over <paramref name="projection"/> holding, bit for bit, the values of the tensors of this set that
+    /// have its tensors' names (typically <c>ProjectTo(layout.Project(ParameterScope.Shared))</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A tensor of the projection is missing here or has another shape; the message names it.</exception>
+    public ParameterSet ProjectTo(ParameterLayout projection)
+    {
+        ArgumentNullException.ThrowIfNull(projection);
+        var result = new ParameterSet(projection);
+        foreach (var tensor in projection.Tensors)
+        {
+            this[Counterpart(Layout, tensor, nameof(projection))].CopyTo(result[tensor]);
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// Fills the buffer deterministically from <paramref name="seed"/>: weights Glorot-uniform
     /// (±√(6/(in+out))), biases zero, embedding rows normal(0, <see cref="EmbeddingInitStandardDeviation"/>).
     /// Tensors are drawn in layout order from one MathNet Xoshiro256** stream, stable across .NET versions.
@@ -96,6 +141,21 @@ public sealed class ParameterSet
 
     /// <summary>Builds the layout of <paramref name="spec"/> and initialises it from <paramref name="seed"/>.</summary>
     public static ParameterSet Initialize(ModelSpec spec, int seed) => Initialize(ParameterLayout.FromSpec(spec), seed);
+
+    private static TensorInfo Counterpart(ParameterLayout layout, TensorInfo tensor, string parameter)
+    {
+        if (!layout.TryGet(tensor.Name, out var other) || other.Scope != tensor.Scope)
+        {
+            throw new ArgumentException($"tensor '{tensor.Name}' is not a {tensor.Scope.ToString().ToLowerInvariant()} tensor of both layouts", parameter);
+        }
+
+        if (other.Rows != tensor.Rows || other.Columns != tensor.Columns || other.Kind != tensor.Kind)
+        {
+            throw new ArgumentException($"tensor '{tensor.Name}' is {other.Rows}x{other.Columns} {other.Kind} in one layout and {tensor.Rows}x{tensor.Columns} {tensor.Kind} in the other", parameter);
+        }
+
+        return other;
+    }
 
     private void RequireSameLayout(ParameterSet other)
     {

@@ -1,6 +1,13 @@
 namespace Federated.Model.Parameters;
 
 /// <summary>The naming convention for tensors, shared by the layout and the network that reads it.</summary>
+/// <remarks>
+/// Field and task names become path segments, so they must not contain '/', and a PLE task must not be called
+/// <see cref="PleShared"/>; <see cref="Spec.ModelSpec.Validate"/> enforces both. No other pair of names can collide:
+/// every name starts with a fixed segment (<c>emb</c>, <c>bottom</c>, <c>expert</c>, <c>gate</c>,
+/// <c>level{l}</c>, <c>tower</c>, <c>uncertainty</c>), and within each the user's name sits at a fixed depth
+/// followed by fixed segments (a task called <c>out</c> gives <c>tower/out/dense0/w</c> and <c>tower/out/out/w</c>).
+/// </remarks>
 public static class TensorNames
 {
     /// <summary>Embedding table of a field.</summary>
@@ -24,8 +31,14 @@ public static class TensorNames
     /// <summary>MMoE gate of a task.</summary>
     public static string MmoeGate(string task) => $"gate/{task}";
 
+    /// <summary>
+    /// The path segment of PLE's shared experts and gates, where task experts and gates have a task name: so no PLE
+    /// task may be called this.
+    /// </summary>
+    public const string PleShared = "shared";
+
     /// <summary>PLE shared expert <paramref name="k"/> of a level.</summary>
-    public static string PleSharedExpert(int level, int k) => $"level{level}/expert/shared/{k}";
+    public static string PleSharedExpert(int level, int k) => $"level{level}/expert/{PleShared}/{k}";
 
     /// <summary>PLE task-specific expert <paramref name="k"/> of a task at a level.</summary>
     public static string PleTaskExpert(int level, string task, int k) => $"level{level}/expert/{task}/{k}";
@@ -34,7 +47,7 @@ public static class TensorNames
     public static string PleTaskGate(int level, string task) => $"level{level}/gate/{task}";
 
     /// <summary>PLE shared gate of a level (all levels but the last).</summary>
-    public static string PleSharedGate(int level) => $"level{level}/gate/shared";
+    public static string PleSharedGate(int level) => $"level{level}/gate/{PleShared}";
 
     /// <summary>Tower of a task.</summary>
     public static string Tower(string task) => $"tower/{task}";

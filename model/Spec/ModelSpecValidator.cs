@@ -1,3 +1,5 @@
+using Federated.Model.Parameters;
+
 namespace Federated.Model.Spec;
 
 /// <summary>Checks a <see cref="ModelSpec"/> and reports the first violation with its JSON path.</summary>
@@ -39,7 +41,7 @@ internal static class ModelSpecValidator
                 Fail(key, "is null");
             }
 
-            RequireName(field.Name, key);
+            RequireName(field.Name, $"{key}.name");
             if (!names.Add(field.Name))
             {
                 Fail($"{key}.name", $"duplicate field name '{field.Name}'");
@@ -164,10 +166,15 @@ internal static class ModelSpecValidator
                 Fail(key, "is null");
             }
 
-            RequireName(task.Name, key);
+            RequireName(task.Name, $"{key}.name");
             if (!names.Add(task.Name))
             {
                 Fail($"{key}.name", $"duplicate task name '{task.Name}'");
+            }
+
+            if (spec.Trunk.Kind == TrunkKind.Ple && task.Name == TensorNames.PleShared)
+            {
+                Fail($"{key}.name", $"a ple trunk names its shared experts and gates '{TensorNames.PleSharedExpert(0, 0)}' and '{TensorNames.PleSharedGate(0)}', so a task named '{TensorNames.PleShared}' would collide with them");
             }
 
             if (!float.IsFinite(task.Weight) || task.Weight < 0)
@@ -229,12 +236,12 @@ internal static class ModelSpecValidator
     {
         if (string.IsNullOrWhiteSpace(name))
         {
-            Fail($"{key}.name", "a non-empty name is required");
+            Fail(key, "a non-empty name is required");
         }
 
         if (name.Contains('/', StringComparison.Ordinal))
         {
-            Fail($"{key}.name", $"'{name}' must not contain '/', which separates parts of tensor names");
+            Fail(key, $"'{name}' must not contain '/', which separates parts of tensor names");
         }
     }
 

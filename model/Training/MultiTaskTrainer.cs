@@ -45,14 +45,21 @@ public sealed class MultiTaskTrainer : IDisposable
     private bool _training;
     private ModelSpec? _acceptedSpec;
 
-    /// <summary>A trainer that updates <paramref name="parameters"/> in place.</summary>
+    /// <summary>A trainer that updates <paramref name="parameters"/> in place; compiles <paramref name="spec"/> first.</summary>
     public MultiTaskTrainer(ModelSpec spec, ParameterSet parameters, TrainerOptions options)
+        : this(CompiledModel.Compile(spec), parameters, options)
     {
-        ArgumentNullException.ThrowIfNull(spec);
+    }
+
+    /// <summary>A trainer that updates <paramref name="parameters"/> (over <paramref name="model"/>'s full layout) in place.</summary>
+    public MultiTaskTrainer(CompiledModel model, ParameterSet parameters, TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var layout = ParameterLayout.FromSpec(spec);
+        var spec = model.Spec;
+        var layout = model.Layout;
         if (layout.Fingerprint != parameters.Layout.Fingerprint)
         {
             throw new ArgumentException("the parameters do not have the layout of the spec", nameof(parameters));

@@ -72,7 +72,7 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
     {
         ArgumentNullException.ThrowIfNull(target);
         var model = Call(() => _engine.GetModel(runId, modelVersion));
-        target.CopyScopeFrom(model, ParameterScope.Shared);
+        target.CopyTensorsFrom(model, ParameterScope.Shared);
         return Task.CompletedTask;
     }
 

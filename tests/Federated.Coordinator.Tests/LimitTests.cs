@@ -56,7 +56,7 @@ public sealed class LimitTests
     }
 
     [Fact]
-    public async Task ExportModel_Version0_HeaderCarriesSpecAndEveryTensor()
+    public async Task ExportModel_SpecWithLocalTensors_CarriesSpecAndOnlySharedTensors()
     {
         await using var host = await CoordinatorTestHost.StartAsync();
         try
@@ -71,7 +71,11 @@ public sealed class LimitTests
 
             var header = chunks[0].Header;
             Assert.Contains("\"click\"", header.ModelSpecJson, StringComparison.Ordinal);
-            Assert.Contains(header.Tensors, t => t.Name == "emb/user");
+            var layout = Model.Parameters.ParameterLayout.FromSpec(Model.Spec.ModelSpec.FromJson(header.ModelSpecJson));
+            Assert.Contains(layout.Tensors, t => t.Scope == Model.Spec.ParameterScope.Local);
+            Assert.Equal(layout.InScope(Model.Spec.ParameterScope.Shared).Select(t => t.Name), header.Tensors.Select(t => t.Name));
+            Assert.DoesNotContain(header.Tensors, t => t.Name == "emb/user");
+            Assert.Equal(layout.Fingerprint, header.LayoutFingerprint);
             Assert.Equal(header.Tensors.Sum(t => (long)t.Rows * t.Columns * 4), chunks.Skip(1).Sum(c => (long)c.Tensor.Values.Length));
         }
         finally

@@ -17,12 +17,12 @@ public sealed class RoundPipelineFactory
 
     /// <summary>The pipeline of a run.</summary>
     /// <param name="config">The run's validated config.</param>
-    /// <param name="layout">The layout of the parameters the coordinator aggregates.</param>
+    /// <param name="model">The run's compiled model (tensor roles and tasks; the coordinator aggregates its shared projection).</param>
     /// <exception cref="RunConfigException">The config names an unknown strategy, or an extension refuses it.</exception>
-    public RoundPipeline Create(RunConfig config, ParameterLayout layout)
+    public RoundPipeline Create(RunConfig config, CompiledModel model)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var builder = new RoundPipelineBuilder(AggregationStrategies.Create(config.Strategy, config.Spec, layout));
+        var builder = new RoundPipelineBuilder(AggregationStrategies.Create(config.Strategy, model));
         foreach (var extension in _extensions)
         {
             extension.Extend(config, builder);

@@ -233,4 +233,23 @@ public sealed class MultiTaskTrainerTests
         var other = ParameterSet.Initialize(TestModels.Small(TrunkKind.Mmoe), 1);
         Assert.Throws<ArgumentException>(() => new MultiTaskTrainer(spec, other, new TrainerOptions()));
     }
+
+    [Fact]
+    public void Constructor_CompiledModel_TrainsBitForBitLikeTheSpecConstructor()
+    {
+        var spec = TestModels.Small(TrunkKind.Ple, uncertainty: true);
+        var model = CompiledModel.Compile(spec);
+        var fromSpec = ParameterSet.Initialize(spec, 2);
+        var fromModel = model.Initialize(2);
+        var options = new TrainerOptions { MaxBatchSize = 8, Seed = 4 };
+        using (var a = new MultiTaskTrainer(spec, fromSpec, options))
+        using (var b = new MultiTaskTrainer(model, fromModel, options))
+        {
+            a.Step(TestModels.RandomBatch(spec, 8, 5));
+            b.Step(TestModels.RandomBatch(spec, 8, 5));
+        }
+
+        Assert.Equal(fromSpec.Values.Select(BitConverter.SingleToInt32Bits), fromModel.Values.Select(BitConverter.SingleToInt32Bits));
+        Assert.Throws<ArgumentException>(() => new MultiTaskTrainer(model, model.InitializeShared(2), options));
+    }
 }

@@ -102,4 +102,40 @@ public sealed class ModelDeltaTests
         var big = Fresh();
         Assert.Equal(DeltaValidationError.NormTooLarge, Fails(big, big.L2Norm() / 2).Error);
     }
+
+    [Fact]
+    public void ValidateAndApplyTo_SharedProjection_SameValuesAsOnTheFullLayout()
+    {
+        var (before, after, rows) = Trained();
+        var shared = before.Layout.Project(ParameterScope.Shared);
+        var delta = ModelDelta.Compute(before, after, touchedRows: new Dictionary<string, RowSet> { ["emb/item"] = rows });
+        var bound = delta.L2Norm() * 2;
+
+        delta.Validate(shared, ParameterScope.Shared, bound);
+        var onFull = before.Clone();
+        delta.ApplyTo(onFull, 0.5f);
+        var onShared = before.ProjectTo(shared);
+        delta.ApplyTo(onShared, 0.5f);
+
+        Assert.Equal(Bits(onFull.ProjectTo(shared).Values), Bits(onShared.Values));
+        var local = new ModelDelta([.. delta.Tensors, new TensorDelta("emb/user", new float[before.Layout["emb/user"].Length])]);
+        var error = Assert.Throws<DeltaValidationException>(() => local.Validate(shared, ParameterScope.Shared, bound));
+        Assert.Equal(DeltaValidationError.UnexpectedTensor, error.Error);
+        Assert.Equal(DeltaValidationError.MissingTensor, Assert.Throws<DeltaValidationException>(() => new ModelDelta(delta.Tensors.Skip(1).ToList()).Validate(shared)).Error);
+    }
+
+    [Fact]
+    public void Compute_OnSharedProjections_EqualsTheFullLayoutsDeltaBitForBit()
+    {
+        var (before, after, _) = Trained();
+        var shared = before.Layout.Project(ParameterScope.Shared);
+
+        var full = ModelDelta.Compute(before, after);
+        var projected = ModelDelta.Compute(before.ProjectTo(shared), after.ProjectTo(shared));
+
+        Assert.Equal(full.Tensors.Select(t => t.Name), projected.Tensors.Select(t => t.Name));
+        Assert.Equal(full.Tensors.SelectMany(t => Bits(t.Values)), projected.Tensors.SelectMany(t => Bits(t.Values)));
+    }
+
+    private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];
 }
