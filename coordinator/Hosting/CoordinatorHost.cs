@@ -99,7 +99,7 @@ public static class CoordinatorHost
             services.AddAuthorizationBuilder()
                 .AddPolicy(CoordinatorAuthorization.NodePolicy, policy => policy.AddAuthenticationSchemes(CoordinatorAuthorization.Scheme).RequireRole(CoordinatorAuthorization.NodeRole))
                 .AddPolicy(CoordinatorAuthorization.OperatorPolicy, policy => policy.AddAuthenticationSchemes(CoordinatorAuthorization.Scheme).RequireRole(CoordinatorAuthorization.OperatorRole));
-            services.AddGrpcHealthChecks().AddCheck("store", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+            services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
         }
 
         return services;

@@ -378,6 +378,18 @@ public sealed class SqliteStore : IDisposable
     /// <summary>Every node, by id.</summary>
     public IReadOnlyList<StoredNode> LoadNodes() => QueryNodes("", null);
 
+    /// <summary>Runs a cheap read (one schema row) so a health check sees a closed or broken database.</summary>
+    /// <exception cref="InvalidOperationException">The store was disposed.</exception>
+    /// <exception cref="SqliteException">The database cannot be read.</exception>
+    public void Probe()
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT 1 FROM sqlite_master LIMIT 1");
+            command.ExecuteScalar();
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
