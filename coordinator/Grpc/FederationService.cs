@@ -1,27 +1,31 @@
 using Federated.Coordinator.Hosting;
 using Federated.Coordinator.Rounds;
+using Federated.Coordinator.Security;
 using Federated.Model.Metrics;
 using Federated.Protos;
 using Federated.Protos.V1;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace Federated.Coordinator.Grpc;
 
-/// <summary>The node service: a thin adapter from messages to the <see cref="RoundEngine"/>.</summary>
+/// <summary>
+/// The node service: a thin adapter from messages to the <see cref="RoundEngine"/>. Every RPC requires a node token
+/// (<see cref="CoordinatorAuthorization.NodePolicy"/>); engine refusals become statuses in <see cref="RejectionInterceptor"/>.
+/// </summary>
+[Authorize(Policy = CoordinatorAuthorization.NodePolicy)]
 public sealed class FederationService : Federation.FederationBase
 {
     private readonly RoundEngine _engine;
-    private readonly NodeAuthenticator _authenticator;
     private readonly CoordinatorOptions _options;
     private readonly ILogger<FederationService> _logger;
 
     /// <summary>Creates the service.</summary>
-    public FederationService(RoundEngine engine, NodeAuthenticator authenticator, IOptions<CoordinatorOptions> options, ILogger<FederationService> logger)
+    public FederationService(RoundEngine engine, IOptions<CoordinatorOptions> options, ILogger<FederationService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
-        _authenticator = authenticator;
         _options = options.Value;
         _logger = logger;
     }
@@ -30,8 +34,8 @@ public sealed class FederationService : Federation.FederationBase
     public override Task<JoinReply> Join(JoinRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var node = _authenticator.Authenticate(context);
-        var result = Call(() => _engine.Join(node, request.RunId));
+        var node = context.GetNodeId();
+        var result = _engine.Join(node, request.RunId);
         GrpcLog.NodeJoined(_logger, node, result.Run.RunId);
         return Task.FromResult(new JoinReply
         {
@@ -49,17 +53,9 @@ public sealed class FederationService : Federation.FederationBase
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var node = _authenticator.Authenticate(context);
+        var node = context.GetNodeId();
         var wait = TimeSpan.FromMilliseconds(Math.Clamp(request.MaxWaitMs, 0, (long)(_options.MaxWaitSeconds * 1000)));
-        AssignmentPoll poll;
-        try
-        {
-            poll = await _engine.WaitForAssignmentAsync(node, request.RunId, wait, context.CancellationToken).ConfigureAwait(false);
-        }
-        catch (RejectionException e)
-        {
-            throw RejectionStatus.ToRpcException(e);
-        }
+        var poll = await _engine.WaitForAssignmentAsync(node, request.RunId, wait, context.CancellationToken).ConfigureAwait(false);
 
         var reply = new WaitForAssignmentReply { RunState = ProtoMapping.ToProto(poll.RunStatus) };
         if (poll.Assignment is { } a)
@@ -87,9 +83,8 @@ public sealed class FederationService : Federation.FederationBase
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        _authenticator.Authenticate(context);
-        var parameters = Call(() => _engine.GetModel(request.RunId, request.ModelVersion));
-        var fingerprint = Call(() => _engine.GetRun(request.RunId)).LayoutFingerprint;
+        var parameters = _engine.GetModel(request.RunId, request.ModelVersion);
+        var fingerprint = _engine.GetRun(request.RunId).LayoutFingerprint;
         await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, fingerprint, "", context.CancellationToken).ConfigureAwait(false);
     }
 
@@ -98,50 +93,40 @@ public sealed class FederationService : Federation.FederationBase
     {
         ArgumentNullException.ThrowIfNull(requestStream);
         ArgumentNullException.ThrowIfNull(context);
-        var node = _authenticator.Authenticate(context);
-        try
+        var node = context.GetNodeId();
+        if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false) || requestStream.Current.PayloadCase != UpdateChunk.PayloadOneofCase.Header)
         {
-            if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false) || requestStream.Current.PayloadCase != UpdateChunk.PayloadOneofCase.Header)
+            throw new RejectionException(Rejection.MalformedUpload, "an upload must start with its header");
+        }
+
+        var header = requestStream.Current.Header;
+        var assembler = new UpdateAssembler(header, _engine.GetLayout(header.RunId));
+        while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+        {
+            if (requestStream.Current.PayloadCase != UpdateChunk.PayloadOneofCase.Tensor)
             {
-                throw new RejectionException(Rejection.MalformedUpload, "an upload must start with its header");
+                throw new RejectionException(Rejection.MalformedUpload, "an upload has exactly one header, first");
             }
 
-            var header = requestStream.Current.Header;
-            var assembler = new UpdateAssembler(header, _engine.GetLayout(header.RunId));
-            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
-            {
-                if (requestStream.Current.PayloadCase != UpdateChunk.PayloadOneofCase.Tensor)
-                {
-                    throw new RejectionException(Rejection.MalformedUpload, "an upload has exactly one header, first");
-                }
-
-                assembler.Add(requestStream.Current.Tensor);
-            }
-
-            var outcome = _engine.SubmitUpdate(node, assembler.Build());
-            return new SubmitUpdateReply { Accepted = true, Duplicate = outcome.Duplicate, Round = outcome.Round, UpdatesInRound = outcome.UpdatesInRound };
+            assembler.Add(requestStream.Current.Tensor);
         }
-        catch (RejectionException e)
-        {
-            throw RejectionStatus.ToRpcException(e);
-        }
+
+        var outcome = _engine.SubmitUpdate(node, assembler.Build());
+        return new SubmitUpdateReply { Accepted = true, Duplicate = outcome.Duplicate, Round = outcome.Round, UpdatesInRound = outcome.UpdatesInRound };
     }
 
     /// <inheritdoc />
     public override Task<SubmitEvaluationReply> SubmitEvaluation(SubmitEvaluationRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var node = _authenticator.Authenticate(context);
-        var outcome = Call(() =>
+        var node = context.GetNodeId();
+        var metrics = new List<TaskMetrics>(request.Metrics.Count);
+        foreach (var summary in request.Metrics)
         {
-            var metrics = new List<TaskMetrics>(request.Metrics.Count);
-            foreach (var summary in request.Metrics)
-            {
-                metrics.Add(UpdateAssembler.ReadMetrics(summary));
-            }
+            metrics.Add(UpdateAssembler.ReadMetrics(summary));
+        }
 
-            return _engine.SubmitEvaluation(node, request.RunId, request.ModelVersion, metrics);
-        });
+        var outcome = _engine.SubmitEvaluation(node, request.RunId, request.ModelVersion, metrics);
         return Task.FromResult(new SubmitEvaluationReply { Accepted = true, Duplicate = outcome.Duplicate });
     }
 
@@ -149,25 +134,9 @@ public sealed class FederationService : Federation.FederationBase
     public override Task<LeaveReply> Leave(LeaveRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var node = _authenticator.Authenticate(context);
-        Call(() =>
-        {
-            _engine.Leave(node, request.RunId);
-            return true;
-        });
+        var node = context.GetNodeId();
+        _engine.Leave(node, request.RunId);
         GrpcLog.NodeLeft(_logger, node, request.RunId);
         return Task.FromResult(new LeaveReply());
-    }
-
-    private static T Call<T>(Func<T> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (RejectionException e)
-        {
-            throw RejectionStatus.ToRpcException(e);
-        }
     }
 }

@@ -3,12 +3,19 @@ using System.Threading.Channels;
 using Federated.Coordinator.Nodes;
 using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Runs;
+using Federated.Coordinator.Security;
 using Federated.Protos.V1;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Federated.Coordinator.Grpc;
 
-/// <summary>The operator API: a thin adapter over the <see cref="RoundEngine"/> and the <see cref="NodeDirectory"/>, behind the admin token.</summary>
+/// <summary>
+/// The operator API: a thin adapter over the <see cref="RoundEngine"/> and the <see cref="NodeDirectory"/>. Every RPC
+/// requires the admin token (<see cref="CoordinatorAuthorization.OperatorPolicy"/>); refusals become statuses in
+/// <see cref="RejectionInterceptor"/>.
+/// </summary>
+[Authorize(Policy = CoordinatorAuthorization.OperatorPolicy)]
 public sealed class OperatorService : Operator.OperatorBase
 {
     private static readonly string ServiceVersion =
@@ -16,22 +23,19 @@ public sealed class OperatorService : Operator.OperatorBase
 
     private readonly RoundEngine _engine;
     private readonly NodeDirectory _nodes;
-    private readonly AdminAuthenticator _admin;
     private readonly ILogger<OperatorService> _logger;
 
     /// <summary>Creates the service.</summary>
-    public OperatorService(RoundEngine engine, NodeDirectory nodes, AdminAuthenticator admin, ILogger<OperatorService> logger)
+    public OperatorService(RoundEngine engine, NodeDirectory nodes, ILogger<OperatorService> logger)
     {
         _engine = engine;
         _nodes = nodes;
-        _admin = admin;
         _logger = logger;
     }
 
     /// <inheritdoc />
     public override Task<GetStatusReply> GetStatus(GetStatusRequest request, ServerCallContext context)
     {
-        _admin.Require(context);
         var presence = _engine.ListPresence();
         return Task.FromResult(new GetStatusReply
         {
@@ -46,7 +50,6 @@ public sealed class OperatorService : Operator.OperatorBase
     /// <inheritdoc />
     public override Task<ListRunsReply> ListRuns(ListRunsRequest request, ServerCallContext context)
     {
-        _admin.Require(context);
         var reply = new ListRunsReply();
         reply.Runs.Add(_engine.ListRuns().Select(ProtoMapping.ToProto));
         return Task.FromResult(reply);
@@ -56,33 +59,24 @@ public sealed class OperatorService : Operator.OperatorBase
     public override Task<RunInfo> StartRun(StartRunRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _admin.Require(context);
-        try
-        {
-            return Task.FromResult(ProtoMapping.ToProto(_engine.CreateRun(RunConfig.FromJson(request.ConfigJson))));
-        }
-        catch (RunConfigException e)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
-        }
+        return Task.FromResult(ProtoMapping.ToProto(_engine.CreateRun(RunConfig.FromJson(request.ConfigJson))));
     }
 
     /// <inheritdoc />
-    public override Task<RunInfo> PauseRun(RunRequest request, ServerCallContext context) => Change(request, context, _engine.Pause);
+    public override Task<RunInfo> PauseRun(RunRequest request, ServerCallContext context) => Change(request, _engine.Pause);
 
     /// <inheritdoc />
-    public override Task<RunInfo> ResumeRun(RunRequest request, ServerCallContext context) => Change(request, context, _engine.Resume);
+    public override Task<RunInfo> ResumeRun(RunRequest request, ServerCallContext context) => Change(request, _engine.Resume);
 
     /// <inheritdoc />
-    public override Task<RunInfo> StopRun(RunRequest request, ServerCallContext context) => Change(request, context, _engine.Stop);
+    public override Task<RunInfo> StopRun(RunRequest request, ServerCallContext context) => Change(request, _engine.Stop);
 
     /// <inheritdoc />
     public override Task<ListRoundsReply> ListRounds(RunRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _admin.Require(context);
         var reply = new ListRoundsReply();
-        reply.Rounds.Add(Call(() => _engine.ListRounds(request.RunId)).Select(ProtoMapping.ToProto));
+        reply.Rounds.Add(_engine.ListRounds(request.RunId).Select(ProtoMapping.ToProto));
         return Task.FromResult(reply);
     }
 
@@ -90,16 +84,14 @@ public sealed class OperatorService : Operator.OperatorBase
     public override Task<GetMetricsReply> GetMetrics(RunRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _admin.Require(context);
         var reply = new GetMetricsReply();
-        reply.Rows.Add(Call(() => _engine.GetMetrics(request.RunId)).Select(ProtoMapping.ToProto));
+        reply.Rows.Add(_engine.GetMetrics(request.RunId).Select(ProtoMapping.ToProto));
         return Task.FromResult(reply);
     }
 
     /// <inheritdoc />
     public override Task<ListNodesReply> ListNodes(ListNodesRequest request, ServerCallContext context)
     {
-        _admin.Require(context);
         var presence = _engine.ListPresence().ToDictionary(p => p.NodeId, StringComparer.Ordinal);
         var reply = new ListNodesReply();
         foreach (var node in _nodes.List())
@@ -122,24 +114,15 @@ public sealed class OperatorService : Operator.OperatorBase
     public override Task<IssueTokenReply> IssueToken(IssueTokenRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _admin.Require(context);
-        try
-        {
-            var token = _nodes.IssueToken(request.NodeId);
-            GrpcLog.TokenIssued(_logger, request.NodeId);
-            return Task.FromResult(new IssueTokenReply { NodeId = request.NodeId, Token = token });
-        }
-        catch (ArgumentException e)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
-        }
+        var token = _nodes.IssueToken(request.NodeId);
+        GrpcLog.TokenIssued(_logger, request.NodeId);
+        return Task.FromResult(new IssueTokenReply { NodeId = request.NodeId, Token = token });
     }
 
     /// <inheritdoc />
     public override Task<RevokeTokenReply> RevokeToken(RevokeTokenRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _admin.Require(context);
         if (!_nodes.Revoke(request.NodeId))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"no node '{request.NodeId}' is enrolled"));
@@ -154,10 +137,9 @@ public sealed class OperatorService : Operator.OperatorBase
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        _admin.Require(context);
-        var parameters = Call(() => _engine.GetModel(request.RunId, request.ModelVersion));
-        var run = Call(() => _engine.GetRun(request.RunId));
-        var spec = Call(() => _engine.GetSpec(request.RunId));
+        var parameters = _engine.GetModel(request.RunId, request.ModelVersion);
+        var run = _engine.GetRun(request.RunId);
+        var spec = _engine.GetSpec(request.RunId);
 
         // The coordinator holds the shared projection only: an export never contains a node's local tensors.
         await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, run.LayoutFingerprint, spec.ToJson(), context.CancellationToken).ConfigureAwait(false);
@@ -169,7 +151,6 @@ public sealed class OperatorService : Operator.OperatorBase
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
-        _admin.Require(context);
         var channel = Channel.CreateBounded<Rounds.RoundEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
         using var subscription = _engine.Subscribe(e =>
         {
@@ -191,29 +172,9 @@ public sealed class OperatorService : Operator.OperatorBase
         }
     }
 
-    private Task<RunInfo> Change(RunRequest request, ServerCallContext context, Func<string, RunSummary> change)
+    private static Task<RunInfo> Change(RunRequest request, Func<string, RunSummary> change)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _admin.Require(context);
-        try
-        {
-            return Task.FromResult(ProtoMapping.ToProto(Call(() => change(request.RunId))));
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
-        }
-    }
-
-    private static T Call<T>(Func<T> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (RejectionException e)
-        {
-            throw RejectionStatus.ToRpcException(e);
-        }
+        return Task.FromResult(ProtoMapping.ToProto(change(request.RunId)));
     }
 }

@@ -1,14 +1,19 @@
 using Federated.Coordinator.Grpc;
 using Federated.Coordinator.Nodes;
 using Federated.Coordinator.Rounds;
+using Federated.Coordinator.Security;
 using Federated.Coordinator.Storage;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Federated.Coordinator.Hosting;
 
-/// <summary>Builds the coordinator web application: options, storage, engine, gRPC services, health checks and reflection.</summary>
+/// <summary>
+/// Builds the coordinator web application: options, storage, engine, bearer-token authentication with a policy per
+/// service, gRPC services with one exception-to-status interceptor, a store health check and reflection.
+/// </summary>
 public static class CoordinatorHost
 {
     /// <summary>Creates the builder with every service registered; <paramref name="configure"/> may override any of them (tests swap the clock).</summary>
@@ -22,6 +27,8 @@ public static class CoordinatorHost
         AddCoordinator(builder.Services, builder.Environment.ContentRootPath);
         configure?.Invoke(builder);
         var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapGrpcService<FederationService>();
         app.MapGrpcService<OperatorService>();
         app.MapGrpcHealthChecksService();
@@ -56,15 +63,22 @@ public static class CoordinatorHost
             return engine;
         });
         services.TryAddSingleton(sp => new NodeDirectory(sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<NodeAuthenticator>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
-            var logger = sp.GetRequiredService<ILogger<AdminAuthenticator>>();
-            return new AdminAuthenticator(AdminTokenSource.Resolve(options, sp.GetRequiredService<SqliteStore>().DatabasePath, logger), logger);
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminTokenSource));
+            return new AdminCredential(AdminTokenSource.Resolve(options, sp.GetRequiredService<SqliteStore>().DatabasePath, logger));
         });
         services.AddHostedService<RoundTicker>();
+        services.TryAddSingleton<RejectionInterceptor>();
         services.AddGrpc();
+        services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure(grpc =>
+        {
+            if (!grpc.Interceptors.Any(i => i.Type == typeof(RejectionInterceptor)))
+            {
+                grpc.Interceptors.Add<RejectionInterceptor>();
+            }
+        });
 
         // Explicit limits, checked on the decompressed message too; chunks are ≤ 1 MiB so the 4 MiB default leaves headroom.
         services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<CoordinatorOptions>>((grpc, options) =>
@@ -72,11 +86,22 @@ public static class CoordinatorHost
             grpc.MaxReceiveMessageSize = options.Value.MaxMessageBytes;
             grpc.MaxSendMessageSize = options.Value.MaxMessageBytes;
         });
-        services.AddGrpcHealthChecks().AddCheck("store", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         services.AddGrpcReflection();
 
         // Resolve the engine (and so restore runs) and the admin token at start, not at the first call.
         services.AddHostedService<CoordinatorWarmup>();
+
+        // Schemes and health checks throw on a second registration under the same name.
+        if (!services.Any(d => d.ServiceType == typeof(BearerTokenHandler)))
+        {
+            services.AddAuthentication(CoordinatorAuthorization.Scheme)
+                .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(CoordinatorAuthorization.Scheme, configureOptions: null);
+            services.AddAuthorizationBuilder()
+                .AddPolicy(CoordinatorAuthorization.NodePolicy, policy => policy.AddAuthenticationSchemes(CoordinatorAuthorization.Scheme).RequireRole(CoordinatorAuthorization.NodeRole))
+                .AddPolicy(CoordinatorAuthorization.OperatorPolicy, policy => policy.AddAuthenticationSchemes(CoordinatorAuthorization.Scheme).RequireRole(CoordinatorAuthorization.OperatorRole));
+            services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
+        }
+
         return services;
     }
 }

@@ -1,9 +1,9 @@
-using Federated.Coordinator.Grpc;
+using Federated.Coordinator.Security;
 using Federated.Coordinator.Rounds;
 
 namespace Federated.Coordinator.Hosting;
 
-/// <summary>Creates the engine (restoring stored runs) and the admin authenticator when the host starts.</summary>
+/// <summary>Creates the engine (restoring stored runs) and the admin credential when the host starts.</summary>
 internal sealed class CoordinatorWarmup : IHostedService
 {
     private readonly IServiceProvider _services;
@@ -13,7 +13,7 @@ internal sealed class CoordinatorWarmup : IHostedService
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _services.GetRequiredService<RoundEngine>();
-        _services.GetRequiredService<AdminAuthenticator>();
+        _services.GetRequiredService<AdminCredential>();
         return Task.CompletedTask;
     }
 

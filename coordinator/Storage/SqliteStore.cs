@@ -70,6 +70,17 @@ public sealed partial class SqliteStore : IRoundStore, IDisposable
     /// <summary>How many schema steps ran when this store opened the file (0 when it was already current).</summary>
     internal int MigrationsApplied { get; }
 
+    /// <summary>Runs a cheap read (one schema row) so a health check sees a closed or broken database.</summary>
+    /// <exception cref="InvalidOperationException">The store was disposed.</exception>
+    /// <exception cref="SqliteException">The database cannot be read.</exception>
+    public void Probe()
+    {
+        lock (_gate)
+        {
+            Scalar("SELECT 1 FROM sqlite_master LIMIT 1");
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

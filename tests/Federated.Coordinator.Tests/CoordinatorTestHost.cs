@@ -53,8 +53,8 @@ internal sealed class CoordinatorTestHost : IAsyncDisposable
 
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
 
-    /// <summary>Starts a coordinator on <paramref name="databasePath"/> (a new temp file when null).</summary>
-    public static async Task<CoordinatorTestHost> StartAsync(string? databasePath = null, FakeTimeProvider? time = null)
+    /// <summary>Starts a coordinator on <paramref name="databasePath"/> (a new temp file when null); <paramref name="configure"/> may add to the builder.</summary>
+    public static async Task<CoordinatorTestHost> StartAsync(string? databasePath = null, FakeTimeProvider? time = null, Action<WebApplicationBuilder>? configure = null)
     {
         databasePath ??= Path.Combine(Path.GetTempPath(), "federated-tests", Guid.NewGuid().ToString("N"), "coordinator.db");
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
@@ -71,6 +71,7 @@ internal sealed class CoordinatorTestHost : IAsyncDisposable
                 ["Logging:LogLevel:Default"] = "Warning",
             });
             builder.Services.AddSingleton<TimeProvider>(clock);
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         return new CoordinatorTestHost(app, time, databasePath);
