@@ -10,7 +10,7 @@ namespace Federated.Client.Federation;
 /// </summary>
 /// <remarks>
 /// Transient failures (coordinator unreachable, deadline exceeded) surface as <see cref="CoordinatorUnavailableException"/>;
-/// callers (<see cref="NodeRunner"/>) retry those with backoff, reusing the same upload id, which the coordinator
+/// callers (<see cref="CoordinatorRetry"/>, <see cref="NodeRoundStep"/>) retry those with backoff, reusing the same upload id, which the coordinator
 /// recognises (<see cref="SubmitResult.Duplicate"/>) instead of counting twice. Permanent refusals surface as
 /// <see cref="UpdateRejectedException"/>; anything else is a bug or a protocol mismatch and is not retried.
 /// </remarks>

@@ -16,9 +16,10 @@ namespace Federated.Client.Federation;
 /// <remarks>
 /// <para>
 /// Robustness: a call that fails because the coordinator is unreachable (<see cref="CoordinatorUnavailableException"/>)
-/// is retried with exponential backoff and jitter (<see cref="RetryBackoff"/>); an upload keeps its id across retries
-/// and restarts (<see cref="UploadId"/>), so the coordinator never counts it twice. A refused update
-/// (<see cref="UpdateRejectedException"/>, e.g. the round closed first) is reported and the node waits for the next round.
+/// is retried with exponential backoff and jitter (<see cref="CoordinatorRetry"/>). A round is one
+/// <see cref="NodeRoundStep"/>: an upload keeps its id across retries and restarts (<see cref="UploadId"/>), so the
+/// coordinator never counts it twice, and a refused update (<see cref="UpdateRejectedException"/>, e.g. the round
+/// closed first) is reported and the node waits for the next round.
 /// </para>
 /// <para>
 /// Stopping: when the token passed to <see cref="RunAsync"/> is cancelled, waits and retry delays end at once, but a
@@ -35,6 +36,7 @@ public sealed class NodeRunner
     private readonly IProgress<NodeProgress>? _progress;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly CoordinatorRetry _retry;
 
     /// <summary>Creates the runner; nothing happens until <see cref="RunAsync"/>.</summary>
     /// <param name="connection">The coordinator.</param>
@@ -59,6 +61,7 @@ public sealed class NodeRunner
         _progress = progress;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _time = time ?? TimeProvider.System;
+        _retry = new CoordinatorRetry(_options.Retry(), _time, _logger, _progress);
     }
 
     /// <summary>Runs until the run ends or <paramref name="stoppingToken"/> is cancelled.</summary>
@@ -71,7 +74,7 @@ public sealed class NodeRunner
     /// <exception cref="OperationCanceledException">Stopped before the node had joined.</exception>
     public async Task<NodeRunSummary> RunAsync(CancellationToken stoppingToken = default)
     {
-        var join = await RetryAsync("join", ct => _connection.JoinAsync(_options.RunId, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
+        var join = await _retry.RunAsync("join", ct => _connection.JoinAsync(_options.RunId, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
         var layout = ParameterLayout.FromSpec(join.Spec);
         if (layout.Fingerprint != join.LayoutFingerprint)
         {
@@ -91,7 +94,7 @@ public sealed class NodeRunner
             Report(new NodeProgress(NodeProgressKind.Resumed, last, session.ModelVersion, $"resuming with the local state of round {last}"));
         }
 
-        var state = new RunState(join, session, new ParameterSet(layout));
+        var state = new RunState(join, session, new ParameterSet(layout), new NodeRoundStep(_connection, join, _retry, _logger, _progress));
         try
         {
             await RefreshAsync(state, join.ModelVersion, stoppingToken).ConfigureAwait(false);
@@ -99,7 +102,7 @@ public sealed class NodeRunner
             {
                 stoppingToken.ThrowIfCancellationRequested();
                 var asked = _time.GetTimestamp();
-                var offer = await RetryAsync("wait for an assignment", ct => _connection.WaitForAssignmentAsync(join.RunId, _options.MaxWait, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
+                var offer = await _retry.RunAsync("wait for an assignment", ct => _connection.WaitForAssignmentAsync(join.RunId, _options.MaxWait, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
                 if (offer.Status == AssignmentStatus.RunEnded)
                 {
                     break;
@@ -110,7 +113,7 @@ public sealed class NodeRunner
                     // A coordinator that answers at once (it holds polls for less than asked) must not be polled in a spin.
                     if (_time.GetElapsedTime(asked) < _options.MaxWait / 2)
                     {
-                        await DelayAsync(_options.IdlePollInterval, stoppingToken).ConfigureAwait(false);
+                        await _retry.DelayAsync(_options.IdlePollInterval, stoppingToken).ConfigureAwait(false);
                     }
 
                     continue;
@@ -127,7 +130,7 @@ public sealed class NodeRunner
             }
 
             // The run ended: evaluate its final version, which no assignment named.
-            var final = await RetryAsync("join", ct => _connection.JoinAsync(join.RunId, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
+            var final = await _retry.RunAsync("join", ct => _connection.JoinAsync(join.RunId, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
             if (final.ModelVersion != state.GlobalVersion)
             {
                 await RefreshAsync(state, final.ModelVersion, stoppingToken).ConfigureAwait(false);
@@ -150,37 +153,19 @@ public sealed class NodeRunner
     private static NodeRunSummary Summarize(RunState state, bool completed, long? resumedFrom) =>
         new(state.Join.RunId, state.Join.NodeId, state.RoundsTrained, state.GlobalVersion ?? state.Join.ModelVersion, completed, resumedFrom, state.Validation);
 
-    private async Task TrainAndSubmitAsync(RunState state, TrainingAssignment assignment, CancellationToken stoppingToken)
+    private static async Task TrainAndSubmitAsync(RunState state, TrainingAssignment assignment, CancellationToken stoppingToken)
     {
-        var update = state.Session.Train(assignment, state.Global, CancellationToken.None);
-        var figures = MetricsText.Format(update.TrainingMetrics);
-        NodeRunnerLog.Trained(_logger, assignment.Round, assignment.ModelVersion, update.ExampleCount, update.Steps, update.NormBeforeClip, figures);
-        Report(new NodeProgress(NodeProgressKind.Trained, assignment.Round, assignment.ModelVersion, $"round {assignment.Round}: trained on {update.ExampleCount} examples ({update.Steps} steps), train {figures}", update.TrainingMetrics));
-
-        var uploadId = UploadId.For(state.Join.NodeId, state.Join.RunId, assignment.Round, assignment.ModelVersion);
-        try
+        var submission = await state.Step.TrainAndSubmitAsync(state.Session, assignment, state.Global, stoppingToken).ConfigureAwait(false);
+        if (submission.Counted)
         {
-            // The upload in flight is not cancelled by a stop; only the waits between its retries are.
-            var result = await RetryAsync($"upload of round {assignment.Round}", ct => _connection.SubmitUpdateAsync(state.Join.RunId, uploadId, update, ct), CancellationToken.None, stoppingToken).ConfigureAwait(false);
             state.RoundsTrained++;
-            NodeRunnerLog.Submitted(_logger, assignment.Round, uploadId, result.Duplicate);
-            Report(new NodeProgress(NodeProgressKind.Submitted, assignment.Round, assignment.ModelVersion, result.Duplicate ? $"round {assignment.Round}: update already counted" : $"round {assignment.Round}: update accepted"));
-        }
-        catch (UpdateRejectedException e)
-        {
-            NodeRunnerLog.Rejected(_logger, $"the update of round {assignment.Round}", e.Reason, e.Message);
-            Report(new NodeProgress(NodeProgressKind.Rejected, assignment.Round, assignment.ModelVersion, $"round {assignment.Round}: update refused ({e.Reason}); waiting for the next round"));
         }
     }
 
     /// <summary>Downloads <paramref name="version"/>, keeps it beside the local state, evaluates it and reports the metrics.</summary>
     private async Task RefreshAsync(RunState state, long version, CancellationToken stoppingToken)
     {
-        await RetryAsync($"download of version {version}", async ct =>
-        {
-            await _connection.DownloadModelAsync(state.Join.RunId, version, state.Global, ct).ConfigureAwait(false);
-            return true;
-        }, stoppingToken, stoppingToken).ConfigureAwait(false);
+        await _retry.RunAsync($"download of version {version}", ct => _connection.DownloadModelAsync(state.Join.RunId, version, state.Global, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
         state.GlobalVersion = version;
         GlobalModelStore.Save(Path.Combine(_options.StateDirectory, GlobalModelStore.FileName), state.Join.RunId, version, state.Join.Spec, state.Global);
         NodeRunnerLog.Downloaded(_logger, version);
@@ -199,7 +184,7 @@ public sealed class NodeRunner
         Report(new NodeProgress(NodeProgressKind.Evaluated, null, version, $"version {version} on local validation data: {figures}", metrics));
         try
         {
-            await RetryAsync($"evaluation of version {version}", ct => _connection.SubmitEvaluationAsync(state.Join.RunId, version, metrics, ct), CancellationToken.None, stoppingToken).ConfigureAwait(false);
+            await _retry.RunAsync($"evaluation of version {version}", ct => _connection.SubmitEvaluationAsync(state.Join.RunId, version, metrics, ct), CancellationToken.None, stoppingToken).ConfigureAwait(false);
         }
         catch (UpdateRejectedException e)
         {
@@ -207,27 +192,6 @@ public sealed class NodeRunner
             Report(new NodeProgress(NodeProgressKind.Rejected, null, version, $"evaluation of version {version} refused ({e.Reason})"));
         }
     }
-
-    private async Task<T> RetryAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken callToken, CancellationToken delayToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await call(callToken).ConfigureAwait(false);
-            }
-            catch (CoordinatorUnavailableException e) when (_options.MaxRetries == 0 || attempt <= _options.MaxRetries)
-            {
-                var delay = RetryBackoff.Delay(attempt, _options.InitialBackoff, _options.MaxBackoff, _options.Jitter?.Invoke() ?? Random.Shared.NextDouble());
-                NodeRunnerLog.Retrying(_logger, what, attempt, delay, e.Message);
-                Report(new NodeProgress(NodeProgressKind.Retrying, null, null, $"{what}: coordinator unreachable, retry {attempt} in {delay.TotalSeconds:0.#} s"));
-                await DelayAsync(delay, delayToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-        _options.Delay is { } custom ? custom(delay, cancellationToken) : Task.Delay(delay, _time, cancellationToken);
 
     private async Task LeaveAsync(string runId)
     {
@@ -245,13 +209,15 @@ public sealed class NodeRunner
 
     private void Report(NodeProgress progress) => _progress?.Report(progress);
 
-    private sealed class RunState(FederationJoin join, NodeTrainingSession session, ParameterSet global)
+    private sealed class RunState(FederationJoin join, NodeTrainingSession session, ParameterSet global, NodeRoundStep step)
     {
         public FederationJoin Join { get; } = join;
 
         public NodeTrainingSession Session { get; } = session;
 
         public ParameterSet Global { get; } = global;
+
+        public NodeRoundStep Step { get; } = step;
 
         public long? GlobalVersion { get; set; }
 

@@ -37,4 +37,14 @@ public sealed record NodeRunnerOptions
 
     /// <summary>A uniform number in [0, 1) per retry for the jitter; null uses <see cref="Random.Shared"/>.</summary>
     public Func<double>? Jitter { get; init; }
+
+    /// <summary>The retry settings above as one record.</summary>
+    internal RetryOptions Retry() => new()
+    {
+        InitialBackoff = InitialBackoff,
+        MaxBackoff = MaxBackoff,
+        MaxRetries = MaxRetries,
+        Delay = Delay,
+        Jitter = Jitter,
+    };
 }

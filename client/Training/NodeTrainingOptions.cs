@@ -1,3 +1,5 @@
+using Federated.Client.Training.Updates;
+
 namespace Federated.Client.Training;
 
 /// <summary>Settings of a node's training session that do not change per round.</summary>
@@ -14,4 +16,10 @@ public sealed record NodeTrainingOptions
 
     /// <summary>Histogram bins of binary metric summaries; every node of a run must use the same. Default 10 000.</summary>
     public int MetricBins { get; init; } = Federated.Model.Metrics.BinaryMetricSummary.DefaultBinCount;
+
+    /// <summary>
+    /// Steps of update preparation beyond the standard ones (compute Δ, clip), each placed by its stage: how a new
+    /// feature or a researcher's experiment changes what the node sends without editing the training loop. Default none.
+    /// </summary>
+    public IReadOnlyList<NodeUpdateTransformFactory> ExtraUpdateTransforms { get; init; } = [];
 }

@@ -7,8 +7,9 @@ namespace Federated.Client.Training;
 
 /// <summary>
 /// A node's local training loop: for each assignment it takes the shared parameters of the given
-/// version, trains on the node's training split, and returns the clipped update of the shared
-/// tensors; local tensors (user embeddings of local fields, local task heads) never leave it and are
+/// version, trains on the node's training split, and returns the update of the shared tensors as the node's
+/// update pipeline prepared it (compute Δ, clip, then any <see cref="NodeTrainingOptions.ExtraUpdateTransforms"/>);
+/// local tensors (user embeddings of local fields, local task heads) never leave it and are
 /// saved to the state directory after every round.
 /// </summary>
 /// <remarks>

@@ -1,11 +1,9 @@
 using Federated.Client.Data;
+using Federated.Client.Training.Updates;
 using Federated.Model.Metrics;
-using Federated.Model.Optimization;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Federated.Model.Training;
-using Federated.Model.Updates;
-using MathNet.Numerics.Random;
 
 namespace Federated.Client.Training;
 
@@ -16,47 +14,36 @@ namespace Federated.Client.Training;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Per <see cref="Train"/>: bring the buffer's shared tensors to the given global version, restore the client's
-/// local state (skipped when the workspace still holds it from the client's previous round), run the assignment
-/// exactly as <see cref="NodeTrainingSession.Train"/> does (fresh optimiser, FedProx μ, shuffles seeded by the
-/// client's seed and the round), compute Δ over shared tensors only, save the local state back, return the update.
-/// Results are bit-identical to the client trained through its own session, whichever workspace runs it.
+/// Per <see cref="Train"/>: lend the buffer to the client (shared tensors brought to the given global version, the
+/// client's local state restored unless the workspace still holds it), run the assignment's local epochs exactly as
+/// <see cref="NodeTrainingSession.Train"/> does (fresh optimiser, FedProx μ, shuffles seeded by the client's seed and
+/// the round), prepare the update through the node's update pipeline built from the plan (compute Δ over shared
+/// tensors, clip, then any <see cref="NodeTrainingOptions.ExtraUpdateTransforms"/>), save the local state back, return
+/// the update. Results are bit-identical to the client trained through its own session, whichever workspace runs it.
 /// </para>
 /// <para>
-/// Shared tensors are refreshed incrementally: the workspace remembers the global (instance and version) it last
-/// copied and which shared rows training changed since, and restores only those rows and the small shared dense
-/// tensors; a new instance or version is copied in full. So a (global, version) pair must not change while it is
-/// used: after updating a global in place, pass the new version.
+/// Shared tensors are refreshed incrementally (only what training changed since the last lending), so a (global,
+/// version) pair must not change while it is used: after updating a global in place, pass the new version.
 /// </para>
 /// <para>
-/// Not thread-safe: one thread per workspace. Many workspaces may read one global concurrently. The trainer is
-/// reused across clients when the spec has no dropout and the optimiser settings are unchanged; with dropout it is
-/// rebuilt per round so that each client's masks restart from its own seed.
+/// Not thread-safe: one thread per workspace. Many workspaces may read one global concurrently. The parts: the
+/// buffer's lending (<see cref="WorkspaceBuffer"/>), the epoch loop (<see cref="LocalTrainingLoop"/>), inference
+/// (<see cref="LocalEvaluator"/>) and the update steps (<see cref="NodeUpdatePipelineBuilder"/>).
 /// </para>
 /// </remarks>
 public sealed class TrainingWorkspace : IDisposable
 {
     private readonly ModelSpec _spec;
-    private readonly NodeTrainingOptions _options;
-    private readonly bool _incrementalShared;
-    private readonly TensorInfo[] _sharedDense;
-    private readonly int[] _sharedFields;
-    private readonly int[][] _dirtyRows;
-    private MultiTaskTrainer? _trainer;
-    private Batch? _batch;
-    private MultiTaskTrainer? _inference;
-    private Batch? _inferenceBatch;
-    private float[][]? _predictions;
-    private ParameterSet? _syncedGlobal;
-    private long _syncedVersion;
-    private bool _sharedDenseDirty;
-    private LocalClient? _loaded;
+    private readonly WorkspaceBuffer _buffer;
+    private readonly LocalTrainingLoop _loop;
+    private readonly LocalEvaluator _evaluator;
+    private readonly NodeUpdatePipelineBuilder _updates;
 
     /// <summary>A workspace for <paramref name="spec"/>'s model.</summary>
     /// <param name="spec">The run's model.</param>
     /// <param name="options">
-    /// Optimiser kind, trainer threads (1 for a worker pool), evaluation batch size and metric bins; its
-    /// <see cref="NodeTrainingOptions.Seed"/> is not used (each client brings its own). Defaults when null.
+    /// Optimiser kind, trainer threads (1 for a worker pool), evaluation batch size, metric bins and extra update
+    /// steps; its <see cref="NodeTrainingOptions.Seed"/> is not used (each client brings its own). Defaults when null.
     /// </param>
     public TrainingWorkspace(ModelSpec spec, NodeTrainingOptions? options = null)
         : this(spec, new ParameterSet(ParameterLayout.FromSpec(spec ?? throw new ArgumentNullException(nameof(spec)))), options, incrementalShared: true)
@@ -68,15 +55,12 @@ public sealed class TrainingWorkspace : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(parameters);
+        options ??= new NodeTrainingOptions();
         _spec = spec;
-        _options = options ?? new NodeTrainingOptions();
-        _incrementalShared = incrementalShared;
-        Parameters = parameters;
-        var layout = parameters.Layout;
-        _sharedDense = [.. layout.InScope(ParameterScope.Shared).Where(t => t.Kind != TensorKind.Embedding)];
-        _sharedFields = [.. Enumerable.Range(0, spec.Fields.Count).Where(f => spec.Fields[f].Scope == ParameterScope.Shared)];
-        _dirtyRows = new int[spec.Fields.Count][];
-        Array.Fill(_dirtyRows, Array.Empty<int>());
+        _buffer = new WorkspaceBuffer(spec, parameters, incrementalShared);
+        _loop = new LocalTrainingLoop(spec, parameters, options.Threads);
+        _evaluator = new LocalEvaluator(spec, parameters, options);
+        _updates = NodeUpdatePipelineBuilder.For(options);
     }
 
     /// <summary>The model.</summary>
@@ -86,7 +70,7 @@ public sealed class TrainingWorkspace : IDisposable
     /// The buffer: after <see cref="Train"/> or <see cref="Evaluate"/> it holds that client's model (the trained one,
     /// after Train) until the workspace is lent again. Rows of local tables the client does not own hold anything.
     /// </summary>
-    public ParameterSet Parameters { get; }
+    public ParameterSet Parameters => _buffer.Parameters;
 
     /// <summary>Runs one assignment for <paramref name="client"/> on this workspace.</summary>
     /// <param name="client">The client; its local state is restored, trained and saved back.</param>
@@ -100,7 +84,7 @@ public sealed class TrainingWorkspace : IDisposable
     {
         ArgumentNullException.ThrowIfNull(assignment);
         assignment.Validate();
-        Lend(client, global, assignment.ModelVersion);
+        _buffer.Lend(client, global, assignment.ModelVersion);
         return TrainLent(client, assignment, global, cancellationToken);
     }
 
@@ -112,75 +96,43 @@ public sealed class TrainingWorkspace : IDisposable
     /// <returns>One mergeable summary per task, in the model's task order.</returns>
     public IReadOnlyList<TaskMetrics> Evaluate(LocalClient client, ParameterSet global, long modelVersion, DataPart part = DataPart.Validation)
     {
-        Lend(client, global, modelVersion);
+        _buffer.Lend(client, global, modelVersion);
         return EvaluateLent(client.Data, part);
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        _trainer?.Dispose();
-        _inference?.Dispose();
+        _loop.Dispose();
+        _evaluator.Dispose();
     }
 
     /// <summary>Copies every shared tensor of <paramref name="global"/> (a session's <c>LoadShared</c>).</summary>
-    internal void CopyShared(ParameterSet global, long modelVersion)
-    {
-        Parameters.CopyScopeFrom(global, ParameterScope.Shared);
-        _syncedGlobal = global;
-        _syncedVersion = modelVersion;
-        _sharedDenseDirty = false;
-        Array.Fill(_dirtyRows, Array.Empty<int>());
-    }
+    internal void CopyShared(ParameterSet global, long modelVersion) => _buffer.CopyShared(global, modelVersion);
 
     /// <summary>Trains on the buffer as it is: shared tensors at <paramref name="global"/>, the client's local state in place.</summary>
     internal LocalUpdate TrainLent(LocalClient client, TrainingAssignment assignment, ParameterSet global, CancellationToken cancellationToken)
     {
-        var data = client.Data;
-        var rows = data.Split.Train;
+        var rows = client.Data.Split.Train;
         if (rows.Length == 0)
         {
             throw new InvalidOperationException("the node has no training examples");
         }
 
         var plan = assignment.Plan;
-        var trainer = Trainer(new TrainerOptions
-        {
-            Optimizer = new OptimizerOptions { Kind = plan.Optimizer, LearningRate = plan.LearningRate },
-            MaxBatchSize = plan.BatchSize,
-            Threads = Math.Min(_options.Threads, plan.BatchSize),
-            Seed = client.Seed,
-        });
-        trainer.ResetOptimizer();
-        trainer.ClearTouchedRows();
-        trainer.SetProximalTerm(plan.ProximalMu > 0 ? global : null, plan.ProximalMu);
-        var batch = TrainingBatch(plan.BatchSize);
-        var order = (int[])rows.Clone();
-        var random = new Xoshiro256StarStar(unchecked((client.Seed * 1_000_003) + (int)assignment.Round), threadSafe: false);
+        var trainer = _loop.Prepare(client.Seed, plan, global);
         var saved = false;
         try
         {
-            for (var epoch = 0; epoch < plan.LocalEpochs; epoch++)
-            {
-                Shuffle(order, random);
-                for (var start = 0; start < order.Length; start += plan.BatchSize)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    batch.Clear();
-                    data.Table.Fill(batch, order.AsSpan(start, Math.Min(plan.BatchSize, order.Length - start)), data.Standardizer);
-                    trainer.Step(batch);
-                }
-            }
-
+            _loop.Run(trainer, client, assignment, cancellationToken);
             var steps = trainer.Steps;
-            var delta = ModelDelta.Compute(global, Parameters, ParameterScope.Shared, plan.SparseEmbeddings ? TouchedRows(trainer, ParameterScope.Shared) : null);
-            var norm = delta.L2Norm();
-            if (plan.ClipNorm > 0)
-            {
-                delta.ClipTo(plan.ClipNorm);
-            }
+            var pipeline = _updates.Build(plan);
+            var context = new NodeUpdateContext(
+                plan, assignment.Round, assignment.ModelVersion, global, Parameters, LocalTrainingLoop.TouchedRows(_spec, trainer, ParameterScope.Shared));
+            var delta = pipeline.Run(context);
+            var norm = context.NormBeforeClip ?? delta.L2Norm();
 
-            client.State.Save(Parameters, assignment.ModelVersion, assignment.Round, TouchedRows(trainer, ParameterScope.Local));
+            client.State.Save(Parameters, assignment.ModelVersion, assignment.Round, LocalTrainingLoop.TouchedRows(_spec, trainer, ParameterScope.Local));
             saved = true;
             return new LocalUpdate(
                 assignment.Round,
@@ -188,218 +140,29 @@ public sealed class TrainingWorkspace : IDisposable
                 delta,
                 norm,
                 rows.Length,
-                CountLabelled(data, rows),
-                EvaluateLent(data, DataPart.Train),
-                steps);
+                CountLabelled(client.Data, rows),
+                EvaluateLent(client.Data, DataPart.Train),
+                steps)
+            {
+                Transforms = pipeline.Names,
+            };
         }
         finally
         {
-            trainer.SetProximalTerm(null, 0);
-            MarkSharedDirty(trainer);
+            LocalTrainingLoop.Release(trainer);
+            _buffer.MarkTrained(trainer);
             if (!saved)
             {
-                // The buffer's local tensors were changed but not saved: the next lending must restore them.
-                _loaded = null;
+                _buffer.ForgetClient();
             }
         }
     }
 
     /// <summary>Evaluates the buffer as it is on a part of <paramref name="data"/>'s split.</summary>
-    internal IReadOnlyList<TaskMetrics> EvaluateLent(NodeDataset data, DataPart part)
-    {
-        var rows = part switch
-        {
-            DataPart.Train => data.Split.Train,
-            DataPart.Validation => data.Split.Validation,
-            _ => data.Split.Test,
-        };
-        var tasks = _spec.Tasks;
-        var binary = new BinaryMetricSummary?[tasks.Count];
-        var regression = new RegressionMetricSummary?[tasks.Count];
-        for (var t = 0; t < tasks.Count; t++)
-        {
-            if (tasks[t].Kind == TaskKind.Binary)
-            {
-                binary[t] = new BinaryMetricSummary(_options.MetricBins);
-            }
-            else
-            {
-                regression[t] = new RegressionMetricSummary();
-            }
-        }
-
-        var (trainer, batch, predictions) = Inference();
-        for (var start = 0; start < rows.Length; start += batch.Capacity)
-        {
-            batch.Clear();
-            data.Table.Fill(batch, rows.AsSpan(start, Math.Min(batch.Capacity, rows.Length - start)), data.Standardizer);
-            trainer.Predict(batch, predictions);
-            for (var t = 0; t < tasks.Count; t++)
-            {
-                var p = predictions[t].AsSpan(0, batch.Count);
-                var y = batch.Labels(t)[..batch.Count];
-                binary[t]?.Add(p, y);
-                regression[t]?.Add(p, y);
-            }
-        }
-
-        var metrics = new TaskMetrics[tasks.Count];
-        for (var t = 0; t < metrics.Length; t++)
-        {
-            metrics[t] = binary[t] is { } b ? new TaskMetrics(tasks[t].Name, b) : new TaskMetrics(tasks[t].Name, regression[t]!);
-        }
-
-        return metrics;
-    }
+    internal IReadOnlyList<TaskMetrics> EvaluateLent(NodeDataset data, DataPart part) => _evaluator.Evaluate(data, part);
 
     /// <summary>The inference trainer (no optimiser state is used), its batch and prediction buffers.</summary>
-    internal (MultiTaskTrainer Trainer, Batch Batch, float[][] Predictions) Inference()
-    {
-        if (_inference is null)
-        {
-            var size = Math.Max(1, _options.EvaluationBatchSize);
-
-            // Predict uses neither the optimiser nor dropout: SGD keeps no per-parameter state to allocate.
-            _inference = new MultiTaskTrainer(_spec, Parameters, new TrainerOptions
-            {
-                Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd },
-                MaxBatchSize = size,
-                Threads = Math.Min(_options.Threads, size),
-            });
-            _inferenceBatch = new Batch(_spec, size);
-            _predictions = new float[_spec.Tasks.Count][];
-            for (var t = 0; t < _predictions.Length; t++)
-            {
-                _predictions[t] = new float[size];
-            }
-        }
-
-        return (_inference, _inferenceBatch!, _predictions!);
-    }
-
-    private void Lend(LocalClient client, ParameterSet global, long modelVersion)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        RequireLayout(global);
-        if (client.LayoutFingerprint != Parameters.Layout.Fingerprint)
-        {
-            throw new ArgumentException(
-                $"the client's data is encoded for layout {client.LayoutFingerprint}, but this workspace's model has {Parameters.Layout.Fingerprint}", nameof(client));
-        }
-
-        SyncShared(global, modelVersion);
-        if (!ReferenceEquals(_loaded, client))
-        {
-            _loaded = null;
-            if (!client.State.RestoresCompleteState)
-            {
-                throw new InvalidOperationException(
-                    "the client's local state store holds no complete state yet (a state file that does not exist), so it cannot be restored into a shared workspace");
-            }
-
-            client.State.TryLoad(Parameters);
-            _loaded = client;
-        }
-    }
-
-    private void SyncShared(ParameterSet global, long modelVersion)
-    {
-        if (!_incrementalShared || !ReferenceEquals(_syncedGlobal, global) || _syncedVersion != modelVersion)
-        {
-            CopyShared(global, modelVersion);
-            return;
-        }
-
-        if (_sharedDenseDirty)
-        {
-            foreach (var tensor in _sharedDense)
-            {
-                global[tensor].CopyTo(Parameters[tensor]);
-            }
-
-            _sharedDenseDirty = false;
-        }
-
-        foreach (var f in _sharedFields)
-        {
-            var rows = _dirtyRows[f];
-            if (rows.Length == 0)
-            {
-                continue;
-            }
-
-            var table = Parameters.Layout[TensorNames.Embedding(_spec.Fields[f].Name)];
-            var dim = table.Columns;
-            foreach (var row in rows)
-            {
-                var start = table.Offset + (row * dim);
-                global.Values.AsSpan(start, dim).CopyTo(Parameters.Values.AsSpan(start, dim));
-            }
-
-            _dirtyRows[f] = [];
-        }
-    }
-
-    /// <summary>Records what training changed in the shared tensors, so the next lending restores exactly that.</summary>
-    private void MarkSharedDirty(MultiTaskTrainer trainer)
-    {
-        if (trainer.Steps == 0)
-        {
-            return;
-        }
-
-        _sharedDenseDirty = true;
-        foreach (var f in _sharedFields)
-        {
-            var touched = trainer.TouchedRows(f);
-            if (touched.Count == 0)
-            {
-                continue;
-            }
-
-            // Rows from an earlier lending not yet restored stay dirty too.
-            var rows = touched.ToArray();
-            _dirtyRows[f] = _dirtyRows[f].Length == 0 ? rows : [.. _dirtyRows[f].Union(rows)];
-        }
-    }
-
-    private Dictionary<string, RowSet> TouchedRows(MultiTaskTrainer trainer, ParameterScope scope)
-    {
-        var touched = new Dictionary<string, RowSet>(StringComparer.Ordinal);
-        for (var f = 0; f < _spec.Fields.Count; f++)
-        {
-            if (_spec.Fields[f].Scope == scope)
-            {
-                touched[TensorNames.Embedding(_spec.Fields[f].Name)] = trainer.TouchedRows(f);
-            }
-        }
-
-        return touched;
-    }
-
-    private MultiTaskTrainer Trainer(TrainerOptions wanted)
-    {
-        // Without dropout the seed reaches nothing in the trainer, and ResetOptimizer + ClearTouchedRows make a used
-        // trainer equal to a new one. With dropout the masks' stream must restart from the client's seed.
-        if (_trainer is { } current && _spec.Dropout == 0 && current.Options == (wanted with { Seed = current.Options.Seed }))
-        {
-            return current;
-        }
-
-        _trainer?.Dispose();
-        _trainer = new MultiTaskTrainer(_spec, Parameters, wanted);
-        return _trainer;
-    }
-
-    private Batch TrainingBatch(int size)
-    {
-        if (_batch is null || _batch.Capacity != size)
-        {
-            _batch = new Batch(_spec, size);
-        }
-
-        return _batch;
-    }
+    internal (MultiTaskTrainer Trainer, Batch Batch, float[][] Predictions) Inference() => _evaluator.Inference();
 
     private Dictionary<string, long> CountLabelled(NodeDataset data, int[] rows)
     {
@@ -416,24 +179,5 @@ public sealed class TrainingWorkspace : IDisposable
         }
 
         return counts;
-    }
-
-    private void RequireLayout(ParameterSet global)
-    {
-        ArgumentNullException.ThrowIfNull(global);
-        if (global.Layout.Fingerprint != Parameters.Layout.Fingerprint)
-        {
-            throw new ArgumentException(
-                $"the shared parameters have layout {global.Layout.Fingerprint}, but this node's model has {Parameters.Layout.Fingerprint}", nameof(global));
-        }
-    }
-
-    private static void Shuffle(int[] order, Xoshiro256StarStar random)
-    {
-        for (var i = order.Length - 1; i > 0; i--)
-        {
-            var j = random.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Federated.Client.Federation;
 using Federated.Client.Training;
 using Federated.Model.Metrics;
@@ -9,8 +8,9 @@ namespace Federated.Simulation.Engine;
 
 /// <summary>
 /// Runs the federated series: every virtual client speaks to the coordinator only through its
-/// <see cref="ICoordinatorConnection"/> and trains with the client's own loop (<see cref="TrainingWorkspace"/>), on a
-/// bounded worker pool. After every committed version the driver evaluates it on every client's test rows and merges
+/// <see cref="ICoordinatorConnection"/>, with a real node's retries, and plays its rounds with the node's own
+/// <see cref="NodeRoundStep"/> (training on a <see cref="TrainingWorkspace"/> of a bounded worker pool, uploads under
+/// the node's stable upload ids). After every committed version the driver evaluates it on every client's test rows and merges
 /// the summaries (the exact global figure).
 /// </summary>
 /// <remarks>
@@ -31,21 +31,25 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         var initial = ParameterSet.Initialize(spec, options.Seed);
         var locals = Enumerable.Range(0, clients.Count).Select(c => clients.CreateClient(c, initial)).ToArray();
         var runId = host.RunId;
+        var retry = new CoordinatorRetry(options.Retry);
+        var steps = new NodeRoundStep[locals.Length];
         long version = 0;
         for (var c = 0; c < locals.Length; c++)
         {
-            var joined = await host.Connection(c).JoinAsync(runId, cancellationToken).ConfigureAwait(false);
+            var connection = host.Connection(c);
+            var joined = await retry.RunAsync("join", ct => connection.JoinAsync(runId, ct), cancellationToken, cancellationToken).ConfigureAwait(false);
             if (joined.LayoutFingerprint != locals[c].LayoutFingerprint)
             {
                 throw new InvalidOperationException($"the run's model layout {joined.LayoutFingerprint} differs from the clients' {locals[c].LayoutFingerprint}");
             }
 
+            steps[c] = new NodeRoundStep(connection, joined, retry);
             version = joined.ModelVersion;
         }
 
         await host.OpenAsync(cancellationToken).ConfigureAwait(false);
         var global = new ParameterSet(initial.Layout);
-        await host.Connection(0).DownloadModelAsync(runId, version, global, cancellationToken).ConfigureAwait(false);
+        await DownloadAsync(host, retry, 0, version, global, cancellationToken).ConfigureAwait(false);
         await EvaluateAsync(locals, global, version, 0, report, cancellationToken).ConfigureAwait(false);
 
         var total = (long)options.Rounds * locals.Length;
@@ -57,7 +61,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             var offers = new AssignmentOffer[locals.Length];
             var polling = new ParallelOptions { MaxDegreeOfParallelism = PollConcurrency, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(Enumerable.Range(0, locals.Length), polling, async (c, ct) =>
-                offers[c] = await host.Connection(c).WaitForAssignmentAsync(runId, TimeSpan.Zero, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                offers[c] = await retry.RunAsync("wait for an assignment", t => host.Connection(c).WaitForAssignmentAsync(runId, TimeSpan.Zero, t), ct, ct).ConfigureAwait(false)).ConfigureAwait(false);
             var selected = new List<(int Client, TrainingAssignment Assignment)>();
             var ended = false;
             for (var c = 0; c < locals.Length; c++)
@@ -77,23 +81,23 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             var baseVersion = selected[0].Assignment.ModelVersion;
             if (baseVersion != version)
             {
-                await host.Connection(selected[0].Client).DownloadModelAsync(runId, baseVersion, global, cancellationToken).ConfigureAwait(false);
+                await DownloadAsync(host, retry, selected[0].Client, baseVersion, global, cancellationToken).ConfigureAwait(false);
                 version = baseVersion;
             }
 
-            await TrainRoundAsync(host, locals, selected, global, () => progress?.Invoke(new SimulationProgress(Series, Interlocked.Increment(ref done), total)), cancellationToken).ConfigureAwait(false);
+            await TrainRoundAsync(steps, locals, selected, global, () => progress?.Invoke(new SimulationProgress(Series, Interlocked.Increment(ref done), total)), cancellationToken).ConfigureAwait(false);
             done = (long)round * locals.Length;
             progress?.Invoke(new SimulationProgress(Series, done, total));
 
             // Every selected client answered, so the engine committed the round's version.
             version = baseVersion + 1;
-            await host.Connection(0).DownloadModelAsync(runId, version, global, cancellationToken).ConfigureAwait(false);
+            await DownloadAsync(host, retry, 0, version, global, cancellationToken).ConfigureAwait(false);
             await EvaluateAsync(locals, global, version, round, report, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task TrainRoundAsync(
-        IFederationHost host, LocalClient[] locals, List<(int Client, TrainingAssignment Assignment)> selected, ParameterSet global, Action onTrained, CancellationToken cancellationToken)
+        NodeRoundStep[] steps, LocalClient[] locals, List<(int Client, TrainingAssignment Assignment)> selected, ParameterSet global, Action onTrained, CancellationToken cancellationToken)
     {
         var updates = new LocalUpdate?[selected.Count];
         var next = 0;
@@ -101,7 +105,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         await pool.ForEachAsync(selected.Count, async (k, worker, ct) =>
         {
             var (c, assignment) = selected[k];
-            updates[k] = worker.Workspace.Train(locals[c], assignment, global, ct);
+            updates[k] = steps[c].Train(worker.Workspace, locals[c], assignment, global, ct);
             onTrained();
 
             // Submit in client order, whoever finishes first: the aggregate must not depend on thread timing.
@@ -110,9 +114,15 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             {
                 while (next < updates.Length && updates[next] is { } ready)
                 {
-                    var (client, a) = selected[next];
-                    var uploadId = string.Create(CultureInfo.InvariantCulture, $"{client}-r{a.Round}");
-                    await host.Connection(client).SubmitUpdateAsync(host.RunId, uploadId, ready, ct).ConfigureAwait(false);
+                    var client = selected[next].Client;
+                    var submission = await steps[client].SubmitAsync(ready, ct).ConfigureAwait(false);
+                    if (submission.Rejection is { } refused)
+                    {
+                        // Every selected client must be counted for the round to commit; without it the run cannot go on.
+                        throw new InvalidOperationException(
+                            $"round {ready.Round}: the coordinator refused the update of client {clients.Names[client]} ({refused.Reason}): {refused.Message}", refused);
+                    }
+
                     updates[next] = null;
                     next++;
                 }
@@ -123,6 +133,9 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             }
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    private static Task DownloadAsync(IFederationHost host, CoordinatorRetry retry, int client, long version, ParameterSet global, CancellationToken cancellationToken) =>
+        retry.RunAsync($"download of version {version}", ct => host.Connection(client).DownloadModelAsync(host.RunId, version, global, ct), cancellationToken, cancellationToken);
 
     private async Task EvaluateAsync(LocalClient[] locals, ParameterSet global, long version, int round, ExperimentReport report, CancellationToken cancellationToken)
     {

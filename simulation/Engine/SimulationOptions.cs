@@ -1,4 +1,5 @@
 using System.Globalization;
+using Federated.Client.Federation;
 using Federated.Client.Training;
 using Federated.Coordinator.Runs;
 using Federated.Model.Optimization;
@@ -41,6 +42,12 @@ public sealed record SimulationOptions
     /// 160 KB at the node default, which matters with thousands of clients each sending training metrics.
     /// </summary>
     public int MetricBins { get; init; } = 1000;
+
+    /// <summary>
+    /// How virtual clients retry a call when the coordinator is unreachable (over gRPC: a lost reply or a busy loopback
+    /// server), as a real node does. Default: the node's backoff, at most 5 retries per call.
+    /// </summary>
+    public RetryOptions Retry { get; init; } = new() { MaxRetries = 5 };
 
     /// <summary>
     /// An assignment for the references (which talk to no coordinator): the plan without FedProx and clipping, which

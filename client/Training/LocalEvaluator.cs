@@ -1,0 +1,97 @@
+using Federated.Client.Data;
+using Federated.Model.Metrics;
+using Federated.Model.Optimization;
+using Federated.Model.Parameters;
+using Federated.Model.Spec;
+using Federated.Model.Training;
+
+namespace Federated.Client.Training;
+
+/// <summary>
+/// Inference over a workspace's buffer as it is: per-task mergeable metric summaries on a part of a node's split, and
+/// the predictor that recommendation scores with. Its trainer, batch and prediction buffers are created on first use.
+/// </summary>
+/// <remarks>Reads the buffer only; never trains. Not thread-safe.</remarks>
+internal sealed class LocalEvaluator(ModelSpec spec, ParameterSet parameters, NodeTrainingOptions options) : IDisposable
+{
+    private MultiTaskTrainer? _inference;
+    private Batch? _batch;
+    private float[][]? _predictions;
+
+    /// <summary>Evaluates the buffer on a part of <paramref name="data"/>'s split.</summary>
+    /// <returns>One summary per task, in the model's task order; binary ones with <see cref="NodeTrainingOptions.MetricBins"/> bins.</returns>
+    public IReadOnlyList<TaskMetrics> Evaluate(NodeDataset data, DataPart part)
+    {
+        var rows = part switch
+        {
+            DataPart.Train => data.Split.Train,
+            DataPart.Validation => data.Split.Validation,
+            _ => data.Split.Test,
+        };
+        var tasks = spec.Tasks;
+        var binary = new BinaryMetricSummary?[tasks.Count];
+        var regression = new RegressionMetricSummary?[tasks.Count];
+        for (var t = 0; t < tasks.Count; t++)
+        {
+            if (tasks[t].Kind == TaskKind.Binary)
+            {
+                binary[t] = new BinaryMetricSummary(options.MetricBins);
+            }
+            else
+            {
+                regression[t] = new RegressionMetricSummary();
+            }
+        }
+
+        var (trainer, batch, predictions) = Inference();
+        for (var start = 0; start < rows.Length; start += batch.Capacity)
+        {
+            batch.Clear();
+            data.Table.Fill(batch, rows.AsSpan(start, Math.Min(batch.Capacity, rows.Length - start)), data.Standardizer);
+            trainer.Predict(batch, predictions);
+            for (var t = 0; t < tasks.Count; t++)
+            {
+                var p = predictions[t].AsSpan(0, batch.Count);
+                var y = batch.Labels(t)[..batch.Count];
+                binary[t]?.Add(p, y);
+                regression[t]?.Add(p, y);
+            }
+        }
+
+        var metrics = new TaskMetrics[tasks.Count];
+        for (var t = 0; t < metrics.Length; t++)
+        {
+            metrics[t] = binary[t] is { } b ? new TaskMetrics(tasks[t].Name, b) : new TaskMetrics(tasks[t].Name, regression[t]!);
+        }
+
+        return metrics;
+    }
+
+    /// <summary>The inference trainer (no optimiser state is used), its batch and prediction buffers.</summary>
+    public (MultiTaskTrainer Trainer, Batch Batch, float[][] Predictions) Inference()
+    {
+        if (_inference is null)
+        {
+            var size = Math.Max(1, options.EvaluationBatchSize);
+
+            // Predict uses neither the optimiser nor dropout: SGD keeps no per-parameter state to allocate.
+            _inference = new MultiTaskTrainer(spec, parameters, new TrainerOptions
+            {
+                Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd },
+                MaxBatchSize = size,
+                Threads = Math.Min(options.Threads, size),
+            });
+            _batch = new Batch(spec, size);
+            _predictions = new float[spec.Tasks.Count][];
+            for (var t = 0; t < _predictions.Length; t++)
+            {
+                _predictions[t] = new float[size];
+            }
+        }
+
+        return (_inference, _batch!, _predictions!);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _inference?.Dispose();
+}
