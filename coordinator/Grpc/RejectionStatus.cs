@@ -37,6 +37,7 @@ public static class RejectionStatus
         Rejection.InvalidExampleCount => StatusCode.InvalidArgument,
         Rejection.InvalidMetrics => StatusCode.InvalidArgument,
         Rejection.MalformedUpload => StatusCode.InvalidArgument,
+        Rejection.VersionNotStored => StatusCode.NotFound,
         _ => StatusCode.Internal,
     };
 

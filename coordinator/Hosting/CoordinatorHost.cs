@@ -1,6 +1,7 @@
 using Federated.Coordinator.Grpc;
 using Federated.Coordinator.Nodes;
 using Federated.Coordinator.Rounds;
+using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Security;
 using Federated.Coordinator.Storage;
 using Microsoft.AspNetCore.Authentication;
@@ -50,15 +51,21 @@ public static class CoordinatorHost
             return new SqliteStore(path);
         });
         services.TryAddSingleton<CoordinatorMetrics>();
+
+        // Features that add steps to a run's pipeline register an IRoundPipelineExtension; the engine is not edited.
+        services.TryAddSingleton(sp => new RoundPipelineFactory(sp.GetServices<IRoundPipelineExtension>()));
+        services.TryAddSingleton<RoundEventHub>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
             var engine = new RoundEngine(
                 sp.GetRequiredService<SqliteStore>(),
                 sp.GetRequiredService<TimeProvider>(),
-                new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromSeconds(options.NodeLivenessSeconds) },
+                new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromSeconds(options.NodeLivenessSeconds), KeepLastVersions = options.KeepLastVersions },
                 sp.GetRequiredService<ILogger<RoundEngine>>(),
-                sp.GetRequiredService<CoordinatorMetrics>());
+                sp.GetRequiredService<CoordinatorMetrics>(),
+                sp.GetRequiredService<RoundPipelineFactory>(),
+                sp.GetRequiredService<RoundEventHub>());
             engine.Restore();
             return engine;
         });

@@ -34,4 +34,11 @@ public sealed class CoordinatorOptions
     /// <summary>A node not heard from for this many seconds is not connected (not selected). Default 120.</summary>
     [Range(1.0, 86400.0, ErrorMessage = "Coordinator:NodeLivenessSeconds must be in [1, 86400]")]
     public double NodeLivenessSeconds { get; set; } = 120;
+
+    /// <summary>
+    /// Model versions kept per run, newest first; older ones are deleted after each commit, except version 0 and the
+    /// versions an operator marked with <c>admin keep</c>. Default 1000 (a run of up to 1000 rounds keeps every version).
+    /// </summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Coordinator:KeepLastVersions must be ≥ 1")]
+    public int KeepLastVersions { get; set; } = Rounds.RoundEngineOptions.DefaultKeepLastVersions;
 }

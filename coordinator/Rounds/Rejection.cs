@@ -62,4 +62,7 @@ public enum Rejection
 
     /// <summary>The upload does not follow the chunk protocol (header first, known tensors, contiguous chunks, no upload id).</summary>
     MalformedUpload,
+
+    /// <summary>The model version existed but is no longer stored (the coordinator keeps the last versions and the marked ones).</summary>
+    VersionNotStored,
 }

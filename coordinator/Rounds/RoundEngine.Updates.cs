@@ -235,6 +235,12 @@ public sealed partial class RoundEngine
             run.Signal();
             StartRoundIfPossible(run, events);
         }
+
+        if (version > _keepLastVersions)
+        {
+            // Outside the state lock like the commit itself; the versions deleted are older than any round trains from.
+            _store.PruneVersions(run.Id, _keepLastVersions);
+        }
     }
 
     /// <summary>Ends the open round without a version; the caller holds the run's writer and state locks.</summary>

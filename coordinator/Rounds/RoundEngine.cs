@@ -30,6 +30,7 @@ public sealed partial class RoundEngine
     private readonly ILogger _logger;
     private readonly CoordinatorMetrics? _metrics;
     private readonly RoundPipelineFactory _pipelines;
+    private readonly int _keepLastVersions;
     private readonly NodePresenceTracker _presence;
     private readonly Lock _runsGate = new();
     private readonly Lock _createGate = new();
@@ -38,7 +39,7 @@ public sealed partial class RoundEngine
     /// <summary>Creates the engine over a store; call <see cref="Restore"/> once to resume stored runs.</summary>
     /// <param name="store">Where runs, rounds, versions and metrics are kept.</param>
     /// <param name="time">The clock of deadlines and presence.</param>
-    /// <param name="options">Liveness timeout; defaults when null.</param>
+    /// <param name="options">Liveness timeout and version retention; defaults when null.</param>
     /// <param name="logger">Logs round events.</param>
     /// <param name="metrics">Counts rounds and updates.</param>
     /// <param name="pipelines">Builds each run's pipeline; the strategy alone when null.</param>
@@ -59,7 +60,10 @@ public sealed partial class RoundEngine
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _metrics = metrics;
         _pipelines = pipelines ?? new RoundPipelineFactory();
-        _presence = new NodePresenceTracker(time, (options ?? new RoundEngineOptions()).NodeLivenessTimeout);
+        options ??= new RoundEngineOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.KeepLastVersions, 1, nameof(options));
+        _presence = new NodePresenceTracker(time, options.NodeLivenessTimeout);
+        _keepLastVersions = options.KeepLastVersions;
         Events = events ?? new RoundEventHub();
         StartedAt = time.GetUtcNow();
     }
@@ -216,7 +220,7 @@ public sealed partial class RoundEngine
     private ParameterSet LoadVersion(RunSession run, long version)
     {
         var values = _store.LoadVersion(run.Id, version)
-            ?? throw new RejectionException(Rejection.FutureBaseVersion, $"run {run.Id} has no stored version {version}");
+            ?? throw new RejectionException(Rejection.VersionNotStored, $"run {run.Id} no longer stores version {version}: the coordinator keeps the last {_keepLastVersions} versions, version 0 and the versions an operator marked to keep");
 
         // Files written before the coordinator kept only the shared projection hold the full layout (local tensors at
         // their seed values): read them and drop the local part.
