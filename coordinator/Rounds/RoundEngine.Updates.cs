@@ -90,7 +90,8 @@ public sealed partial class RoundEngine
 
     /// <summary>
     /// Closes rounds whose deadline passed and starts rounds that can start. Call it periodically. A failure in one run
-    /// (for example its storage) is logged and does not keep the other runs from being checked.
+    /// (for example its storage) is logged and does not keep the other runs from being checked, and a run busy with a
+    /// commit is skipped until the next call.
     /// </summary>
     public void Tick()
     {
@@ -116,7 +117,12 @@ public sealed partial class RoundEngine
 
     private void TickRun(RunSession run, List<RoundEvent> events)
     {
-        run.Writer.Wait();
+        // A run busy with a commit or an update is checked at the next tick; the others are not kept waiting for it.
+        if (!run.Writer.Wait(0))
+        {
+            return;
+        }
+
         try
         {
             RoundSession? closing = null;

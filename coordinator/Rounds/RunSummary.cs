@@ -7,7 +7,7 @@ namespace Federated.Coordinator.Rounds;
 /// <param name="ModelVersion">Latest committed version.</param>
 /// <param name="Rounds">Target number of versions.</param>
 /// <param name="CurrentRound">The open round, or the last one (0 before the first).</param>
-/// <param name="Strategy">Strategy name.</param>
+/// <param name="Strategy">The run's pipeline: the strategy name, with any transform steps around it (e.g. <c>fedavg</c>, <c>norm-bound → median</c>).</param>
 /// <param name="CreatedAt">Creation time.</param>
 /// <param name="ConfigJson">The run config.</param>
 /// <param name="Message">Why it ended, if it did.</param>
