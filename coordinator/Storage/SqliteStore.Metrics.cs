@@ -13,9 +13,9 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public double[]? LoadMetric(string runId, string kind, long round, string task)
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            return Scalar(
+            return ReadScalar(
                 "SELECT summary FROM metrics WHERE run_id = $run AND kind = $kind AND round = $round AND task = $task",
                 ("$run", runId),
                 ("$kind", kind),
@@ -39,9 +39,9 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public IReadOnlyList<StoredMetric> LoadMetrics(string runId)
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            return Query(
+            return ReadQuery(
                 "SELECT run_id, round, model_version, task, kind, summary FROM metrics WHERE run_id = $run ORDER BY round, kind, task",
                 r => new StoredMetric(
                     r.GetString(0),

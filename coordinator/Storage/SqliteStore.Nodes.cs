@@ -34,27 +34,27 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public StoredNode? FindNode(string nodeId)
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            return Query("SELECT " + NodeColumns + " FROM nodes WHERE id = $key", ReadNode, ("$key", nodeId)).FirstOrDefault();
+            return ReadQuery("SELECT " + NodeColumns + " FROM nodes WHERE id = $key", ReadNode, ("$key", nodeId)).FirstOrDefault();
         }
     }
 
     /// <summary>The node whose current token has this hash, or null.</summary>
     public StoredNode? FindNodeByTokenHash(string tokenHash)
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            return Query("SELECT " + NodeColumns + " FROM nodes WHERE token_hash = $key", ReadNode, ("$key", tokenHash)).FirstOrDefault();
+            return ReadQuery("SELECT " + NodeColumns + " FROM nodes WHERE token_hash = $key", ReadNode, ("$key", tokenHash)).FirstOrDefault();
         }
     }
 
     /// <summary>Every node, by id.</summary>
     public IReadOnlyList<StoredNode> LoadNodes()
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            return Query("SELECT " + NodeColumns + " FROM nodes ORDER BY id", ReadNode);
+            return ReadQuery("SELECT " + NodeColumns + " FROM nodes ORDER BY id", ReadNode);
         }
     }
 

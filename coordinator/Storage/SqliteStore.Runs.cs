@@ -64,9 +64,9 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public IReadOnlyList<StoredRun> LoadRuns()
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            return Query(
+            return ReadQuery(
                 "SELECT id, name, config_json, status, model_version, consecutive_failures, created_ms, message FROM runs ORDER BY seq",
                 r => new StoredRun(
                     r.GetString(0),
@@ -95,9 +95,9 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public IReadOnlyList<StoredRound> LoadRounds(string runId)
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            return Query(
+            return ReadQuery(
                 "SELECT " + RoundColumns + " FROM rounds WHERE run_id = $run ORDER BY round",
                 r => new StoredRound(
                     r.GetString(0),
@@ -163,9 +163,9 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public string? FindUpload(string runId, long round, string nodeId)
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            return Scalar(
+            return ReadScalar(
                 "SELECT upload_id FROM uploads WHERE run_id = $run AND round = $round AND node_id = $node",
                 ("$run", runId),
                 ("$round", round),

@@ -14,9 +14,9 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public float[]? LoadVersion(string runId, long version)
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            using var command = Command(
+            using var command = ReadCommand(
                 "SELECT parameters FROM model_versions WHERE run_id = $run AND version = $version",
                 null,
                 [("$run", runId), ("$version", version)]);
@@ -37,9 +37,9 @@ public sealed partial class SqliteStore
     /// <remarks>A pruned version's round is still known from the committed round that produced it.</remarks>
     public long? RoundOfVersion(string runId, long version)
     {
-        lock (_gate)
+        lock (_readGate)
         {
-            return Scalar(
+            return ReadScalar(
                 """
                 SELECT COALESCE(
                     (SELECT round FROM model_versions WHERE run_id = $run AND version = $version),
@@ -54,10 +54,10 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public IReadOnlyList<StoredVersion> ListVersions(string runId)
     {
-        lock (_gate)
+        lock (_readGate)
         {
             // length() of a blob reads its size from the record header, not the blob itself.
-            return Query(
+            return ReadQuery(
                 "SELECT version, round, created_ms, kept, length(parameters) AS bytes FROM model_versions WHERE run_id = $run ORDER BY version",
                 r => new StoredVersion(r.GetInt64(0), r.GetInt64(1), Time(r.GetInt64(2)), r.GetInt64(3) != 0, r.GetInt64(4)),
                 ("$run", runId));

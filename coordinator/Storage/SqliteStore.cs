@@ -15,9 +15,10 @@ namespace Federated.Coordinator.Storage;
 /// <see cref="SchemaVersionException"/>. Enums are stored under the names of <see cref="StoredNames"/>.
 /// </para>
 /// <para>
-/// Thread safety: every public method may be called from any thread at any time. There is one open connection, and
-/// every method holds the store's lock for its whole duration (a method that writes several rows does so in one
-/// transaction under it), so calls are serialised and each is atomic. The round engine relies on this: it calls the
+/// Thread safety: every public method may be called from any thread at any time. Writes go through one connection
+/// under the store's lock for their whole duration (a method that writes several rows does so in one transaction),
+/// so they are serialised and each is atomic; on a file database, reads go through a second, read-only connection
+/// under their own lock and see the last committed state without waiting for a write in progress. The round engine relies on this: it calls the
 /// store from outside its own locks, concurrently for different runs. The methods are split by job over partial
 /// files: runs and rounds, model versions, metrics, nodes.
 /// </para>
@@ -26,6 +27,12 @@ public sealed partial class SqliteStore : IRoundStore, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
+
+    // Reads go through their own connection and lock on a file database: in WAL mode a reader sees the last committed
+    // state while a writer is busy, so a poll's node lookup does not wait for another run's model being written.
+    // An in-memory database is private to its connection, so there reads share the writer's.
+    private readonly SqliteConnection _reader;
+    private readonly Lock _readGate;
 
     /// <summary>
     /// Opens (creating if needed, directory included) the database at <paramref name="path"/>, or a private in-memory one
@@ -56,6 +63,20 @@ public sealed partial class SqliteStore : IRoundStore, IDisposable
             // The journal mode cannot change inside a transaction, so it is set after the migration.
             Execute("PRAGMA journal_mode=WAL;", null);
             Execute("PRAGMA synchronous=NORMAL;", null);
+            if (path == ":memory:")
+            {
+                _reader = _connection;
+                _readGate = _gate;
+            }
+            else
+            {
+                _reader = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+                _reader.Open();
+                _readGate = new Lock();
+                using var timeout = _reader.CreateCommand();
+                timeout.CommandText = "PRAGMA busy_timeout=5000;";
+                timeout.ExecuteNonQuery();
+            }
         }
         catch
         {
@@ -63,6 +84,9 @@ public sealed partial class SqliteStore : IRoundStore, IDisposable
             throw;
         }
     }
+
+    /// <summary>The writers' lock, for tests that hold it to show that reads do not wait for it.</summary>
+    internal Lock WriteGate => _gate;
 
     /// <summary>The database path.</summary>
     public string DatabasePath { get; }
@@ -84,6 +108,14 @@ public sealed partial class SqliteStore : IRoundStore, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        lock (_readGate)
+        {
+            if (!ReferenceEquals(_reader, _connection))
+            {
+                _reader.Dispose();
+            }
+        }
+
         lock (_gate)
         {
             _connection.Dispose();
@@ -122,9 +154,36 @@ public sealed partial class SqliteStore : IRoundStore, IDisposable
         return rows;
     }
 
-    private SqliteCommand Command(string sql, SqliteTransaction? transaction, ReadOnlySpan<(string Name, object? Value)> parameters)
+    /// <summary>The first column of the first row of a read, through the read connection (the caller holds the read lock).</summary>
+    private object? ReadScalar(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
-        var command = _connection.CreateCommand();
+        using var command = ReadCommand(sql, null, parameters);
+        return command.ExecuteScalar();
+    }
+
+    /// <summary>Every row of a read, through the read connection (the caller holds the read lock).</summary>
+    private List<T> ReadQuery<T>(string sql, Func<SqliteDataReader, T> read, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        using var command = ReadCommand(sql, null, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private SqliteCommand ReadCommand(string sql, SqliteTransaction? transaction, ReadOnlySpan<(string Name, object? Value)> parameters) =>
+        Command(_reader, sql, transaction, parameters);
+
+    private SqliteCommand Command(string sql, SqliteTransaction? transaction, ReadOnlySpan<(string Name, object? Value)> parameters) =>
+        Command(_connection, sql, transaction, parameters);
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction, ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        var command = connection.CreateCommand();
 #pragma warning disable CA2100 // Every statement is a constant of this class; values go through parameters.
         command.CommandText = sql;
 #pragma warning restore CA2100
