@@ -10,35 +10,54 @@ namespace Federated.Coordinator.Cli;
 /// <summary>
 /// <c>coordinator admin &lt;verb&gt; --coordinator URL --admin-token T [--json]</c>: the operator command line over the
 /// operator API. The URL and token may also come from <c>FEDERATED_COORDINATOR</c> and <c>FEDERATED_ADMIN_TOKEN</c>.
+/// Output goes to the invocation's output; an error is one line on its error writer and a non-zero exit code.
 /// </summary>
-internal static class AdminCommand
+/// <remarks>One instance per command line: System.CommandLine symbols remember their parents, so none is shared.</remarks>
+internal sealed class AdminCommand
 {
-    private static readonly Option<string> CoordinatorOption = new("--coordinator")
+    // Every field, even at its default (version 0, kept = false), so that a script needs no knowledge of proto3 defaults.
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
+    private readonly HttpMessageHandler? _httpHandler;
+
+    private readonly Option<string> _coordinatorOption = new("--coordinator")
     {
         Description = "Coordinator URL (default $FEDERATED_COORDINATOR or http://127.0.0.1:5000)",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FEDERATED_COORDINATOR") ?? "http://127.0.0.1:5000",
     };
 
-    private static readonly Option<string> AdminTokenOption = new("--admin-token")
+    private readonly Option<string> _adminTokenOption = new("--admin-token")
     {
         Description = "Admin token (default $FEDERATED_ADMIN_TOKEN)",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FEDERATED_ADMIN_TOKEN") ?? "",
     };
 
-    private static readonly Option<bool> JsonOption = new("--json") { Description = "Print JSON for scripts", Recursive = true };
+    private readonly Option<bool> _jsonOption = new("--json") { Description = "Print JSON for scripts", Recursive = true };
 
-    private static readonly Option<string> RunOption = new("--run") { Description = "Run id, e.g. run-1", Required = true };
+    private readonly Option<string> _runOption = new("--run") { Description = "Run id, e.g. run-1", Required = true };
 
-    private static readonly Option<string> NodeOption = new("--node") { Description = "Node id", Required = true };
+    private readonly Option<string> _nodeOption = new("--node") { Description = "Node id", Required = true };
 
-    public static async Task<int> RunAsync(string[] args)
+    private AdminCommand(HttpMessageHandler? httpHandler) => _httpHandler = httpHandler;
+
+    /// <summary>Runs one admin command line on the console; returns the exit code (0 on success, non-zero on any error).</summary>
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, new InvocationConfiguration(), httpHandler: null);
+
+    /// <summary>
+    /// Runs one admin command line, writing to <paramref name="invocation"/>'s output and error; when
+    /// <paramref name="httpHandler"/> is set (an in-memory test server), the calls go through it instead of a socket.
+    /// </summary>
+    internal static Task<int> RunAsync(string[] args, InvocationConfiguration invocation, HttpMessageHandler? httpHandler, CancellationToken cancellationToken = default) =>
+        new AdminCommand(httpHandler).Build().Parse(args).InvokeAsync(invocation, cancellationToken);
+
+    private RootCommand Build()
     {
         var root = new RootCommand("Operate a Federated coordinator");
-        root.Options.Add(CoordinatorOption);
-        root.Options.Add(AdminTokenOption);
-        root.Options.Add(JsonOption);
+        root.Options.Add(_coordinatorOption);
+        root.Options.Add(_adminTokenOption);
+        root.Options.Add(_jsonOption);
 
         root.Subcommands.Add(Verb("status", "Service version, active runs and nodes", [], async (client, parse, headers, ct) =>
             Print(parse, await client.GetStatusAsync(new GetStatusRequest(), headers, cancellationToken: ct), FormatStatus)));
@@ -51,34 +70,43 @@ internal static class AdminCommand
             var json = await File.ReadAllTextAsync(parse.GetValue(config)!.FullName, ct).ConfigureAwait(false);
             return Print(parse, await client.StartRunAsync(new StartRunRequest { ConfigJson = json }, headers, cancellationToken: ct), FormatRun);
         }));
-        root.Subcommands.Add(Verb("pause", "Pause a run", [RunOption], async (client, parse, headers, ct) =>
+        root.Subcommands.Add(Verb("pause", "Pause a run", [_runOption], async (client, parse, headers, ct) =>
             Print(parse, await client.PauseRunAsync(RunRequest(parse), headers, cancellationToken: ct), FormatRun)));
-        root.Subcommands.Add(Verb("resume", "Resume a paused run", [RunOption], async (client, parse, headers, ct) =>
+        root.Subcommands.Add(Verb("resume", "Resume a paused run", [_runOption], async (client, parse, headers, ct) =>
             Print(parse, await client.ResumeRunAsync(RunRequest(parse), headers, cancellationToken: ct), FormatRun)));
-        root.Subcommands.Add(Verb("stop", "Stop a run for good", [RunOption], async (client, parse, headers, ct) =>
+        root.Subcommands.Add(Verb("stop", "Stop a run for good", [_runOption], async (client, parse, headers, ct) =>
             Print(parse, await client.StopRunAsync(RunRequest(parse), headers, cancellationToken: ct), FormatRun)));
-        root.Subcommands.Add(Verb("rounds", "List the rounds of a run", [RunOption], async (client, parse, headers, ct) =>
+        root.Subcommands.Add(Verb("rounds", "List the rounds of a run", [_runOption], async (client, parse, headers, ct) =>
             Print(parse, await client.ListRoundsAsync(RunRequest(parse), headers, cancellationToken: ct), r => string.Join(Environment.NewLine, r.Rounds.Select(FormatRound)))));
         root.Subcommands.Add(Verb("nodes", "List enrolled nodes", [], async (client, parse, headers, ct) =>
             Print(parse, await client.ListNodesAsync(new ListNodesRequest(), headers, cancellationToken: ct), r => string.Join(Environment.NewLine, r.Nodes.Select(FormatNode)))));
-        root.Subcommands.Add(Verb("issue-token", "Enrol a node (or replace its token) and print the token once", [NodeOption], async (client, parse, headers, ct) =>
-            Print(parse, await client.IssueTokenAsync(new IssueTokenRequest { NodeId = parse.GetValue(NodeOption) }, headers, cancellationToken: ct), r => r.Token)));
-        root.Subcommands.Add(Verb("revoke", "Revoke a node's token", [NodeOption], async (client, parse, headers, ct) =>
-            Print(parse, await client.RevokeTokenAsync(new RevokeTokenRequest { NodeId = parse.GetValue(NodeOption) }, headers, cancellationToken: ct), _ => $"revoked {parse.GetValue(NodeOption)}")));
-        root.Subcommands.Add(Verb("metrics", "Per-round, per-task metrics of a run", [RunOption], async (client, parse, headers, ct) =>
+        root.Subcommands.Add(Verb("issue-token", "Enrol a node (or replace its token) and print the token once", [_nodeOption], async (client, parse, headers, ct) =>
+            Print(parse, await client.IssueTokenAsync(new IssueTokenRequest { NodeId = parse.GetValue(_nodeOption) }, headers, cancellationToken: ct), r => r.Token)));
+        root.Subcommands.Add(Verb("revoke", "Revoke a node's token", [_nodeOption], async (client, parse, headers, ct) =>
+            Print(parse, await client.RevokeTokenAsync(new RevokeTokenRequest { NodeId = parse.GetValue(_nodeOption) }, headers, cancellationToken: ct), _ => $"revoked {parse.GetValue(_nodeOption)}")));
+        root.Subcommands.Add(Verb("metrics", "Per-round, per-task metrics of a run", [_runOption], async (client, parse, headers, ct) =>
             Print(parse, await client.GetMetricsAsync(RunRequest(parse), headers, cancellationToken: ct), r => string.Join(Environment.NewLine, r.Rows.Select(FormatMetric)))));
 
         var version = new Option<long>("--version") { Description = "Model version", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Output file", Required = true };
-        root.Subcommands.Add(Verb("export", "Export a model version to a file", [RunOption, version, output], async (client, parse, headers, ct) =>
+        root.Subcommands.Add(Verb("export", "Export a model version to a file", [_runOption, version, output], async (client, parse, headers, ct) =>
         {
-            using var call = client.ExportModel(new ExportModelRequest { RunId = parse.GetValue(RunOption), ModelVersion = parse.GetValue(version) }, headers, cancellationToken: ct);
+            using var call = client.ExportModel(new ExportModelRequest { RunId = parse.GetValue(_runOption), ModelVersion = parse.GetValue(version) }, headers, cancellationToken: ct);
             var path = parse.GetValue(output)!.FullName;
             var bytes = await ModelExportFile.WriteAsync(call.ResponseStream.ReadAllAsync(ct), path, ct).ConfigureAwait(false);
-            await Console.Out.WriteLineAsync(parse.GetValue(JsonOption)
+            await parse.InvocationConfiguration.Output.WriteLineAsync(parse.GetValue(_jsonOption)
                 ? $"{{\"path\": {System.Text.Json.JsonSerializer.Serialize(path)}, \"bytes\": {bytes}}}"
                 : $"wrote {bytes / (1024.0 * 1024.0):F1} MiB of parameters to {path}").ConfigureAwait(false);
             return 0;
+        }));
+
+        root.Subcommands.Add(Verb("versions", "List the stored model versions of a run", [_runOption], async (client, parse, headers, ct) =>
+            Print(parse, await client.ListVersionsAsync(RunRequest(parse), headers, cancellationToken: ct), FormatVersions)));
+        var release = new Option<bool>("--release") { Description = "Release the mark: the version is deleted once it is no longer among the newest" };
+        root.Subcommands.Add(Verb("keep", "Keep a model version for good (or release it with --release)", [_runOption, version, release], async (client, parse, headers, ct) =>
+        {
+            var request = new KeepVersionRequest { RunId = parse.GetValue(_runOption), ModelVersion = parse.GetValue(version), Keep = !parse.GetValue(release) };
+            return Print(parse, await client.KeepVersionAsync(request, headers, cancellationToken: ct), FormatKeep);
         }));
 
         var watchRun = new Option<string>("--run") { Description = "Run id (default: every run)" };
@@ -100,10 +128,10 @@ internal static class AdminCommand
             return 0;
         }));
 
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        return root;
     }
 
-    private static Command Verb(string name, string description, Option[] options, Func<Operator.OperatorClient, ParseResult, Metadata, CancellationToken, Task<int>> action)
+    private Command Verb(string name, string description, Option[] options, Func<Operator.OperatorClient, ParseResult, Metadata, CancellationToken, Task<int>> action)
     {
         var command = new Command(name, description);
         foreach (var option in options)
@@ -113,15 +141,15 @@ internal static class AdminCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var url = parse.GetValue(CoordinatorOption)!;
-            var token = parse.GetValue(AdminTokenOption);
+            var url = parse.GetValue(_coordinatorOption)!;
+            var token = parse.GetValue(_adminTokenOption);
             if (string.IsNullOrEmpty(token))
             {
-                await Console.Error.WriteLineAsync("error: an admin token is needed: --admin-token T or FEDERATED_ADMIN_TOKEN").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Error.WriteLineAsync("error: an admin token is needed: --admin-token T or FEDERATED_ADMIN_TOKEN").ConfigureAwait(false);
                 return 2;
             }
 
-            using var channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions { MaxReceiveMessageSize = 8 * 1024 * 1024, MaxSendMessageSize = 8 * 1024 * 1024 });
+            using var channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions { MaxReceiveMessageSize = 8 * 1024 * 1024, MaxSendMessageSize = 8 * 1024 * 1024, HttpHandler = _httpHandler });
             var headers = new Metadata { { "authorization", "Bearer " + token } };
             try
             {
@@ -129,24 +157,24 @@ internal static class AdminCommand
             }
             catch (RpcException e)
             {
-                await Console.Error.WriteLineAsync($"error: {e.Status.Detail} ({e.StatusCode})").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {e.Status.Detail} ({e.StatusCode})").ConfigureAwait(false);
                 return 1;
             }
             catch (IOException e)
             {
-                await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
                 return 1;
             }
         });
         return command;
     }
 
-    private static RunRequest RunRequest(ParseResult parse) => new() { RunId = parse.GetValue(RunOption) };
+    private RunRequest RunRequest(ParseResult parse) => new() { RunId = parse.GetValue(_runOption) };
 
-    private static int Print<T>(ParseResult parse, T message, Func<T, string> human)
+    private int Print<T>(ParseResult parse, T message, Func<T, string> human)
         where T : IMessage
     {
-        Console.Out.WriteLine(parse.GetValue(JsonOption) ? JsonFormatter.Default.Format(message) : human(message));
+        parse.InvocationConfiguration.Output.WriteLine(parse.GetValue(_jsonOption) ? Json.Format(message) : human(message));
         return 0;
     }
 
@@ -168,6 +196,25 @@ internal static class AdminCommand
     private static string FormatMetric(TaskMetricRow m) =>
         string.Create(CultureInfo.InvariantCulture, $"round {m.Round,4}  {m.Kind,-5} {m.Task,-12} ") +
         string.Join("  ", m.Figures.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Key}={f.Value:G5}")));
+
+    private static string FormatVersions(ListVersionsReply r) =>
+        string.Join(Environment.NewLine, r.Versions.Select(v => string.Create(CultureInfo.InvariantCulture,
+            $"{v.ModelVersion,7}  {v.Round,5}  {Time(v.CreatedUnixMs),-20}  {(v.Kept ? "yes" : "-"),-4}  {Size(v.Bytes),10}")).Prepend(
+            $"{"version",7}  {"round",5}  {"created",-20}  {"kept",-4}  {"size",10}"));
+
+    private static string FormatKeep(KeepVersionReply r) =>
+        r.Kept ? $"version {r.ModelVersion} of {r.RunId} is kept for good"
+        : r.ModelVersion == 0 ? $"version 0 of {r.RunId} is no longer marked (version 0 is kept anyway)"
+        : $"version {r.ModelVersion} of {r.RunId} is no longer marked: it is deleted once it is not among the newest versions";
+
+    /// <summary>A byte count for people: B below 1 KiB, then KiB, MiB, GiB with one decimal.</summary>
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F1} KiB"),
+        < 1024 * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):F1} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0 * 1024.0):F1} GiB"),
+    };
 
     private static string FormatEvent(Protos.V1.RoundEvent e) =>
         $"{Time(e.UnixMs)} {e.RunId} round {e.Round} {e.Kind.ToString()} {e.NodeId} {e.Message}".Replace("  ", " ", StringComparison.Ordinal);

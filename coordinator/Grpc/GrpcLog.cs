@@ -20,4 +20,7 @@ internal static partial class GrpcLog
 
     [LoggerMessage(2005, LogLevel.Information, "Node {NodeId} left run {RunId}")]
     public static partial void NodeLeft(ILogger logger, string nodeId, string runId);
+
+    [LoggerMessage(2006, LogLevel.Information, "Version {Version} of run {RunId} marked to keep: {Kept}")]
+    public static partial void VersionKeepChanged(ILogger logger, string runId, long version, bool kept);
 }

@@ -146,6 +146,24 @@ public sealed class OperatorService : Operator.OperatorBase
     }
 
     /// <inheritdoc />
+    public override Task<ListVersionsReply> ListVersions(RunRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var reply = new ListVersionsReply();
+        reply.Versions.Add(_engine.ListVersions(request.RunId).Select(ToProto));
+        return Task.FromResult(reply);
+    }
+
+    /// <inheritdoc />
+    public override Task<KeepVersionReply> KeepVersion(KeepVersionRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _engine.KeepVersion(request.RunId, request.ModelVersion, request.Keep);
+        GrpcLog.VersionKeepChanged(_logger, request.RunId, request.ModelVersion, request.Keep);
+        return Task.FromResult(new KeepVersionReply { RunId = request.RunId, ModelVersion = request.ModelVersion, Kept = request.Keep });
+    }
+
+    /// <inheritdoc />
     public override async Task WatchRounds(RunRequest request, IServerStreamWriter<Protos.V1.RoundEvent> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -171,6 +189,15 @@ public sealed class OperatorService : Operator.OperatorBase
             // The watcher went away.
         }
     }
+
+    private static ModelVersionInfo ToProto(StoredVersion version) => new()
+    {
+        ModelVersion = version.Version,
+        Round = version.Round,
+        CreatedUnixMs = version.CreatedAt.ToUnixTimeMilliseconds(),
+        Kept = version.Kept,
+        Bytes = version.ByteSize,
+    };
 
     private static Task<RunInfo> Change(RunRequest request, Func<string, RunSummary> change)
     {
