@@ -20,7 +20,7 @@ namespace Federated.Model.Training;
 /// network, and their gradients are summed in replica order: results are deterministic for a given thread count.
 /// No allocation per step once the buffers exist.</para>
 /// </remarks>
-public sealed class MultiTaskTrainer : IDisposable
+public sealed partial class MultiTaskTrainer : IDisposable
 {
     private readonly ModelSpec _spec;
     private readonly MultiTaskNetwork[] _replicas;
@@ -375,121 +375,6 @@ public sealed class MultiTaskTrainer : IDisposable
         }
     }
 
-    private void AddRegularisation(Span<float> gradients)
-    {
-        var parameters = Parameters.Values;
-        var l2 = _spec.L2;
-        if (l2 > 0)
-        {
-            foreach (var weight in _weights)
-            {
-                var g = gradients.Slice(weight.Offset, weight.Length);
-                TensorPrimitives.MultiplyAdd(parameters.AsSpan(weight.Offset, weight.Length), l2, g, g);
-            }
-        }
-
-        if (_proximalMu > 0)
-        {
-            var reference = _proximalReference!.Values;
-            foreach (var tensor in _sharedDense)
-            {
-                var difference = _proximalScratch.AsSpan(0, tensor.Length);
-                TensorPrimitives.Subtract(parameters.AsSpan(tensor.Offset, tensor.Length), reference.AsSpan(tensor.Offset, tensor.Length), difference);
-                var g = gradients.Slice(tensor.Offset, tensor.Length);
-                TensorPrimitives.MultiplyAdd(difference, _proximalMu, g, g);
-            }
-        }
-    }
-
-    private void AddRowRegularisation(int field, RowGradients rows)
-    {
-        var l2 = _spec.L2;
-        var proximal = _proximalMu > 0 && _spec.Fields[field].Scope == ParameterScope.Shared;
-        if (l2 <= 0 && !proximal)
-        {
-            return;
-        }
-
-        var table = _tables[field];
-        var dim = table.Columns;
-        var parameters = Parameters.Values;
-        for (var s = 0; s < rows.Count; s++)
-        {
-            var start = table.Offset + (rows.Rows[s] * dim);
-            var value = parameters.AsSpan(start, dim);
-            var g = rows.Values.Slice(s * dim, dim);
-            if (l2 > 0)
-            {
-                TensorPrimitives.MultiplyAdd(value, l2, g, g);
-            }
-
-            if (proximal)
-            {
-                var difference = _proximalScratch.AsSpan(0, dim);
-                TensorPrimitives.Subtract(value, _proximalReference!.Values.AsSpan(start, dim), difference);
-                TensorPrimitives.MultiplyAdd(difference, _proximalMu, g, g);
-            }
-        }
-    }
-
     // A fixed mix (HashCode.Combine is randomised per process), so dropout masks repeat across runs.
     private static int ReplicaSeed(int seed, int replica) => unchecked((seed * 31) + replica + 1);
-
-    private void RequireBatch(Batch batch)
-    {
-        if (!ReferenceEquals(batch.Spec, _acceptedSpec))
-        {
-            // Specs loaded separately are different objects; what matters is that the batch has the same columns.
-            if (!HasSameColumns(batch.Spec, _spec))
-            {
-                throw new ArgumentException("the batch was built for a model spec with other fields, features or tasks", nameof(batch));
-            }
-
-            _acceptedSpec = batch.Spec;
-        }
-
-        if (batch.Count > Options.MaxBatchSize)
-        {
-            throw new ArgumentException($"the batch holds {batch.Count} examples, more than MaxBatchSize {Options.MaxBatchSize}", nameof(batch));
-        }
-    }
-
-    private static bool HasSameColumns(ModelSpec a, ModelSpec b)
-    {
-        if (a.Fields.Count != b.Fields.Count || a.Numeric.Count != b.Numeric.Count || a.Tasks.Count != b.Tasks.Count)
-        {
-            return false;
-        }
-
-        for (var f = 0; f < a.Fields.Count; f++)
-        {
-            var x = a.Fields[f];
-            var y = b.Fields[f];
-            if (x.Name != y.Name || x.Rows != y.Rows || x.MultiValued != y.MultiValued)
-            {
-                return false;
-            }
-        }
-
-        for (var t = 0; t < a.Tasks.Count; t++)
-        {
-            if (a.Tasks[t].Name != b.Tasks[t].Name)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static int MaxDim(ModelSpec spec)
-    {
-        var max = 0;
-        foreach (var field in spec.Fields)
-        {
-            max = Math.Max(max, field.Dim);
-        }
-
-        return max;
-    }
 }
