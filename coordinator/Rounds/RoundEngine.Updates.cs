@@ -24,12 +24,27 @@ public sealed partial class RoundEngine
             run.Writer.Wait();
             try
             {
+                ValidatedUpdate validated;
+                NodeUpdate? prepared = null;
+                lock (run.State)
+                {
+                    validated = UpdateValidator.Validate(run, update, authenticatedNodeId, _store);
+                    if (validated.DuplicateOutcome is { } duplicate)
+                    {
+                        return duplicate;
+                    }
+
+                    prepared = run.OpenRound!.Aggregation.Prepare(validated.Update!);
+                }
+
+                // Recorded before it counts, outside the state lock: only this writer can change the round meanwhile.
+                _store.InsertUpload(run.Id, update.Round, update.NodeId, update.UploadId, update.Examples, _time.GetUtcNow());
                 SubmitOutcome outcome;
                 RoundSession? closing = null;
                 lock (run.State)
                 {
-                    outcome = Accept(run, authenticatedNodeId, update, events);
-                    if (!outcome.Duplicate && run.OpenRound is { } open && open.Accepted.Count == open.Selected.Count)
+                    outcome = Accept(run, update, prepared, validated, events);
+                    if (run.OpenRound is { } open && open.Accepted.Count == open.Selected.Count)
                     {
                         closing = open;
                         open.Closing = true;
@@ -158,20 +173,11 @@ public sealed partial class RoundEngine
         }
     }
 
-    /// <summary>Counts a validated update; the caller holds the run's writer and state locks.</summary>
-    private SubmitOutcome Accept(RunSession run, string? authenticatedNodeId, NodeUpdate update, List<RoundEvent> events)
+    /// <summary>Counts a validated, prepared and recorded update; the caller holds the run's writer and state locks.</summary>
+    /// <remarks>Nothing of the round changed before this: a refusal in validation or preparation left it as it was.</remarks>
+    private SubmitOutcome Accept(RunSession run, NodeUpdate update, NodeUpdate prepared, ValidatedUpdate validated, List<RoundEvent> events)
     {
-        var validated = UpdateValidator.Validate(run, update, authenticatedNodeId, _store);
-        if (validated.DuplicateOutcome is { } duplicate)
-        {
-            return duplicate;
-        }
-
         var open = run.OpenRound!;
-        var prepared = open.Aggregation.Prepare(validated.Update!);
-
-        // Nothing of the round has changed up to here: a refusal above leaves it as it was.
-        _store.InsertUpload(run.Id, open.Round, update.NodeId, update.UploadId, update.Examples, _time.GetUtcNow());
         open.Aggregation.Add(prepared);
         open.Accepted[update.NodeId] = update.UploadId;
         open.TrainingMetrics = validated.TrainingMetrics!;
