@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Federated.Model.Parameters;
 using Federated.Model.Training;
 using Federated.Simulation.Cli;
 using Federated.Simulation.Datasets;
@@ -33,8 +34,8 @@ transport.AcceptOnlyFromAmong("in-memory", "grpc");
 optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
 Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary];
 
-Func<Federated.Coordinator.Runs.RunConfig, int, CancellationToken, Task<IFederationHost>>? Host(ParseResult r) => r.GetValue(transport) == "grpc"
-    ? async (config, count, cancellationToken) => await GrpcFederationHost.StartAsync(config, count, cancellationToken).ConfigureAwait(false)
+Func<Federated.Coordinator.Runs.RunConfig, CompiledModel, int, CancellationToken, Task<IFederationHost>>? Host(ParseResult r) => r.GetValue(transport) == "grpc"
+    ? async (config, model, count, cancellationToken) => await GrpcFederationHost.StartAsync(config, model, count, cancellationToken).ConfigureAwait(false)
     : null;
 
 SimulationOptions Options(ParseResult r, int defaultRounds, int defaultEpochs, int defaultBatch, float defaultRate) => new()
@@ -64,13 +65,13 @@ root.SetAction(async (r, cancellationToken) =>
     var options = Options(r, defaultRounds: 8, defaultEpochs: 1, defaultBatch: 128, defaultRate: 0.02f);
     var synthetic = SyntheticFederation.Generate(seed: options.Seed);
     var spec = synthetic.DefaultSpec() with { L2 = r.GetValue(l2) ?? 0 };
-    var data = SimulationData.FromSource(SyntheticSource.Create(synthetic), spec, testFraction: 0.2, seed: options.Seed);
+    var data = SimulationData.FromSource(SyntheticSource.Create(synthetic), CompiledModel.Compile(spec), testFraction: 0.2, seed: options.Seed);
     var institution = data.KeyOf("institution");
     var experiment = new Experiment
     {
         Title = "Synthetic multi-task federation",
         CommandLine = commandLine,
-        Data = new SimulationData(string.Create(CultureInfo.InvariantCulture, $"synthetic ({synthetic.Institutions} institutions, {synthetic.Users} users, {synthetic.Items} items)"), data.Schema, data.Spec, data.Examples, data.IsTest),
+        Data = new SimulationData(string.Create(CultureInfo.InvariantCulture, $"synthetic ({synthetic.Institutions} institutions, {synthetic.Users} users, {synthetic.Items} items)"), data.Schema, data.Model, data.Examples, data.IsTest),
         Partition = Federated.Simulation.Partitioning.Partitioners.ByKey(data.Examples.Count, i => "institution-" + institution(i), "institution"),
         Options = options,
         HostFactory = Host(r),
@@ -98,7 +99,7 @@ movielens.SetAction(async (r, cancellationToken) =>
 {
     var options = Options(r, defaultRounds: 20, defaultEpochs: 2, defaultBatch: 32, defaultRate: 0.01f);
     var directory = r.GetValue(path)!;
-    var spec = MovieLensData.Spec(r.GetValue(dim) ?? 16) with { L2 = r.GetValue(l2) ?? 1e-3f };
+    var model = CompiledModel.Compile(MovieLensData.Spec(r.GetValue(dim) ?? 16) with { L2 = r.GetValue(l2) ?? 1e-3f });
     int[] chosen = r.GetValue(folds) switch
     {
         null => [r.GetValue(fold)],
@@ -110,7 +111,7 @@ movielens.SetAction(async (r, cancellationToken) =>
     var reports = new List<ExperimentReport>();
     foreach (var k in chosen)
     {
-        var data = MovieLensData.Fold(directory, k, spec);
+        var data = MovieLensData.Fold(directory, k, model);
         var experiment = new Experiment
         {
             Title = string.Create(CultureInfo.InvariantCulture, $"MovieLens 100K, fold u{k}, partition {partitionName}"),

@@ -4,6 +4,7 @@ using Federated.Client.Data;
 using Federated.Client.Federation;
 using Federated.Client.Training;
 using Federated.Model.Metrics;
+using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -218,7 +219,7 @@ public sealed class NodeCommandLine
             Training = new NodeTrainingOptions { Seed = settings.Seed },
         });
         _console.MarkupLine($"Node connecting to [bold]{Markup.Escape(address.ToString())}[/], data [bold]{Markup.Escape(dataPath)}[/], state [bold]{Markup.Escape(Path.GetFullPath(settings.State))}[/]");
-        var runner = new NodeRunner(connection, spec => LoadData(source, spec, settings), options, new ConsoleProgress(_console), _loggerFactory.CreateLogger<NodeRunner>());
+        var runner = new NodeRunner(connection, model => LoadData(source, model, settings), options, new ConsoleProgress(_console), _loggerFactory.CreateLogger<NodeRunner>());
         var summary = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
         if (summary.Validation.Count > 0)
         {
@@ -286,7 +287,7 @@ public sealed class NodeCommandLine
         var path = Path.Combine(settings.State, GlobalModelStore.FileName);
         var global = GlobalModelStore.TryLoad(path)
             ?? throw new UsageException($"{path} does not exist: run the node against a coordinator first (run --coordinator URL --token T --data PATH), or point --state at its state directory");
-        var data = LoadData(source, global.Spec, settings);
+        var data = LoadData(source, global.Model, settings);
         if (!File.Exists(Path.Combine(settings.State, NodeTrainingSession.StateFileName)))
         {
             _console.MarkupLine("[yellow]warning:[/] no local state yet: local tensors (user embeddings, local heads) are freshly initialised");
@@ -297,9 +298,9 @@ public sealed class NodeCommandLine
         return (global, session);
     }
 
-    private NodeDataset LoadData(IExampleSource source, ModelSpec spec, NodeSettings settings)
+    private NodeDataset LoadData(IExampleSource source, CompiledModel model, NodeSettings settings)
     {
-        var data = NodeDataset.Load(source, spec, Split(settings));
+        var data = NodeDataset.Load(source, model, Split(settings));
         var report = data.Report;
         _console.MarkupLine($"Read {report.GoodRows.ToString(CultureInfo.InvariantCulture)} examples ({data.Split.Train.Length} train, {data.Split.Validation.Length} validation, {data.Split.Test.Length} test)");
         if (report.BadRows > 0)

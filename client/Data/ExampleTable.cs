@@ -1,10 +1,11 @@
+using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Federated.Model.Training;
 
 namespace Federated.Client.Data;
 
 /// <summary>
-/// A node's examples, encoded for one <see cref="ModelSpec"/> and held columnar: embedding rows per
+/// A node's examples, encoded for one compiled model (<see cref="Model"/>) and held columnar: embedding rows per
 /// field (hashed with <see cref="TokenHasher"/> or checked against the vocabulary), numeric features,
 /// labels (NaN = missing) and time. Raw tokens are not kept, except user and item keys for recommendations.
 /// </summary>
@@ -24,9 +25,10 @@ public sealed class ExampleTable
     private readonly int _userField;
     private readonly int _itemField;
 
-    private ExampleTable(ModelSpec spec, ExampleSchema schema)
+    private ExampleTable(CompiledModel model, ExampleSchema schema)
     {
-        Spec = spec;
+        Model = model;
+        var spec = model.Spec;
         Schema = schema;
         Encoder = new ExampleEncoder(spec, schema);
         _ids = new List<int>[spec.Fields.Count];
@@ -48,8 +50,11 @@ public sealed class ExampleTable
         }
     }
 
-    /// <summary>The model the examples are encoded for.</summary>
-    public ModelSpec Spec { get; }
+    /// <summary>The compiled model the examples are encoded for: what training and evaluation on them use.</summary>
+    public CompiledModel Model { get; }
+
+    /// <summary>The spec of <see cref="Model"/>.</summary>
+    public ModelSpec Spec => Model.Spec;
 
     /// <summary>How the source's examples map onto the model.</summary>
     public ExampleEncoder Encoder { get; }
@@ -80,17 +85,16 @@ public sealed class ExampleTable
     /// vocabulary id out of range or not an integer) is counted as bad with its line number.
     /// </summary>
     /// <param name="source">The source.</param>
-    /// <param name="spec">The model.</param>
+    /// <param name="model">The model, compiled once by the caller (one instance may serve many tables).</param>
     /// <returns>The table.</returns>
     /// <exception cref="DataFormatException">The data lacks a field or numeric feature of the model, or a file does not match.</exception>
-    public static ExampleTable Load(IExampleSource source, ModelSpec spec)
+    public static ExampleTable Load(IExampleSource source, CompiledModel model)
     {
         ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(spec);
-        spec.Validate();
-        var table = new ExampleTable(spec, source.Schema);
+        ArgumentNullException.ThrowIfNull(model);
+        var table = new ExampleTable(model, source.Schema);
         var encodingErrors = new List<BadRow>();
-        var scratch = new int[spec.Fields.Count][];
+        var scratch = new int[model.Spec.Fields.Count][];
         foreach (var example in source.Read())
         {
             if (!table.Encoder.TryEncode(example, scratch, out var error))
@@ -119,6 +123,19 @@ public sealed class ExampleTable
 
         table.Report = report;
         return table;
+    }
+
+    /// <summary>Compiles <paramref name="spec"/> and reads a source with it (see <see cref="Load(IExampleSource, CompiledModel)"/>).</summary>
+    /// <param name="source">The source.</param>
+    /// <param name="spec">The model's spec; validated and compiled here, so prefer the compiled overload where a model is at hand.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="ModelSpecException">The spec is invalid.</exception>
+    /// <exception cref="DataFormatException">The data lacks a field or numeric feature of the model, or a file does not match.</exception>
+    public static ExampleTable Load(IExampleSource source, ModelSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(spec);
+        return Load(source, CompiledModel.Compile(spec));
     }
 
     /// <summary>The raw value of a numeric feature (NaN = missing).</summary>

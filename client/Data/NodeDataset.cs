@@ -1,3 +1,4 @@
+using Federated.Model.Parameters;
 using Federated.Model.Spec;
 
 namespace Federated.Client.Data;
@@ -26,7 +27,10 @@ public sealed class NodeDataset
     /// <summary>Numeric statistics of the training part.</summary>
     public NumericStandardizer Standardizer { get; }
 
-    /// <summary>The model the examples are encoded for.</summary>
+    /// <summary>The compiled model the examples are encoded for (<see cref="ExampleTable.Model"/>).</summary>
+    public CompiledModel Model => Table.Model;
+
+    /// <summary>The spec of <see cref="Model"/>.</summary>
     public ModelSpec Spec => Table.Spec;
 
     /// <summary>Bad rows met while reading.</summary>
@@ -34,7 +38,18 @@ public sealed class NodeDataset
 
     /// <summary>Reads a source, encodes it for a model and splits it.</summary>
     /// <param name="source">The source.</param>
-    /// <param name="spec">The model.</param>
+    /// <param name="model">The model, compiled once by the caller.</param>
+    /// <param name="split">How to split; defaults when null.</param>
+    /// <returns>The data set.</returns>
+    public static NodeDataset Load(IExampleSource source, CompiledModel model, SplitOptions? split = null)
+    {
+        var table = ExampleTable.Load(source, model);
+        return new NodeDataset(table, DataSplit.Create(table, split ?? new SplitOptions()));
+    }
+
+    /// <summary>Compiles <paramref name="spec"/>, then reads, encodes and splits a source (see <see cref="Load(IExampleSource, CompiledModel, SplitOptions?)"/>).</summary>
+    /// <param name="source">The source.</param>
+    /// <param name="spec">The model's spec; validated and compiled here.</param>
     /// <param name="split">How to split; defaults when null.</param>
     /// <returns>The data set.</returns>
     public static NodeDataset Load(IExampleSource source, ModelSpec spec, SplitOptions? split = null)

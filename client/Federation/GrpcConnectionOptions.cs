@@ -1,3 +1,5 @@
+using Federated.Model.Parameters;
+
 namespace Federated.Client.Federation;
 
 /// <summary>Settings of a node's gRPC channel to the coordinator.</summary>
@@ -20,4 +22,11 @@ public sealed record GrpcConnectionOptions
 
     /// <summary>An HTTP handler to use instead of the default one (tests, proxies, client certificates).</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
+
+    /// <summary>
+    /// A model this process has already compiled, e.g. one shared by many connections of a simulation: a join whose
+    /// spec (as JSON) is this model's gets this instance instead of a compilation of its own. Default null: the first
+    /// join compiles the run's spec.
+    /// </summary>
+    public CompiledModel? Model { get; init; }
 }

@@ -45,7 +45,8 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
     private readonly Metadata _headers;
     private readonly GrpcConnectionOptions _options;
     private FederationJoin? _joined;
-    private ParameterLayout? _layout;
+    private string? _joinedSpecJson;
+    private string? _knownSpecJson;
 
     /// <summary>Opens a channel to the coordinator (nothing is sent until the first call).</summary>
     /// <param name="address">The coordinator's URL, e.g. <c>https://coordinator.example.org:5001</c> or <c>http://127.0.0.1:5000</c> (h2c).</param>
@@ -77,19 +78,9 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
     public async Task<FederationJoin> JoinAsync(string? runId, CancellationToken cancellationToken)
     {
         var reply = await CallAsync("join", () => _client.JoinAsync(new JoinRequest { RunId = runId ?? "" }, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync).ConfigureAwait(false);
-        ModelSpec spec;
-        try
-        {
-            spec = ModelSpec.FromJson(reply.ModelSpecJson);
-        }
-        catch (Exception e) when (e is ModelSpecException or JsonException)
-        {
-            throw new InvalidDataException($"the coordinator's model spec of run '{reply.RunId}' cannot be read: {e.Message}", e);
-        }
-
-        var joined = new FederationJoin(reply.NodeId, reply.RunId, spec, reply.LayoutFingerprint, reply.ModelVersion);
-        _layout = ParameterLayout.FromSpec(spec);
+        var joined = new FederationJoin(reply.NodeId, reply.RunId, ModelOf(reply.ModelSpecJson, reply.RunId), reply.LayoutFingerprint, reply.ModelVersion);
         _joined = joined;
+        _joinedSpecJson = reply.ModelSpecJson;
         return joined;
     }
 
@@ -148,7 +139,8 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
     {
         ArgumentNullException.ThrowIfNull(update);
         ArgumentException.ThrowIfNullOrEmpty(uploadId);
-        var (joined, layout) = RequireJoined();
+        var joined = RequireJoined();
+        var layout = joined.Model.Layout;
         foreach (var delta in update.Delta.Tensors)
         {
             if (!layout.TryGet(delta.Name, out var tensor) || tensor.Scope != ParameterScope.Shared)
@@ -313,6 +305,31 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
         return target.Values.AsMemory(tensor.Offset, tensor.Length);
     }
 
-    private (FederationJoin Joined, ParameterLayout Layout) RequireJoined() =>
-        _joined is { } joined && _layout is { } layout ? (joined, layout) : throw new InvalidOperationException("join a run before submitting");
+    private FederationJoin RequireJoined() => _joined ?? throw new InvalidOperationException("join a run before submitting");
+
+    /// <summary>
+    /// The compiled model of the spec <paramref name="json"/>: the previous join's when the spec is unchanged (a node joins
+    /// again at the end of a run), <see cref="GrpcConnectionOptions.Model"/> when it is that model's, else compiled here.
+    /// </summary>
+    private CompiledModel ModelOf(string json, string runId)
+    {
+        if (_joined is { } previous && string.Equals(json, _joinedSpecJson, StringComparison.Ordinal))
+        {
+            return previous.Model;
+        }
+
+        if (_options.Model is { } known && string.Equals(json, _knownSpecJson ??= known.Spec.ToJson(), StringComparison.Ordinal))
+        {
+            return known;
+        }
+
+        try
+        {
+            return CompiledModel.Compile(ModelSpec.FromJson(json));
+        }
+        catch (Exception e) when (e is ModelSpecException or JsonException)
+        {
+            throw new InvalidDataException($"the coordinator's model spec of run '{runId}' cannot be read: {e.Message}", e);
+        }
+    }
 }

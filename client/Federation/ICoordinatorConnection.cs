@@ -16,7 +16,10 @@ namespace Federated.Client.Federation;
 /// </remarks>
 public interface ICoordinatorConnection
 {
-    /// <summary>Joins <paramref name="runId"/>, or the single active run when null.</summary>
+    /// <summary>
+    /// Joins <paramref name="runId"/>, or the single active run when null. The join carries the run's model compiled
+    /// (<see cref="FederationJoin.Model"/>); joining again with the same spec gives the same instance.
+    /// </summary>
     Task<FederationJoin> JoinAsync(string? runId, CancellationToken cancellationToken);
 
     /// <summary>Waits up to <paramref name="maxWait"/> for an assignment (a long poll; it also serves as a heartbeat).</summary>

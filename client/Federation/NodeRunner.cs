@@ -2,7 +2,6 @@ using Federated.Client.Data;
 using Federated.Client.Training;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
-using Federated.Model.Spec;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -31,7 +30,7 @@ namespace Federated.Client.Federation;
 public sealed class NodeRunner
 {
     private readonly ICoordinatorConnection _connection;
-    private readonly Func<ModelSpec, NodeDataset> _loadData;
+    private readonly Func<CompiledModel, NodeDataset> _loadData;
     private readonly NodeRunnerOptions _options;
     private readonly IProgress<NodeProgress>? _progress;
     private readonly ILogger _logger;
@@ -40,14 +39,17 @@ public sealed class NodeRunner
 
     /// <summary>Creates the runner; nothing happens until <see cref="RunAsync"/>.</summary>
     /// <param name="connection">The coordinator.</param>
-    /// <param name="loadData">Reads and encodes the node's data for the run's model (known only after joining).</param>
+    /// <param name="loadData">
+    /// Reads and encodes the node's data for the run's model (known only after joining; compiled once, by the join, and
+    /// given here so the data, the session and the uploads all share it), e.g. <c>m =&gt; NodeDataset.Load(source, m)</c>.
+    /// </param>
     /// <param name="options">Settings; defaults when null.</param>
     /// <param name="progress">Receives every step, synchronously, on the runner's thread.</param>
     /// <param name="logger">Logs steps and per-round metrics.</param>
     /// <param name="time">The clock for delays; the system clock when null.</param>
     public NodeRunner(
         ICoordinatorConnection connection,
-        Func<ModelSpec, NodeDataset> loadData,
+        Func<CompiledModel, NodeDataset> loadData,
         NodeRunnerOptions? options = null,
         IProgress<NodeProgress>? progress = null,
         ILogger<NodeRunner>? logger = null,
@@ -69,23 +71,28 @@ public sealed class NodeRunner
     /// <exception cref="UpdateRejectedException">The coordinator refused the node (unknown or revoked token, no such run).</exception>
     /// <exception cref="CoordinatorUnavailableException">Unreachable after <see cref="NodeRunnerOptions.MaxRetries"/> retries.</exception>
     /// <exception cref="InvalidOperationException">The coordinator's model layout is not the one this node computes from the spec.</exception>
-    /// <exception cref="DataFormatException">The node's data does not fit the run's model.</exception>
+    /// <exception cref="DataFormatException">The node's data does not fit the run's model, or was encoded for another model.</exception>
     /// <exception cref="LocalStateException">The state directory holds the state of another model.</exception>
     /// <exception cref="OperationCanceledException">Stopped before the node had joined.</exception>
     public async Task<NodeRunSummary> RunAsync(CancellationToken stoppingToken = default)
     {
         var join = await _retry.RunAsync("join", ct => _connection.JoinAsync(_options.RunId, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
-        var layout = ParameterLayout.FromSpec(join.Spec);
-        if (layout.Fingerprint != join.LayoutFingerprint)
+        var model = join.Model;
+        if (model.Fingerprint != join.LayoutFingerprint)
         {
             throw new InvalidOperationException(
-                $"run '{join.RunId}' has model layout {join.LayoutFingerprint}, but this node computes {layout.Fingerprint} from its spec: the node's and the coordinator's versions of Federated disagree");
+                $"run '{join.RunId}' has model layout {join.LayoutFingerprint}, but this node computes {model.Fingerprint} from its spec: the node's and the coordinator's versions of Federated disagree");
         }
 
         NodeRunnerLog.Joined(_logger, join.RunId, join.NodeId, join.ModelVersion);
         Report(new NodeProgress(NodeProgressKind.Joined, null, join.ModelVersion, $"joined run {join.RunId} as {join.NodeId} (model version {join.ModelVersion})"));
 
-        var data = _loadData(join.Spec);
+        var data = _loadData(model);
+        if (data.Model.Fingerprint != model.Fingerprint)
+        {
+            throw new DataFormatException($"the node's data is encoded for model layout {data.Model.Fingerprint}, but run '{join.RunId}' has {model.Fingerprint}");
+        }
+
         using var session = new NodeTrainingSession(data, _options.StateDirectory, _options.Training);
         var resumedFrom = session.LastRound;
         if (resumedFrom is { } last)
@@ -94,7 +101,7 @@ public sealed class NodeRunner
             Report(new NodeProgress(NodeProgressKind.Resumed, last, session.ModelVersion, $"resuming with the local state of round {last}"));
         }
 
-        var state = new RunState(join, session, new ParameterSet(layout), new NodeRoundStep(_connection, join, _retry, _logger, _progress));
+        var state = new RunState(join, session, new ParameterSet(model.Layout), new NodeRoundStep(_connection, join, _retry, _logger, _progress));
         try
         {
             await RefreshAsync(state, join.ModelVersion, stoppingToken).ConfigureAwait(false);

@@ -46,7 +46,7 @@ public sealed class CompactLocalStateStore : ILocalStateStore
         var spec = table.Spec;
         var layout = initial.Layout;
         _fingerprint = layout.Fingerprint;
-        if (ParameterLayout.FromSpec(spec).Fingerprint != _fingerprint)
+        if (table.Model.Fingerprint != _fingerprint)
         {
             throw new ArgumentException("the initial parameters do not have the layout of the data's model", nameof(initial));
         }

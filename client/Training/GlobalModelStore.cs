@@ -57,8 +57,9 @@ public static class GlobalModelStore
             using var reader = TensorFile.OpenRead(path);
             TensorFile.ReadHeader(reader, Magic, FormatVersion, path, "global model");
             var runId = reader.ReadString();
-            var spec = ModelSpec.FromJson(reader.ReadString());
-            var parameters = new ParameterSet(ParameterLayout.FromSpec(spec));
+            // The file is where this process learns the model (evaluate, recommend): compiled here, once, and handed on.
+            var model = CompiledModel.Compile(ModelSpec.FromJson(reader.ReadString()));
+            var parameters = new ParameterSet(model.Layout);
             var fingerprint = reader.ReadString();
             if (fingerprint != parameters.Layout.Fingerprint)
             {
@@ -73,7 +74,7 @@ public static class GlobalModelStore
                 values.CopyTo(parameters[tensor]);
             }
 
-            return new GlobalModel(runId, version, spec, parameters);
+            return new GlobalModel(runId, version, model, parameters);
         }
         catch (EndOfStreamException e)
         {

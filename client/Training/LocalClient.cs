@@ -26,7 +26,6 @@ public sealed class LocalClient
         Data = data;
         State = state;
         Seed = seed;
-        LayoutFingerprint = ParameterLayout.FromSpec(data.Spec).Fingerprint;
     }
 
     /// <summary>The client's examples and split.</summary>
@@ -38,8 +37,8 @@ public sealed class LocalClient
     /// <summary>Its seed.</summary>
     public int Seed { get; }
 
-    /// <summary>The fingerprint of its model's parameter layout.</summary>
-    public string LayoutFingerprint { get; }
+    /// <summary>The fingerprint of its model's parameter layout (that of the model its data is encoded for).</summary>
+    public string LayoutFingerprint => Data.Model.Fingerprint;
 
     /// <summary>
     /// A virtual client whose local state is a <see cref="CompactLocalStateStore"/> starting from

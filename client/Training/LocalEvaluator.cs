@@ -12,7 +12,7 @@ namespace Federated.Client.Training;
 /// the predictor that recommendation scores with. Its trainer, batch and prediction buffers are created on first use.
 /// </summary>
 /// <remarks>Reads the buffer only; never trains. Not thread-safe.</remarks>
-internal sealed class LocalEvaluator(ModelSpec spec, ParameterSet parameters, NodeTrainingOptions options) : IDisposable
+internal sealed class LocalEvaluator(CompiledModel model, ParameterSet parameters, NodeTrainingOptions options) : IDisposable
 {
     private MultiTaskTrainer? _inference;
     private Batch? _batch;
@@ -28,7 +28,7 @@ internal sealed class LocalEvaluator(ModelSpec spec, ParameterSet parameters, No
             DataPart.Validation => data.Split.Validation,
             _ => data.Split.Test,
         };
-        var tasks = spec.Tasks;
+        var tasks = model.Tasks;
         var binary = new BinaryMetricSummary?[tasks.Count];
         var regression = new RegressionMetricSummary?[tasks.Count];
         for (var t = 0; t < tasks.Count; t++)
@@ -75,14 +75,14 @@ internal sealed class LocalEvaluator(ModelSpec spec, ParameterSet parameters, No
             var size = Math.Max(1, options.EvaluationBatchSize);
 
             // Predict uses neither the optimiser nor dropout: SGD keeps no per-parameter state to allocate.
-            _inference = new MultiTaskTrainer(spec, parameters, new TrainerOptions
+            _inference = new MultiTaskTrainer(model, parameters, new TrainerOptions
             {
                 Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd },
                 MaxBatchSize = size,
                 Threads = Math.Min(options.Threads, size),
             });
-            _batch = new Batch(spec, size);
-            _predictions = new float[spec.Tasks.Count][];
+            _batch = new Batch(model.Spec, size);
+            _predictions = new float[model.Tasks.Count][];
             for (var t = 0; t < _predictions.Length; t++)
             {
                 _predictions[t] = new float[size];

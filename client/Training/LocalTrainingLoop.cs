@@ -16,7 +16,7 @@ namespace Federated.Client.Training;
 /// cancelled run). The trainer is reused across clients when the spec has no dropout and the optimiser settings are
 /// unchanged; with dropout it is rebuilt per round so that each client's masks restart from its own seed. Not thread-safe.
 /// </remarks>
-internal sealed class LocalTrainingLoop(ModelSpec spec, ParameterSet parameters, int threads) : IDisposable
+internal sealed class LocalTrainingLoop(CompiledModel model, ParameterSet parameters, int threads) : IDisposable
 {
     private MultiTaskTrainer? _trainer;
     private Batch? _batch;
@@ -90,13 +90,13 @@ internal sealed class LocalTrainingLoop(ModelSpec spec, ParameterSet parameters,
     {
         // Without dropout the seed reaches nothing in the trainer, and ResetOptimizer + ClearTouchedRows make a used
         // trainer equal to a new one. With dropout the masks' stream must restart from the client's seed.
-        if (_trainer is { } current && spec.Dropout == 0 && current.Options == (wanted with { Seed = current.Options.Seed }))
+        if (_trainer is { } current && model.Spec.Dropout == 0 && current.Options == (wanted with { Seed = current.Options.Seed }))
         {
             return current;
         }
 
         _trainer?.Dispose();
-        _trainer = new MultiTaskTrainer(spec, parameters, wanted);
+        _trainer = new MultiTaskTrainer(model, parameters, wanted);
         return _trainer;
     }
 
@@ -104,7 +104,7 @@ internal sealed class LocalTrainingLoop(ModelSpec spec, ParameterSet parameters,
     {
         if (_batch is null || _batch.Capacity != size)
         {
-            _batch = new Batch(spec, size);
+            _batch = new Batch(model.Spec, size);
         }
 
         return _batch;

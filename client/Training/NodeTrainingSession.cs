@@ -36,7 +36,7 @@ public sealed class NodeTrainingSession : IDisposable
     private readonly TrainingWorkspace _workspace;
 
     /// <summary>Opens a session; loads the local state if the directory has one.</summary>
-    /// <param name="data">The node's data, encoded for the run's model.</param>
+    /// <param name="data">The node's data, encoded for the run's model (<see cref="NodeDataset.Model"/>, compiled once by the caller).</param>
     /// <param name="stateDirectory">Where local tensors are kept (created if missing).</param>
     /// <param name="options">Session settings; defaults when null.</param>
     /// <exception cref="LocalStateException">The saved state is for another model, or damaged.</exception>
@@ -48,16 +48,19 @@ public sealed class NodeTrainingSession : IDisposable
         _options = options ?? new NodeTrainingOptions();
         Directory.CreateDirectory(stateDirectory);
         StatePath = Path.Combine(stateDirectory, StateFileName);
-        Parameters = ParameterSet.Initialize(ParameterLayout.FromSpec(data.Spec), _options.Seed);
+        Parameters = data.Model.Initialize(_options.Seed);
         var store = new FileLocalStateStore(StatePath);
         var header = store.TryLoad(Parameters);
         _client = new LocalClient(data, store, _options.Seed);
-        _workspace = new TrainingWorkspace(data.Spec, Parameters, _options, incrementalShared: false);
+        _workspace = new TrainingWorkspace(data.Model, Parameters, _options, incrementalShared: false);
         LastRound = header?.Round;
         ModelVersion = header?.ModelVersion;
     }
 
-    /// <summary>The model.</summary>
+    /// <summary>The compiled model (that of <see cref="Data"/>).</summary>
+    public CompiledModel Model => _data.Model;
+
+    /// <summary>The model's spec.</summary>
     public ModelSpec Spec => _data.Spec;
 
     /// <summary>The node's data.</summary>

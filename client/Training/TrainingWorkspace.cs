@@ -33,37 +33,50 @@ namespace Federated.Client.Training;
 /// </remarks>
 public sealed class TrainingWorkspace : IDisposable
 {
+    private readonly CompiledModel _model;
     private readonly ModelSpec _spec;
     private readonly WorkspaceBuffer _buffer;
     private readonly LocalTrainingLoop _loop;
     private readonly LocalEvaluator _evaluator;
     private readonly NodeUpdatePipelineBuilder _updates;
 
-    /// <summary>A workspace for <paramref name="spec"/>'s model.</summary>
-    /// <param name="spec">The run's model.</param>
+    /// <summary>A workspace for <paramref name="model"/>: one buffer of its full layout, zeroed until lent.</summary>
+    /// <param name="model">The run's model, compiled once by the caller (a pool's workspaces share one instance).</param>
     /// <param name="options">
     /// Optimiser kind, trainer threads (1 for a worker pool), evaluation batch size, metric bins and extra update
     /// steps; its <see cref="NodeTrainingOptions.Seed"/> is not used (each client brings its own). Defaults when null.
     /// </param>
-    public TrainingWorkspace(ModelSpec spec, NodeTrainingOptions? options = null)
-        : this(spec, new ParameterSet(ParameterLayout.FromSpec(spec ?? throw new ArgumentNullException(nameof(spec)))), options, incrementalShared: true)
+    public TrainingWorkspace(CompiledModel model, NodeTrainingOptions? options = null)
+        : this(model, new ParameterSet((model ?? throw new ArgumentNullException(nameof(model))).Layout), options, incrementalShared: true)
     {
     }
 
-    /// <summary>A workspace over existing parameters (a session's own), which it trains in place.</summary>
-    internal TrainingWorkspace(ModelSpec spec, ParameterSet parameters, NodeTrainingOptions? options, bool incrementalShared)
+    /// <summary>A workspace for <paramref name="spec"/>'s model, compiled here (see <see cref="TrainingWorkspace(CompiledModel, NodeTrainingOptions?)"/>).</summary>
+    /// <param name="spec">The run's model spec.</param>
+    /// <param name="options">As for the compiled overload.</param>
+    public TrainingWorkspace(ModelSpec spec, NodeTrainingOptions? options = null)
+        : this(CompiledModel.Compile(spec ?? throw new ArgumentNullException(nameof(spec))), options)
     {
-        ArgumentNullException.ThrowIfNull(spec);
+    }
+
+    /// <summary>A workspace over existing parameters (a session's own, of <paramref name="model"/>'s full layout), which it trains in place.</summary>
+    internal TrainingWorkspace(CompiledModel model, ParameterSet parameters, NodeTrainingOptions? options, bool incrementalShared)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(parameters);
         options ??= new NodeTrainingOptions();
-        _spec = spec;
-        _buffer = new WorkspaceBuffer(spec, parameters, incrementalShared);
-        _loop = new LocalTrainingLoop(spec, parameters, options.Threads);
-        _evaluator = new LocalEvaluator(spec, parameters, options);
+        _model = model;
+        _spec = model.Spec;
+        _buffer = new WorkspaceBuffer(model, parameters, incrementalShared);
+        _loop = new LocalTrainingLoop(model, parameters, options.Threads);
+        _evaluator = new LocalEvaluator(model, parameters, options);
         _updates = NodeUpdatePipelineBuilder.For(options);
     }
 
-    /// <summary>The model.</summary>
+    /// <summary>The compiled model the workspace trains.</summary>
+    public CompiledModel Model => _model;
+
+    /// <summary>The model's spec.</summary>
     public ModelSpec Spec => _spec;
 
     /// <summary>

@@ -32,12 +32,13 @@ internal sealed class WorkspaceBuffer
     private bool _sharedDenseDirty;
     private LocalClient? _loaded;
 
-    /// <summary>The lending of <paramref name="parameters"/>, a buffer of <paramref name="spec"/>'s model.</summary>
-    /// <param name="spec">The model.</param>
+    /// <summary>The lending of <paramref name="parameters"/>, a buffer of <paramref name="model"/>'s full layout.</summary>
+    /// <param name="model">The model.</param>
     /// <param name="parameters">The buffer.</param>
     /// <param name="incrementalShared">False to copy every shared tensor at every lending (a session's own buffer).</param>
-    public WorkspaceBuffer(ModelSpec spec, ParameterSet parameters, bool incrementalShared)
+    public WorkspaceBuffer(CompiledModel model, ParameterSet parameters, bool incrementalShared)
     {
+        var spec = model.Spec;
         _spec = spec;
         _incrementalShared = incrementalShared;
         Parameters = parameters;

@@ -1,4 +1,5 @@
 using Federated.Client.Data;
+using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Federated.Simulation.Engine;
 
@@ -44,8 +45,7 @@ public static class CsvData
             Tasks = tasks,
             L2 = l2,
         };
-        spec.Validate();
-        var data = SimulationData.FromSource(new InMemoryExampleSource(source.Name, exampleSchema, examples), spec, testFraction, seed);
+        var data = SimulationData.FromSource(new InMemoryExampleSource(source.Name, exampleSchema, examples), CompiledModel.Compile(spec), testFraction, seed);
         return data;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Federated.Client.Data;
+using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Federated.Simulation.Engine;
 
@@ -34,7 +35,10 @@ public static class MovieLensData
     public static ModelSpec Spec(int dim) => MovieLensModelSpec.Create(new MovieLensSpecOptions { ItemVocabulary = 1683, UserBuckets = 2048, Dim = dim });
 
     /// <summary>Fold <paramref name="fold"/> (1–5) of the directory: its base file as training, its test file as test.</summary>
-    public static SimulationData Fold(string directory, int fold, ModelSpec spec)
+    /// <param name="directory">The directory of MovieLens 100K.</param>
+    /// <param name="fold">The fold, 1–5.</param>
+    /// <param name="model">The model (e.g. <see cref="Spec"/> compiled), shared by every fold of a run.</param>
+    public static SimulationData Fold(string directory, int fold, CompiledModel model)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fold, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(fold, 5);
@@ -45,7 +49,7 @@ public static class MovieLensData
         examples.AddRange(test.Read());
         var isTest = new bool[examples.Count];
         isTest.AsSpan(trainCount).Fill(true);
-        return new SimulationData(string.Create(CultureInfo.InvariantCulture, $"MovieLens 100K, fold u{fold}"), train.Schema, spec, examples, isTest);
+        return new SimulationData(string.Create(CultureInfo.InvariantCulture, $"MovieLens 100K, fold u{fold}"), train.Schema, model, examples, isTest);
     }
 
     /// <summary>

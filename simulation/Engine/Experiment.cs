@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Federated.Model.Parameters;
 using Federated.Simulation.Partitioning;
 using Federated.Simulation.Reports;
 
@@ -33,10 +34,11 @@ public sealed class Experiment
     public IReadOnlyDictionary<string, string>? Settings { get; init; }
 
     /// <summary>
-    /// Creates the coordinator of the federated series for a run config and a number of clients; default
+    /// Creates the coordinator of the federated series for a run config, the model its spec compiles to (the data's
+    /// <see cref="SimulationData.Model"/>, for the clients' connections to share) and a number of clients; default
     /// <see cref="InMemoryFederationHost"/>.
     /// </summary>
-    public Func<Federated.Coordinator.Runs.RunConfig, int, CancellationToken, Task<IFederationHost>>? HostFactory { get; init; }
+    public Func<Federated.Coordinator.Runs.RunConfig, CompiledModel, int, CancellationToken, Task<IFederationHost>>? HostFactory { get; init; }
 
     /// <summary>Whether to train the references (tests of the federated series alone skip them). Default true.</summary>
     public bool WithReferences { get; init; } = true;
@@ -82,10 +84,10 @@ public sealed class Experiment
             Anchors = Anchors ?? new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>(),
         };
 
-        using var pool = new WorkerPool(Data.Spec, Options.NodeOptions(), Options.Workers);
-        var factory = HostFactory ?? ((c, n, _) => Task.FromResult<IFederationHost>(new InMemoryFederationHost(c, n)));
+        using var pool = new WorkerPool(Data.Model, Options.NodeOptions(), Options.Workers);
+        var factory = HostFactory ?? ((c, m, n, _) => Task.FromResult<IFederationHost>(new InMemoryFederationHost(c, m, n)));
         var federatedClock = Stopwatch.StartNew();
-        var host = await factory(config, clients.Count, cancellationToken).ConfigureAwait(false);
+        var host = await factory(config, Data.Model, clients.Count, cancellationToken).ConfigureAwait(false);
         await using (host.ConfigureAwait(false))
         {
             settings["transport"] = host.Transport;

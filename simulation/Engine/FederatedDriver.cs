@@ -27,8 +27,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
     /// <summary>Runs every round; records per-round pooled and per-client figures in <paramref name="report"/>.</summary>
     public async Task RunAsync(IFederationHost host, ExperimentReport report, Action<SimulationProgress>? progress, CancellationToken cancellationToken)
     {
-        var spec = clients.Data.Spec;
-        var initial = ParameterSet.Initialize(spec, options.Seed);
+        var initial = clients.Data.Model.Initialize(options.Seed);
         var locals = Enumerable.Range(0, clients.Count).Select(c => clients.CreateClient(c, initial)).ToArray();
         var runId = host.RunId;
         var retry = new CoordinatorRetry(options.Retry);

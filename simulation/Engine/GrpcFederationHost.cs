@@ -5,6 +5,7 @@ using Federated.Coordinator.Hosting;
 using Federated.Coordinator.Nodes;
 using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Runs;
+using Federated.Model.Parameters;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -51,9 +52,23 @@ public sealed class GrpcFederationHost : IFederationHost
     public string Transport => "grpc (loopback)";
 
     /// <summary>Starts the coordinator, creates the run (paused) and enrols <paramref name="clients"/> nodes.</summary>
-    public static async Task<GrpcFederationHost> StartAsync(RunConfig config, int clients, CancellationToken cancellationToken)
+    /// <param name="config">The run.</param>
+    /// <param name="model">
+    /// The run's spec (the very instance <c>config.Spec</c>) compiled: every connection's join is given it
+    /// (<see cref="GrpcConnectionOptions.Model"/>) instead of compiling the spec it receives.
+    /// </param>
+    /// <param name="clients">Nodes to enrol.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="ArgumentException"><paramref name="model"/> was not compiled from <paramref name="config"/>'s spec.</exception>
+    public static async Task<GrpcFederationHost> StartAsync(RunConfig config, CompiledModel model, int clients, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(model);
+        if (!ReferenceEquals(model.Spec, config.Spec))
+        {
+            throw new ArgumentException("the model must be compiled from the run config's own spec", nameof(model));
+        }
+
         var app = CoordinatorHost.Build([], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -77,7 +92,7 @@ public sealed class GrpcFederationHost : IFederationHost
         for (var c = 0; c < clients; c++)
         {
             var token = nodes.IssueToken(string.Create(CultureInfo.InvariantCulture, $"sim-{c:D5}"));
-            connections[c] = new GrpcCoordinatorConnection(address, token, new GrpcConnectionOptions { HttpHandler = handler });
+            connections[c] = new GrpcCoordinatorConnection(address, token, new GrpcConnectionOptions { HttpHandler = handler, Model = model });
         }
 
         return new GrpcFederationHost(app, engine, runId, connections, handler, address);

@@ -4,6 +4,7 @@ using Federated.Coordinator.Nodes;
 using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Runs;
 using Federated.Coordinator.Storage;
+using Federated.Model.Parameters;
 using Federated.Simulation.Federation;
 
 namespace Federated.Simulation.Engine;
@@ -18,9 +19,19 @@ public sealed class InMemoryFederationHost : IFederationHost
     private readonly InMemoryCoordinatorConnection[] _connections;
 
     /// <summary>Creates the engine, the run and <paramref name="clients"/> enrolled nodes.</summary>
-    public InMemoryFederationHost(RunConfig config, int clients)
+    /// <param name="config">The run.</param>
+    /// <param name="model">The run's spec (the very instance <c>config.Spec</c>) compiled: every node's joins hand it out.</param>
+    /// <param name="clients">Nodes to enrol.</param>
+    /// <exception cref="ArgumentException"><paramref name="model"/> was not compiled from <paramref name="config"/>'s spec.</exception>
+    public InMemoryFederationHost(RunConfig config, CompiledModel model, int clients)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(model);
+        if (!ReferenceEquals(model.Spec, config.Spec))
+        {
+            throw new ArgumentException("the model must be compiled from the run config's own spec", nameof(model));
+        }
+
         _store = new SqliteStore(":memory:");
         Engine = new RoundEngine(_store, TimeProvider.System, new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromDays(1) });
         var nodes = new NodeDirectory(_store, TimeProvider.System);
@@ -31,7 +42,7 @@ public sealed class InMemoryFederationHost : IFederationHost
         {
             var id = NodeId(c);
             nodes.IssueToken(id);
-            _connections[c] = new InMemoryCoordinatorConnection(Engine, id);
+            _connections[c] = new InMemoryCoordinatorConnection(Engine, id, model);
         }
     }
 

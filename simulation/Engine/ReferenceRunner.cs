@@ -23,7 +23,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
     public async Task RunAsync(ExperimentReport report, Action<SimulationProgress>? progress, CancellationToken cancellationToken)
     {
         var spec = clients.Data.Spec;
-        var initial = ParameterSet.Initialize(spec, options.Seed);
+        var initial = clients.Data.Model.Initialize(options.Seed);
         var pooled = PooledDataset();
         var total = (long)options.Rounds * (clients.Count + 1);
         long done = 0;
@@ -75,7 +75,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
     {
         var data = clients.Data;
         var indices = clients.Examples.SelectMany(e => e).ToArray();
-        var table = ExampleTable.Load(new InMemoryExampleSource(data.Name, data.Schema, [.. indices.Select(i => data.Examples[i])]), data.Spec);
+        var table = ExampleTable.Load(new InMemoryExampleSource(data.Name, data.Schema, [.. indices.Select(i => data.Examples[i])]), data.Model);
         return new NodeDataset(table, VirtualClients.Split(data, indices));
     }
 

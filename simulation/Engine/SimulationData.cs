@@ -1,4 +1,5 @@
 using Federated.Client.Data;
+using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using MathNet.Numerics.Random;
 
@@ -9,18 +10,22 @@ namespace Federated.Simulation.Engine;
 /// tokens, so partitioners can key on any field or label), the model they are encoded for, and one train/test mark per
 /// example. Every series of an experiment (federated, local-only, centralised) sees exactly this split.
 /// </summary>
+/// <remarks>
+/// The model is compiled once, here (or by whoever built the data set): every client table, workspace, state store and
+/// connection of an experiment on this data shares <see cref="Model"/>.
+/// </remarks>
 public sealed class SimulationData
 {
     /// <summary>Creates the data set.</summary>
     /// <param name="name">A name for reports, e.g. <c>ml-100k u1</c>.</param>
     /// <param name="schema">What the examples carry.</param>
-    /// <param name="spec">The model trained on them.</param>
+    /// <param name="model">The model trained on them, compiled.</param>
     /// <param name="examples">The examples.</param>
     /// <param name="isTest">Per example: true when it is held out for evaluation.</param>
-    public SimulationData(string name, ExampleSchema schema, ModelSpec spec, IReadOnlyList<Example> examples, bool[] isTest)
+    public SimulationData(string name, ExampleSchema schema, CompiledModel model, IReadOnlyList<Example> examples, bool[] isTest)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(isTest);
         if (isTest.Length != examples.Count)
@@ -30,9 +35,20 @@ public sealed class SimulationData
 
         Name = name;
         Schema = schema;
-        Spec = spec;
+        Model = model;
         Examples = examples;
         IsTest = isTest;
+    }
+
+    /// <summary>Creates the data set, compiling <paramref name="spec"/> (see the compiled overload).</summary>
+    /// <param name="name">A name for reports.</param>
+    /// <param name="schema">What the examples carry.</param>
+    /// <param name="spec">The model trained on them; validated and compiled here.</param>
+    /// <param name="examples">The examples.</param>
+    /// <param name="isTest">Per example: true when it is held out for evaluation.</param>
+    public SimulationData(string name, ExampleSchema schema, ModelSpec spec, IReadOnlyList<Example> examples, bool[] isTest)
+        : this(name, schema, CompiledModel.Compile(spec ?? throw new ArgumentNullException(nameof(spec))), examples, isTest)
+    {
     }
 
     /// <summary>A name for reports.</summary>
@@ -41,8 +57,11 @@ public sealed class SimulationData
     /// <summary>What the examples carry.</summary>
     public ExampleSchema Schema { get; }
 
-    /// <summary>The model.</summary>
-    public ModelSpec Spec { get; }
+    /// <summary>The model, compiled once for the whole experiment.</summary>
+    public CompiledModel Model { get; }
+
+    /// <summary>The model's spec.</summary>
+    public ModelSpec Spec => Model.Spec;
 
     /// <summary>The examples.</summary>
     public IReadOnlyList<Example> Examples { get; }
@@ -50,13 +69,18 @@ public sealed class SimulationData
     /// <summary>Per example: held out for evaluation.</summary>
     public bool[] IsTest { get; }
 
+    /// <summary>Compiles <paramref name="spec"/>, then reads a source as the compiled overload does.</summary>
+    public static SimulationData FromSource(IExampleSource source, ModelSpec spec, double testFraction, int seed) =>
+        FromSource(source, CompiledModel.Compile(spec ?? throw new ArgumentNullException(nameof(spec))), testFraction, seed);
+
     /// <summary>
     /// Reads a source whole and marks a seeded random <paramref name="testFraction"/> of its examples as test
     /// (the same examples for the same seed, in any process).
     /// </summary>
-    public static SimulationData FromSource(IExampleSource source, ModelSpec spec, double testFraction, int seed)
+    public static SimulationData FromSource(IExampleSource source, CompiledModel model, double testFraction, int seed)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(model);
         if (!(testFraction > 0 && testFraction < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "the test fraction must be in (0, 1)");
@@ -78,7 +102,7 @@ public sealed class SimulationData
             isTest[order[i]] = true;
         }
 
-        return new SimulationData(source.Name, source.Schema, spec, examples, isTest);
+        return new SimulationData(source.Name, source.Schema, model, examples, isTest);
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public sealed class VirtualClients
             }
 
             var source = new InMemoryExampleSource(partition.ClientNames[c], data.Schema, [.. indices.Select(i => data.Examples[i])]);
-            var table = ExampleTable.Load(source, data.Spec);
+            var table = ExampleTable.Load(source, data.Model);
             if (table.Count != indices.Length)
             {
                 throw new DataFormatException($"client {partition.ClientNames[c]}: {indices.Length - table.Count} examples could not be encoded for the model ({string.Join("; ", table.Report.FirstBadRows.Select(b => b.ToString()))})");

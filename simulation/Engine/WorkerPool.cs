@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Federated.Client.Training;
-using Federated.Model.Spec;
+using Federated.Model.Parameters;
 
 namespace Federated.Simulation.Engine;
 
@@ -12,13 +12,14 @@ internal sealed class WorkerPool : IDisposable
 {
     private readonly ConcurrentBag<SimulationWorker> _idle = [];
     private readonly ConcurrentBag<SimulationWorker> _all = [];
-    private readonly ModelSpec _spec;
+    private readonly CompiledModel _model;
     private readonly NodeTrainingOptions _options;
 
-    public WorkerPool(ModelSpec spec, NodeTrainingOptions options, int size)
+    /// <summary>A pool of at most <paramref name="size"/> workers for <paramref name="model"/>, which every workspace shares.</summary>
+    public WorkerPool(CompiledModel model, NodeTrainingOptions options, int size)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        _spec = spec;
+        _model = model;
         _options = options;
         Size = size;
     }
@@ -59,7 +60,7 @@ internal sealed class WorkerPool : IDisposable
             return worker;
         }
 
-        worker = new SimulationWorker(new TrainingWorkspace(_spec, _options));
+        worker = new SimulationWorker(new TrainingWorkspace(_model, _options));
         _all.Add(worker);
         return worker;
     }

@@ -21,16 +21,23 @@ namespace Federated.Simulation.Federation;
 public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
 {
     private readonly RoundEngine _engine;
+    private readonly CompiledModel _model;
 
     /// <summary>A connection for node <paramref name="nodeId"/>, which must be enrolled in the engine's store.</summary>
     /// <param name="engine">The round engine.</param>
     /// <param name="nodeId">The node's id.</param>
-    public InMemoryCoordinatorConnection(RoundEngine engine, string nodeId)
+    /// <param name="model">
+    /// The run's model as this process compiled it, shared by every virtual node: a join of the run whose spec is this
+    /// model's (the engine hands out the run config's own spec instance) gets it rather than a compilation of its own.
+    /// </param>
+    public InMemoryCoordinatorConnection(RoundEngine engine, string nodeId, CompiledModel model)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        ArgumentNullException.ThrowIfNull(model);
         _engine = engine;
         NodeId = nodeId;
+        _model = model;
     }
 
     /// <summary>The node this connection speaks for.</summary>
@@ -41,7 +48,10 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
     {
         var joined = Call(() => _engine.Join(NodeId, runId));
         var run = joined.Run;
-        return Task.FromResult(new FederationJoin(NodeId, run.RunId, joined.Spec, run.LayoutFingerprint, run.ModelVersion));
+
+        // Another run of the same engine has another spec: compile that one (not the simulation's path).
+        var model = ReferenceEquals(joined.Spec, _model.Spec) ? _model : CompiledModel.Compile(joined.Spec);
+        return Task.FromResult(new FederationJoin(NodeId, run.RunId, model, run.LayoutFingerprint, run.ModelVersion));
     }
 
     /// <inheritdoc/>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Federated.Client.Data;
+using Federated.Model.Parameters;
 using Federated.Model.Spec;
 
 namespace Federated.Client.Tests;
@@ -74,5 +75,8 @@ public static class SyntheticData
     }
 
     public static NodeDataset Load(string path, ModelSpec? spec = null, SplitOptions? split = null) =>
-        NodeDataset.Load(new CsvExampleSource(path, CsvSchema.FromJson(SchemaJson)), spec ?? Spec(), split ?? new SplitOptions { Seed = 11, ValidationFraction = 0.2, TestFraction = 0.1 });
+        Load(path, CompiledModel.Compile(spec ?? Spec()), split);
+
+    public static NodeDataset Load(string path, CompiledModel model, SplitOptions? split = null) =>
+        NodeDataset.Load(new CsvExampleSource(path, CsvSchema.FromJson(SchemaJson)), model, split ?? new SplitOptions { Seed = 11, ValidationFraction = 0.2, TestFraction = 0.1 });
 }

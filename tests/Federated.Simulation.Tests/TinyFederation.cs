@@ -1,3 +1,4 @@
+using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Federated.Simulation.Engine;
 using Federated.Simulation.Partitioning;
@@ -18,9 +19,9 @@ internal static class TinyFederation
         {
             Trunk = new TrunkSpec { Kind = TrunkKind.Mmoe, Hidden = [8], Experts = 2 },
         };
-        var all = new SimulationData("tiny", source.Schema, spec, examples, new bool[examples.Count]);
-        var marked = SimulationData.FromSource(new Federated.Client.Data.InMemoryExampleSource("tiny", source.Schema, examples), spec, 0.25, seed);
-        return new SimulationData(all.Name, all.Schema, spec, examples, marked.IsTest);
+        var model = CompiledModel.Compile(spec);
+        var marked = SimulationData.FromSource(new Federated.Client.Data.InMemoryExampleSource("tiny", source.Schema, examples), model, 0.25, seed);
+        return new SimulationData("tiny", source.Schema, model, examples, marked.IsTest);
     }
 
     public static DataPartition ByInstitution(SimulationData data) => Partitioners.ByKey(data.Examples.Count, data.KeyOf("institution"), "institution");

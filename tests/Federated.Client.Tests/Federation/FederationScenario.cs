@@ -1,7 +1,7 @@
 using Federated.Client.Data;
 using Federated.Client.Federation;
 using Federated.Client.Training;
-using Federated.Model.Spec;
+using Federated.Model.Parameters;
 
 namespace Federated.Client.Tests.Federation;
 
@@ -43,7 +43,7 @@ public sealed class FederationScenario : IDisposable
         }
         """;
 
-    public Func<ModelSpec, NodeDataset> LoadData(int node) => spec => SyntheticData.Load(DataPaths[node], spec);
+    public Func<CompiledModel, NodeDataset> LoadData(int node) => model => SyntheticData.Load(DataPaths[node], model);
 
     public static NodeRunnerOptions RunnerOptions(string stateDirectory, List<TimeSpan>? delays = null) => new()
     {

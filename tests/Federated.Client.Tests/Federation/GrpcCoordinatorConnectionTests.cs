@@ -36,6 +36,42 @@ public sealed class GrpcCoordinatorConnectionTests
     }
 
     [Fact]
+    public async Task JoinAsync_JoinedAgain_SameCompiledModelWithTheCoordinatorsFingerprint()
+    {
+        using var scenario = new FederationScenario(nodes: 0);
+        await using var coordinator = await LoopbackCoordinator.StartAsync(scenario.CoordinatorDirectory);
+        var run = coordinator.StartRun(FederationScenario.RunConfig(minClients: 1));
+        using var connection = new GrpcCoordinatorConnection(coordinator.Address, coordinator.IssueToken("n1"));
+
+        var first = await connection.JoinAsync(run.RunId, CancellationToken.None);
+        var again = await connection.JoinAsync(run.RunId, CancellationToken.None);
+
+        Assert.Same(first.Model, again.Model);
+        Assert.Equal(first.LayoutFingerprint, first.Model.Fingerprint);
+        Assert.Equal(SyntheticData.Spec().ToJson(), first.Spec.ToJson());
+    }
+
+    [Fact]
+    public async Task JoinAsync_KnownModelOfTheRunsSpec_HandedOutInsteadOfACompilation()
+    {
+        using var scenario = new FederationScenario(nodes: 0);
+        await using var coordinator = await LoopbackCoordinator.StartAsync(scenario.CoordinatorDirectory);
+        var run = coordinator.StartRun(FederationScenario.RunConfig(minClients: 1));
+        var known = CompiledModel.Compile(SyntheticData.Spec());
+        var other = CompiledModel.Compile(SyntheticData.Spec(userBuckets: 64));
+        using var knowing = new GrpcCoordinatorConnection(coordinator.Address, coordinator.IssueToken("n1"), new GrpcConnectionOptions { Model = known });
+        using var mistaken = new GrpcCoordinatorConnection(coordinator.Address, coordinator.IssueToken("n2"), new GrpcConnectionOptions { Model = other });
+
+        var join = await knowing.JoinAsync(run.RunId, CancellationToken.None);
+        var compiled = await mistaken.JoinAsync(run.RunId, CancellationToken.None);
+
+        Assert.Same(known, join.Model);
+        Assert.NotSame(other, compiled.Model);
+        Assert.Equal(compiled.LayoutFingerprint, compiled.Model.Fingerprint);
+        Assert.NotEqual(other.Fingerprint, compiled.Model.Fingerprint);
+    }
+
+    [Fact]
     public async Task DownloadModelAsync_TargetOfAnotherModel_InvalidDataAndTargetUntouched()
     {
         using var scenario = new FederationScenario(nodes: 0);
@@ -58,10 +94,10 @@ public sealed class GrpcCoordinatorConnectionTests
         var run = coordinator.StartRun(FederationScenario.RunConfig(minClients: 1));
         using var connection = new GrpcCoordinatorConnection(coordinator.Address, coordinator.IssueToken("n1"), new GrpcConnectionOptions { ChunkBytes = 64 });
         var join = await connection.JoinAsync(run.RunId, CancellationToken.None);
-        var global = new ParameterSet(ParameterLayout.FromSpec(join.Spec));
+        var global = new ParameterSet(join.Model.Layout);
         await connection.DownloadModelAsync(run.RunId, 0, global, CancellationToken.None);
         var offer = await connection.WaitForAssignmentAsync(run.RunId, TimeSpan.FromSeconds(5), CancellationToken.None);
-        using var session = new NodeTrainingSession(scenario.LoadData(0)(join.Spec), scenario.StateDirectories[0]);
+        using var session = new NodeTrainingSession(scenario.LoadData(0)(join.Model), scenario.StateDirectories[0]);
         var update = session.Train(offer.Assignment!, global);
 
         var result = await connection.SubmitUpdateAsync(run.RunId, "u-1", update, CancellationToken.None);
@@ -99,7 +135,7 @@ public sealed class GrpcCoordinatorConnectionTests
         using var connection = new GrpcCoordinatorConnection(coordinator.Address, coordinator.IssueToken("n1"));
         var join = await connection.JoinAsync(run.RunId, CancellationToken.None);
         await connection.WaitForAssignmentAsync(run.RunId, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var global = new ParameterSet(ParameterLayout.FromSpec(join.Spec));
+        var global = new ParameterSet(join.Model.Layout);
         var update = new LocalUpdate(7, 0, ModelDelta.Compute(global, global), 0, 10, new Dictionary<string, long>(), [], 1);
 
         var error = await Assert.ThrowsAsync<UpdateRejectedException>(() => connection.SubmitUpdateAsync(run.RunId, "u-7", update, CancellationToken.None));
@@ -115,7 +151,7 @@ public sealed class GrpcCoordinatorConnectionTests
         var run = coordinator.StartRun(FederationScenario.RunConfig(minClients: 1));
         using var connection = new GrpcCoordinatorConnection(coordinator.Address, coordinator.IssueToken("n1"));
         var join = await connection.JoinAsync(run.RunId, CancellationToken.None);
-        var global = new ParameterSet(ParameterLayout.FromSpec(join.Spec));
+        var global = new ParameterSet(join.Model.Layout);
         var leaky = ModelDelta.Compute(global, global, ParameterScope.Local);
         var update = new LocalUpdate(1, 0, leaky, 0, 10, new Dictionary<string, long>(), [], 1);
 

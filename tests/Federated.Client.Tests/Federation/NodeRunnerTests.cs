@@ -1,4 +1,6 @@
+using Federated.Client.Data;
 using Federated.Client.Federation;
+using Federated.Model.Parameters;
 
 namespace Federated.Client.Tests.Federation;
 
@@ -19,7 +21,7 @@ public sealed class NodeRunnerTests
         var delays = new List<TimeSpan>();
         var options = FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state"), delays) with { Jitter = () => 0.999999 };
 
-        var summary = await new NodeRunner(connection, spec => SyntheticData.Load(data, spec), options).RunAsync();
+        var summary = await new NodeRunner(connection, model => SyntheticData.Load(data, model), options).RunAsync();
 
         Assert.True(summary.Completed);
         Assert.Equal([1, 2, 4, 8], delays.Select(d => Math.Round(d.TotalSeconds)));
@@ -52,7 +54,7 @@ public sealed class NodeRunnerTests
         connection.SubmitFailures.Enqueue(new CoordinatorUnavailableException("reset"));
         connection.SubmitFailures.Enqueue(new CoordinatorUnavailableException("reset"));
 
-        var summary = await new NodeRunner(connection, spec => SyntheticData.Load(data, spec), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state"))).RunAsync();
+        var summary = await new NodeRunner(connection, model => SyntheticData.Load(data, model), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state"))).RunAsync();
 
         Assert.Equal(3, connection.Uploads.Count);
         Assert.Single(connection.Uploads.Select(u => u.UploadId).Distinct());
@@ -73,7 +75,7 @@ public sealed class NodeRunnerTests
         connection.SubmitFailures.Enqueue(new UpdateRejectedException("stale-round", "round 1 is closed"));
         var progress = new SyncProgress();
 
-        var summary = await new NodeRunner(connection, spec => SyntheticData.Load(data, spec), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state")), progress).RunAsync();
+        var summary = await new NodeRunner(connection, model => SyntheticData.Load(data, model), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state")), progress).RunAsync();
 
         Assert.True(summary.Completed);
         Assert.Equal(1, summary.RoundsTrained);
@@ -99,7 +101,7 @@ public sealed class NodeRunnerTests
             return new AssignmentOffer(AssignmentStatus.RunEnded);
         });
 
-        await new NodeRunner(connection, spec => SyntheticData.Load(data, spec), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state"))).RunAsync();
+        await new NodeRunner(connection, model => SyntheticData.Load(data, model), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state"))).RunAsync();
 
         Assert.Equal(
             ["join", "download 0", "evaluate 0", "wait", "submit", "wait", "download 1", "evaluate 1", "submit", "wait", "join", "download 2", "evaluate 2", "leave"],
@@ -122,7 +124,7 @@ public sealed class NodeRunnerTests
             }
         });
 
-        var summary = await new NodeRunner(connection, spec => SyntheticData.Load(data, spec), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state")), progress).RunAsync(stop.Token);
+        var summary = await new NodeRunner(connection, model => SyntheticData.Load(data, model), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state")), progress).RunAsync(stop.Token);
 
         Assert.False(summary.Completed);
         Assert.Equal("leave", connection.Calls[^1]);
@@ -138,6 +140,40 @@ public sealed class NodeRunnerTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new NodeRunner(connection, _ => throw new InvalidOperationException("no data"), FederationScenario.RunnerOptions(directory.Path)).RunAsync());
 
         Assert.Contains("not-this-layout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_Joined_LoadsTheDataForTheJoinsCompiledModel()
+    {
+        using var directory = new TempDirectory();
+        var data = SyntheticData.Write(directory.Path, 1, 20, 16, 10);
+        var connection = new ScriptedConnection(SyntheticData.Spec());
+        connection.Offers.Enqueue(() => new AssignmentOffer(AssignmentStatus.RunEnded));
+        var given = new List<CompiledModel>();
+        NodeDataset Load(CompiledModel model)
+        {
+            given.Add(model);
+            return SyntheticData.Load(data, model);
+        }
+
+        var summary = await new NodeRunner(connection, Load, FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state"))).RunAsync();
+
+        Assert.True(summary.Completed);
+        Assert.Same(connection.Model, Assert.Single(given));
+    }
+
+    [Fact]
+    public async Task RunAsync_DataEncodedForAnotherModel_ThrowsDataFormatBeforeTraining()
+    {
+        using var directory = new TempDirectory();
+        var data = SyntheticData.Write(directory.Path, 1, 20, 16, 10);
+        var connection = new ScriptedConnection(SyntheticData.Spec());
+        connection.Offers.Enqueue(() => ScriptedConnection.Assigned(1, 0));
+
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => new NodeRunner(connection, _ => SyntheticData.Load(data, SyntheticData.Spec(userBuckets: 64)), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state"))).RunAsync());
+
+        Assert.Contains(connection.Model.Fingerprint, error.Message, StringComparison.Ordinal);
+        Assert.Equal(["join"], connection.Calls);
     }
 
     [Fact]

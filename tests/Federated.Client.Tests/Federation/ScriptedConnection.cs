@@ -11,6 +11,9 @@ public sealed class ScriptedConnection(ModelSpec spec, string? fingerprint = nul
 {
     private readonly ParameterSet _global = ParameterSet.Initialize(spec, 1);
 
+    /// <summary>The model every join hands out (one instance, as a real connection does).</summary>
+    public CompiledModel Model { get; } = CompiledModel.Compile(spec);
+
     public Queue<Func<AssignmentOffer>> Offers { get; } = new();
 
     public Queue<Exception> JoinFailures { get; } = new();
@@ -33,7 +36,7 @@ public sealed class ScriptedConnection(ModelSpec spec, string? fingerprint = nul
             throw failure;
         }
 
-        return Task.FromResult(new FederationJoin("n1", "run-1", spec, fingerprint ?? ParameterLayout.FromSpec(spec).Fingerprint, Version));
+        return Task.FromResult(new FederationJoin("n1", "run-1", Model, fingerprint ?? Model.Fingerprint, Version));
     }
 
     public async Task<AssignmentOffer> WaitForAssignmentAsync(string runId, TimeSpan maxWait, CancellationToken cancellationToken)

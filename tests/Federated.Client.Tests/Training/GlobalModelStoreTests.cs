@@ -20,6 +20,8 @@ public sealed class GlobalModelStoreTests
         Assert.Equal("run-2", loaded.RunId);
         Assert.Equal(7, loaded.ModelVersion);
         Assert.Equal(parameters.Layout.Fingerprint, loaded.Parameters.Layout.Fingerprint);
+        Assert.Same(loaded.Model.Layout, loaded.Parameters.Layout);
+        Assert.Equal(spec.ToJson(), loaded.Spec.ToJson());
         foreach (var tensor in parameters.Layout.Tensors)
         {
             var expected = tensor.Scope == ParameterScope.Shared ? parameters[tensor].ToArray() : new float[tensor.Length];

@@ -42,6 +42,19 @@ public sealed class NodeTrainingSessionTests : IDisposable
     }
 
     [Fact]
+    public void Constructor_DataOfACompiledModel_SessionHoldsThatModelAndItsSeededParameters()
+    {
+        var model = CompiledModel.Compile(SyntheticData.Spec());
+        var data = SyntheticData.Load(SyntheticData.Write(_dir.Path, seed: 1, users: 10, items: 10, ratingsPerUser: 5), model);
+
+        using var session = new NodeTrainingSession(data, Path.Combine(_dir.Path, "state"), new NodeTrainingOptions { Seed = 3 });
+
+        Assert.Same(model, session.Model);
+        Assert.Same(model.Layout, session.Parameters.Layout);
+        Assert.Equal(model.Initialize(3).Values, session.Parameters.Values);
+    }
+
+    [Fact]
     public void Train_Delta_HoldsSharedTensorsOnlyAndRespectsClipBound()
     {
         var data = SyntheticData.Load(SyntheticData.Write(_dir.Path, seed: 1, users: 20, items: 30, ratingsPerUser: 10));

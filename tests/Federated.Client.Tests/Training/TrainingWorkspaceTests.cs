@@ -153,6 +153,29 @@ public sealed class TrainingWorkspaceTests : IDisposable
         AssertSameDelta(other.Train(twin, Assignment(1, 0), global).Delta, update.Delta);
     }
 
+    [Fact]
+    public void Train_OneCompiledModelForDataStateAndWorkspace_SameUpdatesAsCompilingTheSpecEachTime()
+    {
+        // Dropout makes the loop build a new trainer every round: from the model, never from the spec again.
+        var spec = SyntheticData.Spec() with { Dropout = 0.2f };
+        var model = CompiledModel.Compile(spec);
+        var path = SyntheticData.Write(_dir.Path, seed: 3, users: 6, items: 30, ratingsPerUser: 12);
+        var shared = LocalClient.InMemory(SyntheticData.Load(path, model), model.Initialize(7), seed: 7);
+        var separate = Client(path, spec, seed: 7);
+        using var onModel = new TrainingWorkspace(model);
+        using var onSpec = new TrainingWorkspace(spec);
+        var global = model.Initialize(5);
+
+        Assert.Same(model, onModel.Model);
+        Assert.Same(model.Layout, onModel.Parameters.Layout);
+        Assert.Same(model, shared.Data.Model);
+        Assert.Equal(separate.LayoutFingerprint, shared.LayoutFingerprint);
+        for (var round = 1; round <= 2; round++)
+        {
+            AssertSameDelta(onSpec.Train(separate, Assignment(round, 0), global).Delta, onModel.Train(shared, Assignment(round, 0), global).Delta);
+        }
+    }
+
     internal static LocalClient Client(string path, ModelSpec spec, int seed, ParameterSet? initial = null) =>
         LocalClient.InMemory(SyntheticData.Load(path, spec), initial ?? ParameterSet.Initialize(spec, seed), seed);
 

@@ -1,3 +1,4 @@
+using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Federated.Simulation.Cli;
 using Federated.Simulation.Datasets;
@@ -18,7 +19,7 @@ public sealed class DatasetTests : IDisposable
         File.WriteAllLines(Path.Combine(_folder, "u1.base"), ["1\t1\t5\t1", "2\t1\t4\t3", "3\t2\t1\t4"]);
         File.WriteAllLines(Path.Combine(_folder, "u1.test"), ["1\t2\t3\t2"]);
 
-        var data = MovieLensData.Fold(_folder, 1, MovieLensData.Spec(8));
+        var data = MovieLensData.Fold(_folder, 1, CompiledModel.Compile(MovieLensData.Spec(8)));
         var regions = MovieLensData.NamedKeys(_folder, data);
         var partition = PartitionSpec.Parse("zip-region", data, clients: 2, seed: 1, regions);
 

@@ -78,7 +78,7 @@ public sealed class ExperimentTests
             Partition = partition,
             Options = experiment.Options with { FractionPerRound = 0.25 },
             WithReferences = false,
-            HostFactory = (config, clients, _) => Task.FromResult<IFederationHost>(host = new RecordingHost(new InMemoryFederationHost(config, clients))),
+            HostFactory = (config, model, clients, _) => Task.FromResult<IFederationHost>(host = new RecordingHost(new InMemoryFederationHost(config, model, clients))),
         };
 
         var report = await experiment.RunAsync();

@@ -61,6 +61,6 @@ public sealed class FederatedDriverRoundStepTests
             },
         },
         WithReferences = false,
-        HostFactory = (config, clients, _) => Task.FromResult<IFederationHost>(wrap(new InMemoryFederationHost(config, clients))),
+        HostFactory = (config, model, clients, _) => Task.FromResult<IFederationHost>(wrap(new InMemoryFederationHost(config, model, clients))),
     };
 }

@@ -20,7 +20,7 @@ public sealed class TransportEquivalenceTests
             Partition = partition,
             Options = overGrpc.Options,
             WithReferences = false,
-            HostFactory = async (config, clients, ct) => await GrpcFederationHost.StartAsync(config, clients, ct),
+            HostFactory = async (config, model, clients, ct) => await GrpcFederationHost.StartAsync(config, model, clients, ct),
         };
 
         var grpc = await overGrpc.RunAsync();
