@@ -117,8 +117,10 @@ internal static class MetricsLedger
             // What is stored must read back: a merge that overflows a count or a sum is refused here, not at commit.
             return TaskMetrics.FromArray(task, total.ToArray());
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
+            // ArgumentException: other bins, kind or K, or a sum that overflowed to infinity; InvalidOperationException:
+            // a merged count beyond 2^53, which a double cannot hold exactly.
             throw new RejectionException(Rejection.InvalidMetrics, $"metrics for task '{task}' cannot be merged with the others: {e.Message}", e);
         }
     }

@@ -46,7 +46,7 @@ internal sealed class EngineFixture : IDisposable
     }
 
     /// <summary>An update of every shared tensor by <paramref name="step"/> from the round's base version.</summary>
-    public NodeUpdate Update(string runId, string node, float step, BinaryMetricSummary? click = null, long examples = 100)
+    public NodeUpdate Update(string runId, string node, float step, BinaryMetricSummary? click = null, long examples = 100, RegressionMetricSummary? rating = null)
     {
         var assignment = Engine.PollAssignment(node, runId).Assignment ?? throw new InvalidOperationException($"node {node} has no assignment");
         var global = Engine.GetModel(runId, assignment.ModelVersion);
@@ -71,7 +71,7 @@ internal sealed class EngineFixture : IDisposable
             UploadId = $"{node}-r{assignment.Round}",
             Examples = examples,
             TaskExamples = new Dictionary<string, long> { ["click"] = examples },
-            TrainingMetrics = [new TaskMetrics("click", click)],
+            TrainingMetrics = rating is null ? [new TaskMetrics("click", click)] : [new TaskMetrics("click", click), new TaskMetrics("rating", rating)],
             Delta = ModelDelta.Compute(global, trained, ParameterScope.Shared),
         };
     }

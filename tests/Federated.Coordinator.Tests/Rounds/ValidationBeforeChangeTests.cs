@@ -39,6 +39,40 @@ public sealed class ValidationBeforeChangeTests
         Assert.Equal(1, fixture.Engine.GetRun(run).ModelVersion);
     }
 
+    [Fact]
+    public void SubmitUpdate_MergedCountBeyondTwoToThe53_RefusedAndTheRoundStillCommits()
+    {
+        using var fixture = new EngineFixture();
+        var run = fixture.StartRun(TestSpecs.RunConfig(minClients: 3, rounds: 1), "a", "b", "c");
+        fixture.Engine.SubmitUpdate(null, fixture.Update(run, "a", 0.01f, rating: Huge(count: 1L << 53)));
+
+        var refused = Assert.Throws<RejectionException>(() => fixture.Engine.SubmitUpdate(null, fixture.Update(run, "b", 0.01f, rating: Huge(count: 1L << 53))));
+        fixture.Engine.SubmitUpdate(null, fixture.Update(run, "b", 0.01f));
+        fixture.Engine.SubmitUpdate(null, fixture.Update(run, "c", 0.01f));
+
+        Assert.Equal(Rejection.InvalidMetrics, refused.Reason);
+        Assert.Equal(1, fixture.Engine.GetRun(run).ModelVersion);
+        Assert.Equal(2, fixture.Engine.GetMetrics(run).Count);
+    }
+
+    [Fact]
+    public void SubmitEvaluation_SumsThatOverflowWhenMerged_RefusedNotStoredAndNotADuplicateOnRetry()
+    {
+        using var fixture = new EngineFixture();
+        var run = fixture.StartRun(TestSpecs.RunConfig(minClients: 2, rounds: 1), "a", "b");
+        fixture.Engine.SubmitEvaluation("a", run, 0, [new TaskMetrics("rating", Huge(count: 2, sum: 1.7e308))]);
+
+        var refused = Assert.Throws<RejectionException>(() => fixture.Engine.SubmitEvaluation("b", run, 0, [new TaskMetrics("rating", Huge(count: 2, sum: 1.7e308))]));
+        var retry = fixture.Engine.SubmitEvaluation("b", run, 0, [new TaskMetrics("rating", Huge(count: 2, sum: 1))]);
+
+        Assert.Equal(Rejection.InvalidMetrics, refused.Reason);
+        Assert.False(retry.Duplicate);
+        var stored = Assert.Single(fixture.Engine.GetMetrics(run));
+        Assert.Equal(4, TaskMetrics.FromArray("rating", stored.Summary).Summary.Count);
+    }
+
+    private static RegressionMetricSummary Huge(long count, double sum = 1) => RegressionMetricSummary.FromArray([2, count, sum, sum, 0, sum]);
+
     private static BinaryMetricSummary Summary(int bins)
     {
         var summary = new BinaryMetricSummary(bins);
