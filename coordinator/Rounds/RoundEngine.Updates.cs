@@ -25,7 +25,7 @@ public sealed partial class RoundEngine
             try
             {
                 ValidatedUpdate validated;
-                NodeUpdate? prepared = null;
+                NodeUpdate prepared;
                 lock (run.State)
                 {
                     validated = UpdateValidator.Validate(run, update, authenticatedNodeId, _store);
@@ -251,7 +251,17 @@ public sealed partial class RoundEngine
         if (version > _keepLastVersions)
         {
             // Outside the state lock like the commit itself; the versions deleted are older than any round trains from.
-            _store.PruneVersions(run.Id, _keepLastVersions);
+            // The version is committed whatever happens here: a failed clean-up is logged and done after the next commit.
+            try
+            {
+                _store.PruneVersions(run.Id, _keepLastVersions);
+            }
+#pragma warning disable CA1031 // Pruning is housekeeping; the caller's update was counted and its round committed.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                RoundsLog.PruneFailed(_logger, run.Id, e);
+            }
         }
     }
 

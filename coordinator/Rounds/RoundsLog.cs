@@ -36,4 +36,7 @@ internal static partial class RoundsLog
 
     [LoggerMessage(1010, LogLevel.Error, "Run {RunId} round {Round}: storing the new version failed; the round stays open and is committed again at its deadline")]
     public static partial void CommitFailed(ILogger logger, string runId, long round, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Run {RunId}: deleting old model versions failed; it is tried again after the next commit")]
+    public static partial void PruneFailed(ILogger logger, string runId, Exception exception);
 }
