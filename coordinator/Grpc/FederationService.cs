@@ -57,7 +57,10 @@ public sealed class FederationService : Federation.FederationBase
         var wait = TimeSpan.FromMilliseconds(Math.Clamp(request.MaxWaitMs, 0, (long)(_options.MaxWaitSeconds * 1000)));
         var poll = await _engine.WaitForAssignmentAsync(node, request.RunId, wait, context.CancellationToken).ConfigureAwait(false);
 
-        var reply = new WaitForAssignmentReply { RunState = ProtoMapping.ToProto(poll.RunStatus) };
+        // Read after the poll, so a node that sees its round gone (WAIT) or the run ended also sees the version that
+        // round or run committed; versions never decrease.
+        var latest = _engine.GetRun(request.RunId).ModelVersion;
+        var reply = new WaitForAssignmentReply { RunState = ProtoMapping.ToProto(poll.RunStatus), LatestModelVersion = latest };
         if (poll.Assignment is { } a)
         {
             reply.Status = WaitForAssignmentReply.Types.Status.Assigned;

@@ -1,6 +1,7 @@
 using Federated.Coordinator.Rounds;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
+using Federated.Model.Spec;
 using Federated.Protos;
 using Federated.Protos.V1;
 using Grpc.Core;
@@ -94,11 +95,54 @@ internal static class ProtoMapping
         RunState = ToProto(e.RunStatus),
     };
 
+    /// <summary>
+    /// Describes one tensor for a model header: name, shape, and the kind, scope, role, task and field that the layout
+    /// compiled from the spec gives it, so that a node needs no rules of its own to tell embedding tables or task heads.
+    /// </summary>
+    public static TensorDescriptor ToDescriptor(TensorInfo tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        return new TensorDescriptor
+        {
+            Name = tensor.Name,
+            Rows = tensor.Rows,
+            Columns = tensor.Columns,
+            Kind = tensor.Kind switch
+            {
+                TensorKind.Weight => TensorDescriptor.Types.Kind.Weight,
+                TensorKind.Bias => TensorDescriptor.Types.Kind.Bias,
+                TensorKind.Embedding => TensorDescriptor.Types.Kind.Embedding,
+                _ => TensorDescriptor.Types.Kind.Unspecified,
+            },
+            Scope = tensor.Scope switch
+            {
+                ParameterScope.Shared => TensorDescriptor.Types.Scope.Shared,
+                ParameterScope.Local => TensorDescriptor.Types.Scope.Local,
+                _ => TensorDescriptor.Types.Scope.Unspecified,
+            },
+            Role = tensor.Role switch
+            {
+                TensorRole.Embedding => TensorDescriptor.Types.Role.Embedding,
+                TensorRole.Trunk => TensorDescriptor.Types.Role.Trunk,
+                TensorRole.Expert => TensorDescriptor.Types.Role.Expert,
+                TensorRole.Gate => TensorDescriptor.Types.Role.Gate,
+                TensorRole.Tower => TensorDescriptor.Types.Role.Tower,
+                TensorRole.LossWeight => TensorDescriptor.Types.Role.LossWeight,
+                _ => TensorDescriptor.Types.Role.Unspecified,
+            },
+            Task = tensor.Task ?? "",
+            Field = tensor.Field ?? "",
+        };
+    }
+
     /// <summary>Streams a header and then every tensor of <paramref name="parameters"/> in chunks of ≤ 1 MiB, without copying values.</summary>
     /// <param name="stream">The response stream.</param>
     /// <param name="runId">The run.</param>
     /// <param name="version">The model version.</param>
-    /// <param name="parameters">The coordinator's parameters of that version: the shared tensors only.</param>
+    /// <param name="parameters">
+    /// The coordinator's parameters of that version: the shared tensors only, over the run's compiled shared layout, whose
+    /// tensors carry the kind, scope, role and task written into the header.
+    /// </param>
     /// <param name="layoutFingerprint">The fingerprint of the model's full layout, as nodes compute it from the spec.</param>
     /// <param name="specJson">The spec, for exports; empty for downloads.</param>
     /// <param name="cancellationToken">Stops the stream.</param>
@@ -108,7 +152,7 @@ internal static class ProtoMapping
         var header = new ModelHeader { RunId = runId, ModelVersion = version, LayoutFingerprint = layoutFingerprint, ModelSpecJson = specJson };
         foreach (var tensor in list)
         {
-            header.Tensors.Add(new TensorDescriptor { Name = tensor.Name, Rows = tensor.Rows, Columns = tensor.Columns });
+            header.Tensors.Add(ToDescriptor(tensor));
         }
 
         await stream.WriteAsync(new ModelChunk { Header = header }, cancellationToken).ConfigureAwait(false);
