@@ -15,19 +15,32 @@ namespace Federated.Coordinator.Grpc;
 /// (<see cref="CoordinatorAuthorization.NodePolicy"/>); engine refusals become statuses in <see cref="RejectionInterceptor"/>.
 /// </summary>
 [Authorize(Policy = CoordinatorAuthorization.NodePolicy)]
+[BindServiceMethod(typeof(FederationService), nameof(BindNothing))]
 public sealed class FederationService : Federation.FederationBase
 {
     private readonly RoundEngine _engine;
     private readonly CoordinatorOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILogger<FederationService> _logger;
 
     /// <summary>Creates the service.</summary>
-    public FederationService(RoundEngine engine, IOptions<CoordinatorOptions> options, ILogger<FederationService> logger)
+    public FederationService(RoundEngine engine, IOptions<CoordinatorOptions> options, TimeProvider time, ILogger<FederationService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
         _options = options.Value;
+        _time = time;
         _logger = logger;
+    }
+
+    /// <summary>
+    /// Binds nothing, so that grpc-dotnet's default binder leaves this service to <see cref="ValidatingMethodProvider{TService}"/>,
+    /// which binds the same methods with request marshallers that refuse malformed messages with InvalidArgument.
+    /// </summary>
+    /// <param name="binder">Unused.</param>
+    /// <param name="service">Unused.</param>
+    public static void BindNothing(ServiceBinderBase binder, FederationService service)
+    {
     }
 
     /// <inheritdoc />
@@ -103,15 +116,32 @@ public sealed class FederationService : Federation.FederationBase
         }
 
         var header = requestStream.Current.Header;
-        var assembler = new UpdateAssembler(header, _engine.GetLayout(header.RunId));
-        while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
-        {
-            if (requestStream.Current.PayloadCase != UpdateChunk.PayloadOneofCase.Tensor)
-            {
-                throw new RejectionException(Rejection.MalformedUpload, "an upload has exactly one header, first");
-            }
+        var layout = _engine.GetLayout(header.RunId);
+        var assembler = new UpdateAssembler(header, layout);
+        var budget = new UploadBudget(_options, layout);
 
-            assembler.Add(requestStream.Current.Tensor);
+        // The upload's time limit runs from its header; a sender that stalls or trickles is cut off when it expires.
+        var limit = TimeSpan.FromSeconds(_options.MaxUploadSeconds);
+        using var timeout = new CancellationTokenSource(limit, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, timeout.Token);
+        try
+        {
+            while (await requestStream.MoveNext(linked.Token).ConfigureAwait(false))
+            {
+                if (requestStream.Current.PayloadCase != UpdateChunk.PayloadOneofCase.Tensor)
+                {
+                    throw new RejectionException(Rejection.MalformedUpload, "an upload has exactly one header, first");
+                }
+
+                budget.Count(requestStream.Current.Tensor);
+                assembler.Add(requestStream.Current.Tensor);
+                linked.Token.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            GrpcLog.UploadRefused(_logger, node, $"longer than {limit.TotalSeconds} s");
+            throw RejectionStatus.Create(StatusCode.ResourceExhausted, RejectionStatus.TooLarge, $"an upload may take at most {limit.TotalSeconds} s");
         }
 
         var outcome = _engine.SubmitUpdate(node, assembler.Build());

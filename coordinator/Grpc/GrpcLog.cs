@@ -23,4 +23,13 @@ internal static partial class GrpcLog
 
     [LoggerMessage(2006, LogLevel.Information, "Version {Version} of run {RunId} marked to keep: {Kept}")]
     public static partial void VersionKeepChanged(ILogger logger, string runId, long version, bool kept);
+
+    [LoggerMessage(2007, LogLevel.Warning, "Call {Method} refused: malformed request message ({Reason})")]
+    public static partial void MalformedMessage(ILogger logger, string method, string reason);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Call {Method} refused: a frame declares {Length} bytes, above the limit of {Limit}")]
+    public static partial void FrameTooLarge(ILogger logger, string method, long length, int limit);
+
+    [LoggerMessage(2009, LogLevel.Warning, "Upload of node {NodeId} refused: {Reason}")]
+    public static partial void UploadRefused(ILogger logger, string nodeId, string reason);
 }

@@ -16,6 +16,7 @@ namespace Federated.Coordinator.Grpc;
 /// <see cref="RejectionInterceptor"/>.
 /// </summary>
 [Authorize(Policy = CoordinatorAuthorization.OperatorPolicy)]
+[BindServiceMethod(typeof(OperatorService), nameof(BindNothing))]
 public sealed class OperatorService : Operator.OperatorBase
 {
     private static readonly string ServiceVersion =
@@ -31,6 +32,16 @@ public sealed class OperatorService : Operator.OperatorBase
         _engine = engine;
         _nodes = nodes;
         _logger = logger;
+    }
+
+    /// <summary>
+    /// Binds nothing, so that grpc-dotnet's default binder leaves this service to <see cref="ValidatingMethodProvider{TService}"/>,
+    /// which binds the same methods with request marshallers that refuse malformed messages with InvalidArgument.
+    /// </summary>
+    /// <param name="binder">Unused.</param>
+    /// <param name="service">Unused.</param>
+    public static void BindNothing(ServiceBinderBase binder, OperatorService service)
+    {
     }
 
     /// <inheritdoc />

@@ -82,9 +82,9 @@ internal sealed class RejectionInterceptor : Interceptor
     private static RpcException? ToRpcException(Exception exception, ServerCallContext context) => exception switch
     {
         RejectionException rejection => RejectionStatus.ToRpcException(rejection),
-        RunConfigException config => new RpcException(new Status(StatusCode.InvalidArgument, config.Message)),
-        InvalidOperationException e when IsOperatorCall(context) => new RpcException(new Status(StatusCode.FailedPrecondition, e.Message)),
-        ArgumentException e when IsOperatorCall(context) => new RpcException(new Status(StatusCode.InvalidArgument, e.Message)),
+        RunConfigException config => new RpcException(new Status(StatusCode.InvalidArgument, RejectionStatus.Cut(config.Message))),
+        InvalidOperationException e when IsOperatorCall(context) => new RpcException(new Status(StatusCode.FailedPrecondition, RejectionStatus.Cut(e.Message))),
+        ArgumentException e when IsOperatorCall(context) => new RpcException(new Status(StatusCode.InvalidArgument, RejectionStatus.Cut(e.Message))),
         _ => null,
     };
 

@@ -14,6 +14,21 @@ public static class RejectionStatus
     /// <summary>The trailer carrying the reason.</summary>
     public const string TrailerKey = "federated-rejection";
 
+    /// <summary>
+    /// Longest status message, in characters: a longer engine message (which may quote a request value) is cut and
+    /// ends with "…", so nothing a node sends is echoed without bound.
+    /// </summary>
+    public const int MaxDetailChars = 512;
+
+    /// <summary>Reason refused at the edge, before the engine: a request string is longer than its limit (InvalidArgument).</summary>
+    public const string FieldTooLong = "field-too-long";
+
+    /// <summary>Reason refused at the edge: a message is not valid protobuf or its frame is malformed (InvalidArgument).</summary>
+    public const string MalformedMessage = "malformed-message";
+
+    /// <summary>Reason refused at the edge: an upload exceeds its chunk, byte or time limit, or a frame its size limit (ResourceExhausted).</summary>
+    public const string TooLarge = "too-large";
+
     /// <summary>The status code of a reason.</summary>
     public static StatusCode CodeOf(Rejection reason) => reason switch
     {
@@ -48,8 +63,21 @@ public static class RejectionStatus
     public static RpcException ToRpcException(RejectionException rejection)
     {
         ArgumentNullException.ThrowIfNull(rejection);
-        var name = NameOf(rejection.Reason);
-        var trailers = new Metadata { { TrailerKey, name } };
-        return new RpcException(new Status(CodeOf(rejection.Reason), $"[{name}] {rejection.Message}"), trailers);
+        return Create(CodeOf(rejection.Reason), NameOf(rejection.Reason), rejection.Message);
+    }
+
+    /// <summary>The <see cref="RpcException"/> for a refusal: message <c>[reason] detail</c>, cut to <see cref="MaxDetailChars"/>, and the reason trailer.</summary>
+    public static RpcException Create(StatusCode code, string reason, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        ArgumentNullException.ThrowIfNull(detail);
+        return new RpcException(new Status(code, Cut($"[{reason}] {detail}")), new Metadata { { TrailerKey, reason } });
+    }
+
+    /// <summary><paramref name="message"/> cut to <see cref="MaxDetailChars"/> characters (the last one "…" when cut).</summary>
+    public static string Cut(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return message.Length <= MaxDetailChars ? message : string.Concat(message.AsSpan(0, MaxDetailChars - 1), "…");
     }
 }

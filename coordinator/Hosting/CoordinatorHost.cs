@@ -4,7 +4,10 @@ using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Security;
 using Federated.Coordinator.Storage;
+using Federated.Protos.V1;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -25,11 +28,19 @@ public static class CoordinatorHost
         // Plain-http endpoints speak HTTP/2 with prior knowledge (h2c), so grpcurl and grpcio work without TLS;
         // TLS endpoints negotiate h2 by ALPN. An endpoint's own Protocols setting in Kestrel config overrides this.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
+
+        // grpc-dotnet logs every failed read at Information with its stack trace; the coordinator logs one warning per
+        // refused request instead (GrpcLog), and grpc-dotnet's errors (Warning and above) still get through.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
         AddCoordinator(builder.Services, builder.Environment.ContentRootPath);
         configure?.Invoke(builder);
         var app = builder.Build();
+
+        // Authentication runs before the gRPC endpoint reads the body: a caller without a valid token is refused as soon
+        // as its headers arrive, and nothing it sends is buffered. Frame headers are checked as they arrive, after it.
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(GuardFrames);
         app.MapGrpcService<FederationService>();
         app.MapGrpcService<OperatorService>();
         app.MapGrpcHealthChecksService();
@@ -78,14 +89,30 @@ public static class CoordinatorHost
         });
         services.AddHostedService<RoundTicker>();
         services.TryAddSingleton<RejectionInterceptor>();
+        services.TryAddSingleton<RequestLimitInterceptor>();
         services.AddGrpc();
         services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure(grpc =>
         {
+            // First added is outermost: string limits are checked before the rejection mapping sees the call.
+            if (!grpc.Interceptors.Any(i => i.Type == typeof(RequestLimitInterceptor)))
+            {
+                grpc.Interceptors.Add<RequestLimitInterceptor>();
+            }
+
             if (!grpc.Interceptors.Any(i => i.Type == typeof(RejectionInterceptor)))
             {
                 grpc.Interceptors.Add<RejectionInterceptor>();
             }
         });
+
+        // The two services are bound with request marshallers that turn malformed protobuf into InvalidArgument.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<FederationService>, ValidatingMethodProvider<FederationService>>(
+            sp => new ValidatingMethodProvider<FederationService>(b => Federation.BindService(b, null), sp.GetRequiredService<ILogger<FederationService>>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<OperatorService>, ValidatingMethodProvider<OperatorService>>(
+            sp => new ValidatingMethodProvider<OperatorService>(b => Operator.BindService(b, null), sp.GetRequiredService<ILogger<OperatorService>>())));
+
+        // Connection limits, explicit and configurable (CoordinatorOptions), applied to every Kestrel endpoint.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<CoordinatorOptions>>((kestrel, options) => ApplyLimits(kestrel.Limits, options.Value));
 
         // Explicit limits, checked on the decompressed message too; chunks are ≤ 1 MiB so the 4 MiB default leaves headroom.
         services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<CoordinatorOptions>>((grpc, options) =>
@@ -110,5 +137,32 @@ public static class CoordinatorHost
         }
 
         return services;
+    }
+
+    /// <summary>Sets Kestrel's connection, stream, header-time and body-rate limits from <paramref name="options"/>.</summary>
+    public static void ApplyLimits(KestrelServerLimits limits, CoordinatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(options);
+        limits.MaxConcurrentConnections = options.MaxConnections;
+        limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
+        limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
+        limits.RequestHeadersTimeout = TimeSpan.FromSeconds(options.RequestHeadersTimeoutSeconds);
+        limits.MinRequestBodyDataRate = new MinDataRate(options.MinRequestBytesPerSecond, TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Puts a <see cref="GrpcFrameGuard"/> in front of a gRPC call's request body.</summary>
+    private static Task GuardFrames(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            var limit = context.RequestServices.GetRequiredService<IOptions<CoordinatorOptions>>().Value.MaxMessageBytes;
+            var logger = context.RequestServices.GetRequiredService<ILogger<GrpcFrameGuard>>();
+            var method = context.Request.Path.Value ?? "";
+            var guard = new GrpcFrameGuard(context.Request.BodyReader, limit, length => GrpcLog.FrameTooLarge(logger, method, length, limit));
+            context.Features.Set<IRequestBodyPipeFeature>(new GuardedBody(guard));
+        }
+
+        return next(context);
     }
 }

@@ -41,4 +41,60 @@ public sealed class CoordinatorOptions
     /// </summary>
     [Range(1, int.MaxValue, ErrorMessage = "Coordinator:KeepLastVersions must be ≥ 1")]
     public int KeepLastVersions { get; set; } = Rounds.RoundEngineOptions.DefaultKeepLastVersions;
+
+    /// <summary>
+    /// Most open client connections (TCP or TLS) Kestrel accepts at once; further ones wait in the listen backlog.
+    /// Default 1000; range [1, 1,000,000].
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "Coordinator:MaxConnections must be in [1, 1000000]")]
+    public int MaxConnections { get; set; } = 1000;
+
+    /// <summary>Most concurrent HTTP/2 streams (calls) per connection. Default 100; range [1, 10,000].</summary>
+    [Range(1, 10_000, ErrorMessage = "Coordinator:MaxStreamsPerConnection must be in [1, 10000]")]
+    public int MaxStreamsPerConnection { get; set; } = 100;
+
+    /// <summary>Longest time to receive a request's headers, in seconds. Default 30; range [1, 600].</summary>
+    [Range(1.0, 600.0, ErrorMessage = "Coordinator:RequestHeadersTimeoutSeconds must be in [1, 600]")]
+    public double RequestHeadersTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Slowest accepted request body of a unary call, in bytes per second, after a 5 s grace period; a slower sender is
+    /// cut off. gRPC exempts streaming uploads from this rate; <see cref="MaxUploadSeconds"/> bounds those. Default 240
+    /// (Kestrel's); range [1, 1 GiB/s].
+    /// </summary>
+    [Range(1.0, 1073741824.0, ErrorMessage = "Coordinator:MinRequestBytesPerSecond must be in [1, 1073741824]")]
+    public double MinRequestBytesPerSecond { get; set; } = 240;
+
+    /// <summary>
+    /// Longest string accepted in an id field of a request (<c>run_id</c>, <c>node_id</c>, <c>upload_id</c>), in UTF-16
+    /// characters; longer ones are refused with InvalidArgument and never echoed. Default 128; range [16, 1024].
+    /// </summary>
+    [Range(16, 1024, ErrorMessage = "Coordinator:MaxIdChars must be in [16, 1024]")]
+    public int MaxIdChars { get; set; } = 128;
+
+    /// <summary>
+    /// Longest string accepted in a name field of a request (task names <c>task</c>, tensor names <c>name</c>), in
+    /// UTF-16 characters; longer ones are refused with InvalidArgument and never echoed. Default 256; range [16, 4096].
+    /// </summary>
+    [Range(16, 4096, ErrorMessage = "Coordinator:MaxNameChars must be in [16, 4096]")]
+    public int MaxNameChars { get; set; } = 256;
+
+    /// <summary>
+    /// Most tensor chunks in one upload (<c>SubmitUpdate</c> stream); more is ResourceExhausted. Default 100,000;
+    /// range [1, 10,000,000]. A node's chunker sends ≤ 1 MiB per chunk, so a legitimate upload needs about
+    /// (4 × shared parameters / 1 MiB) + one per tensor.
+    /// </summary>
+    [Range(1, 10_000_000, ErrorMessage = "Coordinator:MaxUploadChunks must be in [1, 10000000]")]
+    public int MaxUploadChunks { get; set; } = 100_000;
+
+    /// <summary>
+    /// Most payload bytes (float32 values plus 4 per sparse row id) in one upload, as a multiple of the run's shared
+    /// model size in float32 bytes; 1 MiB is added as headroom. More is ResourceExhausted. Default 2; range [1, 64].
+    /// </summary>
+    [Range(1.0, 64.0, ErrorMessage = "Coordinator:MaxUploadModelMultiple must be in [1, 64]")]
+    public double MaxUploadModelMultiple { get; set; } = 2;
+
+    /// <summary>Longest one upload may take from its first message to its last, in seconds; longer is ResourceExhausted. Default 600; range [1, 86400].</summary>
+    [Range(1.0, 86400.0, ErrorMessage = "Coordinator:MaxUploadSeconds must be in [1, 86400]")]
+    public double MaxUploadSeconds { get; set; } = 600;
 }

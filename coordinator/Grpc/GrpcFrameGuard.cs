@@ -1,0 +1,101 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using Grpc.Core;
+
+namespace Federated.Coordinator.Grpc;
+
+/// <summary>
+/// Reads a gRPC request body and checks each frame's 5-byte header as soon as it arrives, before grpc-dotnet does:
+/// a declared length above the limit is ResourceExhausted (grpc-dotnet reports a length ≥ 2 GiB as Unknown) and a
+/// compression flag other than 0 or 1 is InvalidArgument. Frames are otherwise passed through untouched.
+/// </summary>
+internal sealed class GrpcFrameGuard : PipeReader
+{
+    private const int HeaderSize = 5;
+
+    private readonly PipeReader _inner;
+    private readonly int _maxMessageBytes;
+    private readonly Action<long> _onTooLarge;
+    private ReadOnlySequence<byte> _buffer;
+
+    // Absolute offsets in the body: where the last returned buffer starts, and where the next frame header starts.
+    private long _bufferStart;
+    private long _nextHeader;
+
+    /// <summary>Wraps <paramref name="inner"/>.</summary>
+    /// <param name="inner">The request body.</param>
+    /// <param name="maxMessageBytes">The largest frame payload accepted, in bytes.</param>
+    /// <param name="onTooLarge">Called with the declared length of a refused frame (for the log).</param>
+    public GrpcFrameGuard(PipeReader inner, int maxMessageBytes, Action<long> onTooLarge)
+    {
+        _inner = inner;
+        _maxMessageBytes = maxMessageBytes;
+        _onTooLarge = onTooLarge;
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await _inner.ReadAsync(cancellationToken).ConfigureAwait(false);
+        Inspect(result.Buffer);
+        return result;
+    }
+
+    /// <inheritdoc />
+    public override bool TryRead(out ReadResult result)
+    {
+        if (!_inner.TryRead(out result))
+        {
+            return false;
+        }
+
+        Inspect(result.Buffer);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override void AdvanceTo(SequencePosition consumed)
+    {
+        _bufferStart += _buffer.Slice(0, consumed).Length;
+        _buffer = default;
+        _inner.AdvanceTo(consumed);
+    }
+
+    /// <inheritdoc />
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        _bufferStart += _buffer.Slice(0, consumed).Length;
+        _buffer = default;
+        _inner.AdvanceTo(consumed, examined);
+    }
+
+    /// <inheritdoc />
+    public override void CancelPendingRead() => _inner.CancelPendingRead();
+
+    /// <inheritdoc />
+    public override void Complete(Exception? exception = null) => _inner.Complete(exception);
+
+    private void Inspect(ReadOnlySequence<byte> buffer)
+    {
+        _buffer = buffer;
+        Span<byte> header = stackalloc byte[HeaderSize];
+        while (_nextHeader >= _bufferStart && _nextHeader + HeaderSize <= _bufferStart + buffer.Length)
+        {
+            buffer.Slice(_nextHeader - _bufferStart, HeaderSize).CopyTo(header);
+            if (header[0] > 1)
+            {
+                throw RejectionStatus.Create(StatusCode.InvalidArgument, RejectionStatus.MalformedMessage, "a message frame's compressed flag must be 0 or 1");
+            }
+
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
+            if (length > (uint)_maxMessageBytes)
+            {
+                _onTooLarge(length);
+                throw RejectionStatus.Create(StatusCode.ResourceExhausted, RejectionStatus.TooLarge, $"a message frame declares {length} bytes; the limit is {_maxMessageBytes}");
+            }
+
+            _nextHeader += HeaderSize + length;
+        }
+    }
+}
