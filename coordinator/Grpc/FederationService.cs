@@ -83,7 +83,7 @@ public sealed class FederationService : Federation.FederationBase
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var parameters = _engine.GetModel(request.RunId, request.ModelVersion);
+        var parameters = _engine.DownloadModel(context.GetNodeId(), request.RunId, request.ModelVersion);
         var fingerprint = _engine.GetRun(request.RunId).LayoutFingerprint;
         await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, fingerprint, "", context.CancellationToken).ConfigureAwait(false);
     }

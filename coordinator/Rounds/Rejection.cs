@@ -65,4 +65,7 @@ public enum Rejection
 
     /// <summary>The model version existed but is no longer stored (the coordinator keeps the last versions and the marked ones).</summary>
     VersionNotStored,
+
+    /// <summary>The node has not joined the run (Join or WaitForAssignment), so it may not download its model nor evaluate it.</summary>
+    NotJoined,
 }

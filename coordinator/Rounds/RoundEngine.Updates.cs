@@ -80,12 +80,16 @@ public sealed partial class RoundEngine
     /// Merges a node's evaluation of a committed version into that version's federated evaluation metrics; a node's
     /// second evaluation of the same version is recognised and ignored.
     /// </summary>
-    /// <exception cref="RejectionException">Unknown node or run, a version that does not exist, or metrics that do not fit the model or cannot be merged.</exception>
+    /// <exception cref="RejectionException">
+    /// Unknown or revoked node, unknown run, a node that has not joined the run (<see cref="Rejection.NotJoined"/>), a
+    /// version that does not exist, or metrics that do not fit the model or cannot be merged.
+    /// </exception>
     public SubmitOutcome SubmitEvaluation(string nodeId, string runId, long modelVersion, IReadOnlyList<TaskMetrics> metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         RequireNode(nodeId);
         var run = RequireRun(runId);
+        RequireMember(nodeId, run);
         lock (run.State)
         {
             if (modelVersion < 0 || modelVersion > run.Version)
