@@ -24,6 +24,7 @@ internal sealed class RunSession
         Model = model;
         Pipeline = pipeline;
         CreatedAt = createdAt;
+        SharedTasks = [.. model.Tasks.Select(t => t.Name).Where(task => model.SharedLayout.Tensors.Any(tensor => model.TaskOf(tensor) == task))];
     }
 
     public Lock State { get; } = new();
@@ -46,6 +47,9 @@ internal sealed class RunSession
     public ParameterLayout Layout => Model.SharedLayout;
 
     public RoundPipeline Pipeline { get; }
+
+    /// <summary>The tasks that have shared tensors (a shared head), in spec order: every update must count their labelled examples.</summary>
+    public IReadOnlyList<string> SharedTasks { get; }
 
     public DateTimeOffset CreatedAt { get; }
 

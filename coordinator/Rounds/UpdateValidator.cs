@@ -45,7 +45,7 @@ internal static class UpdateValidator
         }
 
         CheckRound(run, open, update);
-        CheckCounts(run.Config.Spec, update);
+        CheckCounts(run, update);
         MetricsLedger.CheckShape(run.Config.Spec, update.TrainingMetrics);
         var clip = run.Config.Training.ClipNorm;
         try
@@ -107,7 +107,11 @@ internal static class UpdateValidator
         }
     }
 
-    private static void CheckCounts(ModelSpec spec, NodeUpdate update)
+    /// <summary>
+    /// The example counts: &gt; 0 examples; per task a known name and a count in 0–examples; and a count for every task
+    /// that has shared tensors, since its head's deltas are weighed by it (an absent count would silently drop them).
+    /// </summary>
+    private static void CheckCounts(RunSession run, NodeUpdate update)
     {
         if (update.Examples <= 0)
         {
@@ -116,7 +120,7 @@ internal static class UpdateValidator
 
         foreach (var (task, labelled) in update.TaskExamples)
         {
-            if (spec.TaskIndex(task) < 0)
+            if (run.Config.Spec.TaskIndex(task) < 0)
             {
                 throw new RejectionException(Rejection.InvalidExampleCount, $"example count for unknown task '{task}'");
             }
@@ -124,6 +128,19 @@ internal static class UpdateValidator
             if (labelled < 0)
             {
                 throw new RejectionException(Rejection.InvalidExampleCount, $"example count of task '{task}' is negative ({labelled})");
+            }
+
+            if (labelled > update.Examples)
+            {
+                throw new RejectionException(Rejection.InvalidExampleCount, $"example count of task '{task}' ({labelled}) exceeds the update's {update.Examples} training examples");
+            }
+        }
+
+        foreach (var task in run.SharedTasks)
+        {
+            if (!update.TaskExamples.ContainsKey(task))
+            {
+                throw new RejectionException(Rejection.InvalidExampleCount, $"the update has no example count for task '{task}', whose shared tensors it weighs (send 0 when the node has no labels for it)");
             }
         }
     }
