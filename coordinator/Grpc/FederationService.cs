@@ -99,7 +99,21 @@ public sealed class FederationService : Federation.FederationBase
             throw new RejectionException(Rejection.MalformedUpload, "an upload must start with its header");
         }
 
-        var header = requestStream.Current.Header;
+        // Admitted (run, round, version, selection, counts) before anything is allocated for its tensors, so a node that
+        // may not upload now is refused right after its header and costs no memory in proportion to the model.
+        var header = UpdateAssembler.ReadHeader(requestStream.Current.Header);
+        if (_engine.AdmitUpload(node, header) is { } retried)
+        {
+            // A retry of an upload already counted: its tensors are read and dropped, nothing is kept. The answer waits
+            // for the end of the stream, as for any accepted upload: a node still writing when a call ends with OK sees
+            // its write cancelled rather than the reply.
+            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            {
+            }
+
+            return Reply(retried);
+        }
+
         var assembler = new UpdateAssembler(header, _engine.GetLayout(header.RunId));
         while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
         {
@@ -111,8 +125,7 @@ public sealed class FederationService : Federation.FederationBase
             assembler.Add(requestStream.Current.Tensor);
         }
 
-        var outcome = _engine.SubmitUpdate(node, assembler.Build());
-        return new SubmitUpdateReply { Accepted = true, Duplicate = outcome.Duplicate, Round = outcome.Round, UpdatesInRound = outcome.UpdatesInRound };
+        return Reply(_engine.SubmitUpdate(node, assembler.Build()));
     }
 
     /// <inheritdoc />
@@ -129,6 +142,9 @@ public sealed class FederationService : Federation.FederationBase
         var outcome = _engine.SubmitEvaluation(node, request.RunId, request.ModelVersion, metrics);
         return Task.FromResult(new SubmitEvaluationReply { Accepted = true, Duplicate = outcome.Duplicate });
     }
+
+    private static SubmitUpdateReply Reply(SubmitOutcome outcome) =>
+        new() { Accepted = true, Duplicate = outcome.Duplicate, Round = outcome.Round, UpdatesInRound = outcome.UpdatesInRound };
 
     /// <inheritdoc />
     public override Task<LeaveReply> Leave(LeaveRequest request, ServerCallContext context)
