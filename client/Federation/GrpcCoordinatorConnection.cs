@@ -189,9 +189,10 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
 
                 await call.RequestStream.CompleteAsync().ConfigureAwait(false);
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                // The coordinator ended the call early (a rejection): its status, awaited below, says why.
+                // The coordinator ended the call early (a rejection, e.g. right after the header): the write fails, or is
+                // cancelled when the call ended while it was under way; the status, awaited below, says why.
             }
 
             return await call.ResponseAsync.ConfigureAwait(false);

@@ -99,7 +99,7 @@ public sealed class FederationService : Federation.FederationBase
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var parameters = _engine.GetModel(request.RunId, request.ModelVersion);
+        var parameters = _engine.DownloadModel(context.GetNodeId(), request.RunId, request.ModelVersion);
         var fingerprint = _engine.GetRun(request.RunId).LayoutFingerprint;
         await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, fingerprint, "", context.CancellationToken).ConfigureAwait(false);
     }
@@ -115,9 +115,16 @@ public sealed class FederationService : Federation.FederationBase
             throw new RejectionException(Rejection.MalformedUpload, "an upload must start with its header");
         }
 
-        var header = requestStream.Current.Header;
+        // Admitted (run, round, version, selection, counts) before anything is allocated for its tensors, so a node that
+        // may not upload now is refused right after its header and costs no memory in proportion to the model.
+        var header = UpdateAssembler.ReadHeader(requestStream.Current.Header);
+        var retried = _engine.AdmitUpload(node, header);
         var layout = _engine.GetLayout(header.RunId);
-        var assembler = new UpdateAssembler(header, layout);
+
+        // A retry of an upload already counted keeps nothing: its tensors are read (within the same limits) and dropped.
+        // The answer waits for the end of the stream, as for any upload: a node still writing when a call ends with OK
+        // sees its write cancelled rather than the reply.
+        var assembler = retried is null ? new UpdateAssembler(header, layout) : null;
         var budget = new UploadBudget(_options, layout);
 
         // The upload's time limit runs from its header; a sender that stalls or trickles is cut off when it expires.
@@ -134,7 +141,7 @@ public sealed class FederationService : Federation.FederationBase
                 }
 
                 budget.Count(requestStream.Current.Tensor);
-                assembler.Add(requestStream.Current.Tensor);
+                assembler?.Add(requestStream.Current.Tensor);
                 linked.Token.ThrowIfCancellationRequested();
             }
         }
@@ -144,8 +151,7 @@ public sealed class FederationService : Federation.FederationBase
             throw RejectionStatus.Create(StatusCode.ResourceExhausted, RejectionStatus.TooLarge, $"an upload may take at most {limit.TotalSeconds} s");
         }
 
-        var outcome = _engine.SubmitUpdate(node, assembler.Build());
-        return new SubmitUpdateReply { Accepted = true, Duplicate = outcome.Duplicate, Round = outcome.Round, UpdatesInRound = outcome.UpdatesInRound };
+        return Reply(retried ?? _engine.SubmitUpdate(node, assembler!.Build()));
     }
 
     /// <inheritdoc />
@@ -162,6 +168,9 @@ public sealed class FederationService : Federation.FederationBase
         var outcome = _engine.SubmitEvaluation(node, request.RunId, request.ModelVersion, metrics);
         return Task.FromResult(new SubmitEvaluationReply { Accepted = true, Duplicate = outcome.Duplicate });
     }
+
+    private static SubmitUpdateReply Reply(SubmitOutcome outcome) =>
+        new() { Accepted = true, Duplicate = outcome.Duplicate, Round = outcome.Round, UpdatesInRound = outcome.UpdatesInRound };
 
     /// <inheritdoc />
     public override Task<LeaveReply> Leave(LeaveRequest request, ServerCallContext context)

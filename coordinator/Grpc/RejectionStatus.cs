@@ -39,6 +39,7 @@ public static class RejectionStatus
         Rejection.UnknownRun => StatusCode.NotFound,
         Rejection.RunNotActive => StatusCode.FailedPrecondition,
         Rejection.StaleRound => StatusCode.FailedPrecondition,
+        Rejection.NotJoined => StatusCode.FailedPrecondition,
         Rejection.StaleBaseVersion => StatusCode.Aborted,
         Rejection.FutureRound => StatusCode.OutOfRange,
         Rejection.FutureBaseVersion => StatusCode.OutOfRange,

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Federated.Coordinator.Rounds;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
@@ -9,20 +10,62 @@ using Federated.Protos.V1;
 namespace Federated.Coordinator.Grpc;
 
 /// <summary>
-/// Rebuilds a <see cref="NodeUpdate"/> from an upload stream: the header first, then tensor chunks. Memory is bounded
-/// by the model's shared size: a dense tensor never holds more than its length, a sparse one more than its rows.
+/// Rebuilds a <see cref="NodeUpdate"/> from an upload stream: the header first (read by <see cref="ReadHeader"/> and
+/// admitted by <see cref="RoundEngine.AdmitUpload"/> before an assembler is made), then tensor chunks.
 /// </summary>
+/// <remarks>
+/// Memory grows with what the node sends, never ahead of it: chunks are kept as received (protobuf's copy of their
+/// bytes, empty ones dropped) and each tensor's array is allocated once, at <see cref="Build"/>, with exactly the values
+/// that arrived and after every dense tensor was found complete; one builder per shared tensor of the layout, whatever
+/// the stream names. Chunk checks (names, offsets, shapes, rows) still happen as each chunk arrives.
+/// </remarks>
 internal sealed class UpdateAssembler
 {
-    private readonly UpdateHeader _header;
+    private readonly NodeUpdateHeader _header;
     private readonly ParameterLayout _layout;
     private readonly Dictionary<string, TensorBuilder> _tensors = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
 
-    public UpdateAssembler(UpdateHeader header, ParameterLayout layout)
+    public UpdateAssembler(NodeUpdateHeader header, ParameterLayout layout)
     {
         _header = header;
         _layout = layout;
+    }
+
+    /// <summary>Floats allocated so far for tensor values: 0 until <see cref="Build"/>, then the floats the update holds.</summary>
+    public long AllocatedFloats { get; private set; }
+
+    /// <summary>Reads an upload's header: its counts per task (each task once) and its metric summaries.</summary>
+    /// <exception cref="RejectionException">A task counted twice, or a malformed metric summary.</exception>
+    public static NodeUpdateHeader ReadHeader(UpdateHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var taskExamples = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var entry in header.TaskExamples)
+        {
+            if (!taskExamples.TryAdd(entry.Task, entry.Count))
+            {
+                throw Reject(Rejection.InvalidExampleCount, $"task '{entry.Task}' has two example counts");
+            }
+        }
+
+        var metrics = new List<TaskMetrics>(header.TrainingMetrics.Count);
+        foreach (var summary in header.TrainingMetrics)
+        {
+            metrics.Add(ReadMetrics(summary));
+        }
+
+        return new NodeUpdateHeader
+        {
+            RunId = header.RunId,
+            Round = header.Round,
+            BaseVersion = header.BaseVersion,
+            NodeId = header.NodeId,
+            UploadId = header.UploadId,
+            Examples = header.Examples,
+            TaskExamples = taskExamples,
+            TrainingMetrics = metrics,
+        };
     }
 
     public void Add(TensorChunk chunk)
@@ -65,40 +108,26 @@ internal sealed class UpdateAssembler
         }
     }
 
+    /// <summary>The update: every dense tensor complete, values in the order they arrived.</summary>
+    /// <exception cref="RejectionException">A dense tensor is incomplete (checked before anything is allocated).</exception>
     public NodeUpdate Build()
     {
+        foreach (var name in _order)
+        {
+            var builder = _tensors[name];
+            if (!builder.Sparse && builder.Filled != builder.Tensor.Length)
+            {
+                throw Reject(Rejection.WrongShape, $"tensor '{name}' needs {builder.Tensor.Length} values, only {builder.Filled} arrived");
+            }
+        }
+
         var deltas = new List<TensorDelta>(_order.Count);
         foreach (var name in _order)
         {
             var builder = _tensors[name];
-            if (builder.Sparse)
-            {
-                deltas.Add(new TensorDelta(name, builder.Values.AsSpan(0, builder.Filled).ToArray(), [.. builder.Rows!]));
-            }
-            else
-            {
-                if (builder.Filled != builder.Tensor.Length)
-                {
-                    throw Reject(Rejection.WrongShape, $"tensor '{name}' needs {builder.Tensor.Length} values, only {builder.Filled} arrived");
-                }
-
-                deltas.Add(new TensorDelta(name, builder.Values));
-            }
-        }
-
-        var taskExamples = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var entry in _header.TaskExamples)
-        {
-            if (!taskExamples.TryAdd(entry.Task, entry.Count))
-            {
-                throw Reject(Rejection.InvalidExampleCount, $"task '{entry.Task}' has two example counts");
-            }
-        }
-
-        var metrics = new List<TaskMetrics>(_header.TrainingMetrics.Count);
-        foreach (var summary in _header.TrainingMetrics)
-        {
-            metrics.Add(ReadMetrics(summary));
+            var values = builder.TakeValues();
+            AllocatedFloats += values.Length;
+            deltas.Add(builder.Sparse ? new TensorDelta(name, values, [.. builder.Rows!]) : new TensorDelta(name, values));
         }
 
         return new NodeUpdate
@@ -109,8 +138,8 @@ internal sealed class UpdateAssembler
             NodeId = _header.NodeId,
             UploadId = _header.UploadId,
             Examples = _header.Examples,
-            TaskExamples = taskExamples,
-            TrainingMetrics = metrics,
+            TaskExamples = _header.TaskExamples,
+            TrainingMetrics = _header.TrainingMetrics,
             Delta = new ModelDelta(deltas),
         };
     }
@@ -144,8 +173,7 @@ internal sealed class UpdateAssembler
             throw Reject(Rejection.WrongShape, $"tensor '{chunk.Name}' needs {tensor.Length} values ({string.Join('x', tensor.Shape)}), more arrived");
         }
 
-        TensorBytes.CopyTo(chunk.Values, builder.Values.AsSpan(builder.Filled, count));
-        builder.Filled += count;
+        builder.Append(chunk.Values, count);
     }
 
     private static void AddSparse(TensorBuilder builder, TensorInfo tensor, TensorChunk chunk, int count)
@@ -166,21 +194,19 @@ internal sealed class UpdateAssembler
         }
 
         builder.Rows.AddRange(chunk.RowIds);
-        builder.EnsureCapacity(builder.Filled + count);
-        TensorBytes.CopyTo(chunk.Values, builder.Values.AsSpan(builder.Filled, count));
-        builder.Filled += count;
+        builder.Append(chunk.Values, count);
     }
 
     private static RejectionException Reject(Rejection reason, string message) => new(reason, message);
 
     private sealed class TensorBuilder
     {
+        private readonly List<ByteString> _chunks = [];
+
         public TensorBuilder(TensorInfo tensor, bool sparse)
         {
             Tensor = tensor;
             Sparse = sparse;
-            // A sparse table grows as rows arrive; it never exceeds the table.
-            Values = new float[sparse ? Math.Min(tensor.Length, 1 << 16) : tensor.Length];
             Rows = sparse ? [] : null;
         }
 
@@ -188,20 +214,35 @@ internal sealed class UpdateAssembler
 
         public bool Sparse { get; }
 
-        public float[] Values { get; private set; }
-
         public List<int>? Rows { get; }
 
-        public int Filled { get; set; }
+        /// <summary>Floats received so far.</summary>
+        public int Filled { get; private set; }
 
-        public void EnsureCapacity(int needed)
+        /// <summary>Keeps a chunk's values as received (protobuf's own copy); nothing is allocated for the tensor yet.</summary>
+        public void Append(ByteString values, int count)
         {
-            if (needed > Values.Length)
+            if (count > 0)
             {
-                var values = Values;
-                Array.Resize(ref values, (int)Math.Min(Tensor.Length, Math.Max(needed, 2L * Values.Length)));
-                Values = values;
+                _chunks.Add(values);
+                Filled += count;
             }
+        }
+
+        /// <summary>The values received, in one array of exactly <see cref="Filled"/> floats; the chunks are released.</summary>
+        public float[] TakeValues()
+        {
+            var values = new float[Filled];
+            var at = 0;
+            foreach (var chunk in _chunks)
+            {
+                var count = TensorBytes.FloatCount(chunk);
+                TensorBytes.CopyTo(chunk, values.AsSpan(at, count));
+                at += count;
+            }
+
+            _chunks.Clear();
+            return values;
         }
     }
 }

@@ -54,7 +54,10 @@ public enum Rejection
     /// <summary>The update's L2 norm exceeds the run's clip bound.</summary>
     NormTooLarge,
 
-    /// <summary>The example counts are missing, negative, or name unknown tasks.</summary>
+    /// <summary>
+    /// The example counts are not positive, a task's count is negative or exceeds them, names an unknown task, or is
+    /// missing for a task that has shared tensors.
+    /// </summary>
     InvalidExampleCount,
 
     /// <summary>A metric summary is malformed or names an unknown task.</summary>
@@ -65,4 +68,7 @@ public enum Rejection
 
     /// <summary>The model version existed but is no longer stored (the coordinator keeps the last versions and the marked ones).</summary>
     VersionNotStored,
+
+    /// <summary>The node has not joined the run (Join or WaitForAssignment), so it may not download its model nor evaluate it.</summary>
+    NotJoined,
 }

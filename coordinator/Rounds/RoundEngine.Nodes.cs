@@ -32,6 +32,7 @@ public sealed partial class RoundEngine
         lock (run.State)
         {
             run.Joined.Remove(nodeId);
+            run.RestoredMembers.Remove(nodeId);
         }
 
         _presence.Leave(nodeId, runId);
@@ -143,6 +144,18 @@ public sealed partial class RoundEngine
         lock (run.State)
         {
             run.Joined.Add(nodeId);
+        }
+    }
+
+    /// <summary>Refuses a node that has not joined <paramref name="run"/> (<see cref="Rejection.NotJoined"/>).</summary>
+    private static void RequireMember(string nodeId, RunSession run)
+    {
+        lock (run.State)
+        {
+            if (!run.IsMember(nodeId))
+            {
+                throw new RejectionException(Rejection.NotJoined, $"node '{nodeId}' has not joined run {run.Id}: join it (Join or WaitForAssignment) first");
+            }
         }
     }
 

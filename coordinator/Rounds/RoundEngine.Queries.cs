@@ -27,9 +27,23 @@ public sealed partial class RoundEngine
     /// read it, never write it.
     /// </summary>
     /// <exception cref="RejectionException">Unknown run, or no such version.</exception>
-    public ParameterSet GetModel(string runId, long version)
+    public ParameterSet GetModel(string runId, long version) => GetModel(RequireRun(runId), version);
+
+    /// <summary>
+    /// The parameters of a committed version for a node: like <see cref="GetModel(string, long)"/>, for a node that joined
+    /// the run (<see cref="Join"/> or a poll, before or since a restart) and has not left it.
+    /// </summary>
+    /// <exception cref="RejectionException">Unknown or revoked node, unknown run, a node that has not joined the run (<see cref="Rejection.NotJoined"/>), or no such version.</exception>
+    public ParameterSet DownloadModel(string nodeId, string runId, long version)
     {
+        RequireNode(nodeId);
         var run = RequireRun(runId);
+        RequireMember(nodeId, run);
+        return GetModel(run, version);
+    }
+
+    private ParameterSet GetModel(RunSession run, long version)
+    {
         lock (run.State)
         {
             if (version == run.Version && run.Global is not null)
@@ -39,7 +53,7 @@ public sealed partial class RoundEngine
 
             if (version < 0 || version > run.Version)
             {
-                throw new RejectionException(Rejection.FutureBaseVersion, $"run {runId} has versions 0–{run.Version}, not {version}");
+                throw new RejectionException(Rejection.FutureBaseVersion, $"run {run.Id} has versions 0–{run.Version}, not {version}");
             }
         }
 

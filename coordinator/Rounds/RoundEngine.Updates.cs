@@ -65,9 +65,7 @@ public sealed partial class RoundEngine
         }
         catch (RejectionException e)
         {
-            _metrics?.UpdateRejected(e.Reason);
-            RoundsLog.UpdateRejected(_logger, update.NodeId, update.RunId, update.Round, e.Reason, e.Message);
-            events.Add(new RoundEvent(RoundEventKind.UpdateRejected, update.RunId, update.Round, -1, update.NodeId, $"{e.Reason}: {e.Message}", _time.GetUtcNow(), RunStatus.Running));
+            events.Add(UpdateRejected(update, e));
             throw;
         }
         finally
@@ -77,15 +75,48 @@ public sealed partial class RoundEngine
     }
 
     /// <summary>
+    /// Decides from an update's header alone, before any tensor is received, whether the node may send it now: the
+    /// identity, round, version, selection, retry, count and metric checks of <see cref="SubmitUpdate"/>, with the same
+    /// rejections. Changes nothing and does no work in proportion to the model, so an upload adapter can ask it before
+    /// allocating anything for the tensors. Reserves nothing either: the complete update is validated again when submitted.
+    /// </summary>
+    /// <param name="authenticatedNodeId">The node the caller authenticated as, or null when the caller is trusted.</param>
+    /// <param name="header">The update's header.</param>
+    /// <returns>Null when the tensors may follow; for a retry of an upload already counted, the outcome to answer at once.</returns>
+    /// <exception cref="RejectionException">The update cannot count, whatever its tensors; nothing changed.</exception>
+    public SubmitOutcome? AdmitUpload(string? authenticatedNodeId, NodeUpdateHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        try
+        {
+            RequireNode(header.NodeId);
+            var run = RequireRun(header.RunId);
+            lock (run.State)
+            {
+                return UpdateValidator.Admit(run, header, authenticatedNodeId, _store);
+            }
+        }
+        catch (RejectionException e)
+        {
+            Events.Publish([UpdateRejected(header, e)]);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Merges a node's evaluation of a committed version into that version's federated evaluation metrics; a node's
     /// second evaluation of the same version is recognised and ignored.
     /// </summary>
-    /// <exception cref="RejectionException">Unknown node or run, a version that does not exist, or metrics that do not fit the model or cannot be merged.</exception>
+    /// <exception cref="RejectionException">
+    /// Unknown or revoked node, unknown run, a node that has not joined the run (<see cref="Rejection.NotJoined"/>), a
+    /// version that does not exist, or metrics that do not fit the model or cannot be merged.
+    /// </exception>
     public SubmitOutcome SubmitEvaluation(string nodeId, string runId, long modelVersion, IReadOnlyList<TaskMetrics> metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         RequireNode(nodeId);
         var run = RequireRun(runId);
+        RequireMember(nodeId, run);
         lock (run.State)
         {
             if (modelVersion < 0 || modelVersion > run.Version)
@@ -171,6 +202,14 @@ public sealed partial class RoundEngine
         {
             run.Writer.Release();
         }
+    }
+
+    /// <summary>Counts and logs a refused update; returns its event, to be published outside the locks.</summary>
+    private RoundEvent UpdateRejected(NodeUpdateHeader update, RejectionException e)
+    {
+        _metrics?.UpdateRejected(e.Reason);
+        RoundsLog.UpdateRejected(_logger, update.NodeId, update.RunId, update.Round, e.Reason, e.Message);
+        return new RoundEvent(RoundEventKind.UpdateRejected, update.RunId, update.Round, -1, update.NodeId, $"{e.Reason}: {e.Message}", _time.GetUtcNow(), RunStatus.Running);
     }
 
     /// <summary>Counts a validated, prepared and recorded update; the caller holds the run's writer and state locks.</summary>

@@ -95,6 +95,11 @@ public sealed partial class RoundEngine
             run.Message = stored.Message;
             var rounds = _store.LoadRounds(stored.Id);
             run.LastRound = rounds.Count == 0 ? 0 : rounds[^1].Round;
+            foreach (var round in rounds)
+            {
+                run.RestoredMembers.UnionWith(round.Selected);
+            }
+
             if (run.IsActive)
             {
                 run.Global = LoadVersion(run, run.Version);

@@ -24,6 +24,7 @@ internal sealed class RunSession
         Model = model;
         Pipeline = pipeline;
         CreatedAt = createdAt;
+        SharedTasks = [.. model.Tasks.Select(t => t.Name).Where(task => model.SharedLayout.Tensors.Any(tensor => model.TaskOf(tensor) == task))];
     }
 
     public Lock State { get; } = new();
@@ -47,6 +48,9 @@ internal sealed class RunSession
 
     public RoundPipeline Pipeline { get; }
 
+    /// <summary>The tasks that have shared tensors (a shared head), in spec order: every update must count their labelled examples.</summary>
+    public IReadOnlyList<string> SharedTasks { get; }
+
     public DateTimeOffset CreatedAt { get; }
 
     public RunStatus Status { get; set; }
@@ -64,7 +68,17 @@ internal sealed class RunSession
 
     public long LastRound { get; set; }
 
+    /// <summary>The nodes that joined or polled the run since the engine started: the nodes a round may select.</summary>
     public HashSet<string> Joined { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The nodes selected in the run's stored rounds, read at a restart: they joined before it and may still download and
+    /// evaluate (a node whose download was cut by the restart retries it without joining again). Never selected from.
+    /// </summary>
+    public HashSet<string> RestoredMembers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="nodeId"/> may read the run's model and evaluate it: it joined (or polled) the run, before or since a restart, and has not left.</summary>
+    public bool IsMember(string nodeId) => Joined.Contains(nodeId) || RestoredMembers.Contains(nodeId);
 
     public bool IsActive => Status is RunStatus.Running or RunStatus.Paused;
 

@@ -22,6 +22,46 @@ internal static class UpdateValidator
     /// <exception cref="RejectionException">The update cannot count; nothing was changed.</exception>
     public static ValidatedUpdate Validate(RunSession run, NodeUpdate update, string? authenticatedNodeId, IRoundStore store)
     {
+        if (CheckHeader(run, update, authenticatedNodeId, store) is { } duplicate)
+        {
+            return ValidatedUpdate.Duplicate(duplicate);
+        }
+
+        var clip = run.Config.Training.ClipNorm;
+        try
+        {
+            update.Delta.Validate(run.Layout, ParameterScope.Shared, clip > 0 ? clip : null);
+        }
+        catch (DeltaValidationException e)
+        {
+            throw new RejectionException(Map(e.Error), e.Message, e);
+        }
+
+        return ValidatedUpdate.New(update, MetricsLedger.MergeTraining(run.OpenRound!.TrainingMetrics, update.TrainingMetrics));
+    }
+
+    /// <summary>
+    /// Everything <see cref="Validate"/> checks that needs no tensor, so that an upload can be refused right after its
+    /// header: who sent it, for which round and version, whether it is a retry, its counts and its metric summaries
+    /// (merged on copies with the round's). The caller holds the run's lock; no work is proportional to the model.
+    /// </summary>
+    /// <returns>The outcome to answer for a recognised retry, or null when the update's tensors may follow.</returns>
+    /// <exception cref="RejectionException">The update cannot count, whatever its tensors; nothing was changed.</exception>
+    public static SubmitOutcome? Admit(RunSession run, NodeUpdateHeader header, string? authenticatedNodeId, IRoundStore store)
+    {
+        if (CheckHeader(run, header, authenticatedNodeId, store) is { } duplicate)
+        {
+            return duplicate;
+        }
+
+        // Merged on copies and dropped: the complete update is merged again when it is submitted.
+        _ = MetricsLedger.MergeTraining(run.OpenRound!.TrainingMetrics, header.TrainingMetrics);
+        return null;
+    }
+
+    /// <summary>The checks of the header, in the order <see cref="Validate"/> makes them.</summary>
+    private static SubmitOutcome? CheckHeader(RunSession run, NodeUpdateHeader update, string? authenticatedNodeId, IRoundStore store)
+    {
         if (authenticatedNodeId is not null && !string.Equals(authenticatedNodeId, update.NodeId, StringComparison.Ordinal))
         {
             throw new RejectionException(Rejection.NodeMismatch, $"the update names node '{update.NodeId}' but the caller is '{authenticatedNodeId}'");
@@ -35,32 +75,22 @@ internal static class UpdateValidator
         var open = run.OpenRound;
         if (open is not null && open.Round == update.Round && open.Accepted.TryGetValue(update.NodeId, out var accepted) && accepted == update.UploadId)
         {
-            return ValidatedUpdate.Duplicate(new SubmitOutcome(true, open.Round, open.Accepted.Count));
+            return new SubmitOutcome(true, open.Round, open.Accepted.Count);
         }
 
         if ((open is null || update.Round < open.Round) && update.Round <= run.LastRound
             && store.FindUpload(run.Id, update.Round, update.NodeId) == update.UploadId)
         {
-            return ValidatedUpdate.Duplicate(new SubmitOutcome(true, update.Round, 0));
+            return new SubmitOutcome(true, update.Round, 0);
         }
 
         CheckRound(run, open, update);
-        CheckCounts(run.Config.Spec, update);
+        CheckCounts(run, update);
         MetricsLedger.CheckShape(run.Config.Spec, update.TrainingMetrics);
-        var clip = run.Config.Training.ClipNorm;
-        try
-        {
-            update.Delta.Validate(run.Layout, ParameterScope.Shared, clip > 0 ? clip : null);
-        }
-        catch (DeltaValidationException e)
-        {
-            throw new RejectionException(Map(e.Error), e.Message, e);
-        }
-
-        return ValidatedUpdate.New(update, MetricsLedger.MergeTraining(open!.TrainingMetrics, update.TrainingMetrics));
+        return null;
     }
 
-    private static void CheckRound(RunSession run, RoundSession? open, NodeUpdate update)
+    private static void CheckRound(RunSession run, RoundSession? open, NodeUpdateHeader update)
     {
         if (!run.IsActive)
         {
@@ -107,7 +137,11 @@ internal static class UpdateValidator
         }
     }
 
-    private static void CheckCounts(ModelSpec spec, NodeUpdate update)
+    /// <summary>
+    /// The example counts: &gt; 0 examples; per task a known name and a count in 0–examples; and a count for every task
+    /// that has shared tensors, since its head's deltas are weighed by it (an absent count would silently drop them).
+    /// </summary>
+    private static void CheckCounts(RunSession run, NodeUpdateHeader update)
     {
         if (update.Examples <= 0)
         {
@@ -116,7 +150,7 @@ internal static class UpdateValidator
 
         foreach (var (task, labelled) in update.TaskExamples)
         {
-            if (spec.TaskIndex(task) < 0)
+            if (run.Config.Spec.TaskIndex(task) < 0)
             {
                 throw new RejectionException(Rejection.InvalidExampleCount, $"example count for unknown task '{task}'");
             }
@@ -124,6 +158,19 @@ internal static class UpdateValidator
             if (labelled < 0)
             {
                 throw new RejectionException(Rejection.InvalidExampleCount, $"example count of task '{task}' is negative ({labelled})");
+            }
+
+            if (labelled > update.Examples)
+            {
+                throw new RejectionException(Rejection.InvalidExampleCount, $"example count of task '{task}' ({labelled}) exceeds the update's {update.Examples} training examples");
+            }
+        }
+
+        foreach (var task in run.SharedTasks)
+        {
+            if (!update.TaskExamples.ContainsKey(task))
+            {
+                throw new RejectionException(Rejection.InvalidExampleCount, $"the update has no example count for task '{task}', whose shared tensors it weighs (send 0 when the node has no labels for it)");
             }
         }
     }

@@ -81,7 +81,7 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
     public Task DownloadModelAsync(string runId, long modelVersion, ParameterSet target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var model = Call(() => _engine.GetModel(runId, modelVersion));
+        var model = Call(() => _engine.DownloadModel(NodeId, runId, modelVersion));
         target.CopyTensorsFrom(model, ParameterScope.Shared);
         return Task.CompletedTask;
     }
