@@ -105,17 +105,18 @@ internal static class MetricsLedger
     {
         try
         {
-            var copy = TaskMetrics.FromArray(task, metric.ToArray());
             if (existing is null)
             {
-                return copy;
+                // A copy: the round's summary is merged into later, and the node's object must stay as it was sent.
+                return TaskMetrics.FromArray(task, metric.ToArray());
             }
 
             var total = TaskMetrics.FromArray(task, existing);
-            total.Merge(copy);
+            total.Merge(metric);
 
             // What is stored must read back: a merge that overflows a count or a sum is refused here, not at commit.
-            return TaskMetrics.FromArray(task, total.ToArray());
+            _ = TaskMetrics.FromArray(task, total.ToArray());
+            return total;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
