@@ -1,3 +1,4 @@
+using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Storage;
 
 namespace Federated.Coordinator.Tests.Rounds;
@@ -65,6 +66,54 @@ public sealed class EngineConcurrencyTests
 
         var poll = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, poll.Assignment?.Round);
+    }
+
+    [Fact]
+    public async Task WaitForAssignmentAsync_RoundCommitsAndReopensBetweenPollAndWait_WakesWithoutTheClockMoving()
+    {
+        // The lost wake-up of the issue: a node that already answered round 1 polls (nothing for it), then — before it
+        // starts waiting — the round commits and round 2 opens. The node must wake for round 2 at once, not after its
+        // full wait. The clock never moves, so only the change signal can wake it.
+        using var sqlite = new SqliteStore(":memory:");
+        var time = new InterleavingTimeProvider();
+        var engine = new RoundEngine(sqlite, time);
+        var directory = new Nodes.NodeDirectory(sqlite, time);
+        directory.IssueToken("a");
+        directory.IssueToken("b");
+        var run = engine.CreateRun(Runs.RunConfig.FromJson(TestSpecs.RunConfig(minClients: 2, rounds: 3))).RunId;
+        engine.Join("a", run);
+        engine.Join("b", run);
+        engine.SubmitUpdate(null, Update(engine, run, "a"));
+        var fromB = Update(engine, run, "b");
+        time.BeforeNextTimer(() => engine.SubmitUpdate(null, fromB));
+
+        var poll = await engine.WaitForAssignmentAsync("a", run, TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, engine.GetRun(run).ModelVersion);
+        Assert.Equal(2, poll.Assignment?.Round);
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), time.GetUtcNow());
+    }
+
+    private static Coordinator.Rounds.NodeUpdate Update(RoundEngine engine, string run, string node)
+    {
+        var assignment = engine.PollAssignment(node, run).Assignment!;
+        var global = engine.GetModel(run, assignment.ModelVersion);
+        var trained = global.Clone();
+        trained.Values.AsSpan().Fill(0.01f);
+        var click = new Model.Metrics.BinaryMetricSummary();
+        click.Add(0.8f, 1f);
+        return new Coordinator.Rounds.NodeUpdate
+        {
+            RunId = run,
+            Round = assignment.Round,
+            BaseVersion = assignment.ModelVersion,
+            NodeId = node,
+            UploadId = $"{node}-r{assignment.Round}",
+            Examples = 100,
+            TaskExamples = new Dictionary<string, long> { ["click"] = 100 },
+            TrainingMetrics = [new Model.Metrics.TaskMetrics("click", click)],
+            Delta = Model.Updates.ModelDelta.Compute(global, trained, Model.Spec.ParameterScope.Shared),
+        };
     }
 
     [Fact]
