@@ -43,13 +43,16 @@ public sealed class CoordinatorOptions
     public int KeepLastVersions { get; set; } = Rounds.RoundEngineOptions.DefaultKeepLastVersions;
 
     /// <summary>
-    /// Most open client connections (TCP or TLS) Kestrel accepts at once; further ones wait in the listen backlog.
-    /// Default 1000; range [1, 1,000,000].
+    /// Most open client connections (TCP or TLS) at once; a connection over the limit is closed as soon as it is accepted
+    /// (the caller sees Unavailable and retries later). Default 1000; range [1, 1,000,000].
     /// </summary>
     [Range(1, 1_000_000, ErrorMessage = "Coordinator:MaxConnections must be in [1, 1000000]")]
     public int MaxConnections { get; set; } = 1000;
 
-    /// <summary>Most concurrent HTTP/2 streams (calls) per connection. Default 100; range [1, 10,000].</summary>
+    /// <summary>
+    /// Most concurrent HTTP/2 streams (calls) per connection, advertised in SETTINGS_MAX_CONCURRENT_STREAMS; a stream over
+    /// it is reset with REFUSED_STREAM before anything is read for it. Default 100; range [1, 10,000].
+    /// </summary>
     [Range(1, 10_000, ErrorMessage = "Coordinator:MaxStreamsPerConnection must be in [1, 10000]")]
     public int MaxStreamsPerConnection { get; set; } = 100;
 
