@@ -6,6 +6,7 @@ using Federated.Coordinator.Security;
 using Federated.Coordinator.Storage;
 using Federated.Protos.V1;
 using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -159,7 +160,15 @@ public static class CoordinatorHost
             var limit = context.RequestServices.GetRequiredService<IOptions<CoordinatorOptions>>().Value.MaxMessageBytes;
             var logger = context.RequestServices.GetRequiredService<ILogger<GrpcFrameGuard>>();
             var method = context.Request.Path.Value ?? "";
-            var guard = new GrpcFrameGuard(context.Request.BodyReader, limit, length => GrpcLog.FrameTooLarge(logger, method, length, limit));
+            // A unary or server-streaming method reads exactly one request message (an unknown path: no such rule).
+            var type = context.GetEndpoint()?.Metadata.GetMetadata<global::Grpc.AspNetCore.Server.GrpcMethodMetadata>()?.Method.Type;
+            var singleMessage = type is MethodType.Unary or MethodType.ServerStreaming;
+            var guard = new GrpcFrameGuard(
+                context.Request.BodyReader,
+                limit,
+                singleMessage,
+                length => GrpcLog.FrameTooLarge(logger, method, length, limit),
+                reason => GrpcLog.MalformedMessage(logger, method, reason));
             context.Features.Set<IRequestBodyPipeFeature>(new GuardedBody(guard));
         }
 
