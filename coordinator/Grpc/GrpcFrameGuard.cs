@@ -8,7 +8,7 @@ namespace Federated.Coordinator.Grpc;
 /// <summary>
 /// Reads a gRPC request body and checks each frame's 5-byte header as soon as it arrives, before grpc-dotnet does:
 /// a declared length above the limit is ResourceExhausted (grpc-dotnet reports a length ≥ 2 GiB as Unknown) and a
-/// compression flag other than 0 or 1 is InvalidArgument. So are a body that ends inside a frame, and, for a method
+/// compression flag other than 0 or 1 is InvalidArgument, as is flag 1 without a grpc-encoding. So are a body that ends inside a frame, and, for a method
 /// that takes one request message, a body with none or with more than one (grpc-dotnet reports those as Internal).
 /// Frames are otherwise passed through untouched.
 /// </summary>
@@ -19,6 +19,7 @@ internal sealed class GrpcFrameGuard : PipeReader
     private readonly PipeReader _inner;
     private readonly int _maxMessageBytes;
     private readonly bool _singleMessage;
+    private readonly bool _compressed;
     private readonly Action<long> _onTooLarge;
     private readonly Action<string> _onMalformed;
     private ReadOnlySequence<byte> _buffer;
@@ -32,10 +33,12 @@ internal sealed class GrpcFrameGuard : PipeReader
     /// <param name="inner">The request body.</param>
     /// <param name="maxMessageBytes">The largest frame payload accepted, in bytes.</param>
     /// <param name="singleMessage">True for a unary or server-streaming method: the body must hold exactly one message.</param>
+    /// <param name="compressed">True when the request names a grpc-encoding other than identity: only then may a frame be flagged compressed.</param>
     /// <param name="onTooLarge">Called with the declared length of a refused frame (for the log).</param>
     /// <param name="onMalformed">Called with the reason a malformed body is refused (for the log).</param>
-    public GrpcFrameGuard(PipeReader inner, int maxMessageBytes, bool singleMessage, Action<long> onTooLarge, Action<string> onMalformed)
+    public GrpcFrameGuard(PipeReader inner, int maxMessageBytes, bool singleMessage, bool compressed, Action<long> onTooLarge, Action<string> onMalformed)
     {
+        _compressed = compressed;
         _inner = inner;
         _maxMessageBytes = maxMessageBytes;
         _singleMessage = singleMessage;
@@ -96,6 +99,11 @@ internal sealed class GrpcFrameGuard : PipeReader
             if (header[0] > 1)
             {
                 throw Malformed("a message frame's compressed flag must be 0 or 1");
+            }
+
+            if (header[0] == 1 && !_compressed)
+            {
+                throw Malformed("a message frame is flagged compressed but the request names no grpc-encoding");
             }
 
             var length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);

@@ -121,6 +121,19 @@ public static class CoordinatorHost
             grpc.MaxReceiveMessageSize = options.Value.MaxMessageBytes;
             grpc.MaxSendMessageSize = options.Value.MaxMessageBytes;
         });
+
+        // Request decompression that fails is the caller's malformed message, not an error of the service.
+        services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<ILoggerFactory>((grpc, loggers) =>
+        {
+            if (grpc.CompressionProviders.Count == 0)
+            {
+                // grpc-dotnet's defaults, which it adds only to an empty list.
+                grpc.CompressionProviders.Add(new global::Grpc.Net.Compression.GzipCompressionProvider(System.IO.Compression.CompressionLevel.Fastest));
+                grpc.CompressionProviders.Add(new global::Grpc.Net.Compression.DeflateCompressionProvider(System.IO.Compression.CompressionLevel.Fastest));
+            }
+
+            DecompressionGuard.WrapAll(grpc.CompressionProviders, loggers.CreateLogger<DecompressionGuard>());
+        });
         services.AddGrpcReflection();
 
         // Resolve the engine (and so restore runs) and the admin token at start, not at the first call.
@@ -167,6 +180,7 @@ public static class CoordinatorHost
                 context.Request.BodyReader,
                 limit,
                 singleMessage,
+                context.Request.Headers["grpc-encoding"] is [{ Length: > 0 } encoding] && encoding != "identity",
                 length => GrpcLog.FrameTooLarge(logger, method, length, limit),
                 reason => GrpcLog.MalformedMessage(logger, method, reason));
             context.Features.Set<IRequestBodyPipeFeature>(new GuardedBody(guard));

@@ -112,13 +112,35 @@ internal sealed class MessageFuzzer(int seed, IReadOnlyList<string> known)
         return [.. bytes];
     }
 
+    /// <summary><paramref name="payload"/> compressed as <paramref name="encoding"/> names it (gzip, or zlib for deflate); other names: unchanged.</summary>
+    public static byte[] Compress(byte[] payload, string encoding)
+    {
+        using var compressed = new MemoryStream();
+        using (Stream? stream = encoding switch
+        {
+            "gzip" => new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
+            "deflate" => new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
+            _ => null,
+        })
+        {
+            if (stream is null)
+            {
+                return payload;
+            }
+
+            stream.Write(payload);
+        }
+
+        return compressed.ToArray();
+    }
+
     /// <summary>A request body: gRPC frames around <paramref name="payloads"/>, sometimes with a lying length or a bad flag.</summary>
-    public byte[] Frames(IReadOnlyList<byte[]> payloads, bool mutateFraming)
+    public byte[] Frames(IReadOnlyList<byte[]> payloads, bool mutateFraming, bool compressedFlag = false)
     {
         var body = new List<byte>();
         foreach (var payload in payloads)
         {
-            body.AddRange(RawGrpcCall.Frame(payload));
+            body.AddRange(RawGrpcCall.Frame(payload, flag: compressedFlag ? (byte)1 : (byte)0));
         }
 
         if (!mutateFraming || body.Count == 0)

@@ -32,6 +32,8 @@ public sealed class RpcFuzzTests(ITestOutputHelper output)
     private const long MemoryBoundBytes = 32L * 1024 * 1024;
     private const string NodeId = "fuzz-node";
 
+    private static readonly string[] Encodings = ["gzip", "deflate", "identity", "snappy"];
+
     private static readonly TimeSpan StreamDeadline = TimeSpan.FromMilliseconds(20);
 
     /// <summary>A bound on a unary or client-streaming call: reaching it means a hang, and fails the test.</summary>
@@ -52,8 +54,6 @@ public sealed class RpcFuzzTests(ITestOutputHelper output)
         {
             var run = (await host.StartRunAsync(TestSpecs.RunConfig(rounds: 1000, minClients: 1))).RunId;
             var victim = (await host.StartRunAsync(TestSpecs.RunConfig(minClients: 1))).RunId;
-            var node = await host.EnrolAsync(NodeId);
-            await node.JoinAsync(run);
             var known = new List<string> { run, victim, "run-999", NodeId, "other-node", "click", "rating", "u-1", TestSpecs.RunConfig(), TestSpecs.SmallModel };
             known.AddRange(Layout.Tensors.Select(t => t.Name));
             var fuzzer = new MessageFuzzer(seed, known);
@@ -67,6 +67,9 @@ public sealed class RpcFuzzTests(ITestOutputHelper output)
 
             for (var pass = 0; pass < Passes; pass++)
             {
+                // The fuzzed operator calls may have revoked or replaced the node's token: each pass starts from a good one.
+                var node = await host.EnrolAsync(NodeId);
+                await node.JoinAsync(run);
                 foreach (var method in methods)
                 {
                     for (var i = 0; i < CallsPerMethodPerPass; i++)
@@ -75,9 +78,17 @@ public sealed class RpcFuzzTests(ITestOutputHelper output)
                         var payloads = mode == "mutated"
                             ? Mutated(fuzzer, await ValidRequestAsync(method, node, run, victim))
                             : RandomRequest(fuzzer, method, mode == "random" ? await ValidRequestAsync(method, node, run, victim) : null);
-                        var body = fuzzer.Frames(payloads, mutateFraming: fuzzer.Random.Next(8) == 0);
+                        string? encoding = null;
+                        if (fuzzer.Random.Next(10) == 0)
+                        {
+                            // A grpc-encoding, known or not, with messages compressed by it or merely flagged compressed.
+                            encoding = Encodings[fuzzer.Random.Next(Encodings.Length)];
+                            payloads = fuzzer.Random.Next(3) == 0 ? payloads : [.. payloads.Select(p => MessageFuzzer.Compress(p, encoding))];
+                        }
+
+                        var body = fuzzer.Frames(payloads, mutateFraming: fuzzer.Random.Next(8) == 0, compressedFlag: encoding is not null && fuzzer.Random.Next(4) != 0);
                         var path = $"/{method.Service.FullName}/{method.Name}";
-                        var outcome = await CallAsync(client, path, token, body, method.IsServerStreaming);
+                        var outcome = await CallAsync(client, path, token, body, method.IsServerStreaming, encoding);
                         calls++;
                         var key = $"{method.Service.Name}.{method.Name} {outcome.Code}";
                         codes[key] = codes.GetValueOrDefault(key) + 1;
@@ -186,9 +197,18 @@ public sealed class RpcFuzzTests(ITestOutputHelper output)
     /// <summary>The node's update for its current assignment (or for round 1 when it has none): a header and every shared tensor dense.</summary>
     private static async Task<IMessage[]> UpdateAsync(FakeNode node, string run)
     {
-        var poll = await node.PollAsync(run);
-        var round = poll.Assignment?.Round ?? 1;
-        var header = node.Header(run, round, poll.Assignment?.ModelVersion ?? 0, 10, 10, $"u-{round}");
+        Assignment? assignment = null;
+        try
+        {
+            assignment = (await node.PollAsync(run)).Assignment;
+        }
+        catch (RpcException)
+        {
+            // The fuzz revoked the node, stopped the run, ...: an update for round 1 will do.
+        }
+
+        var round = assignment?.Round ?? 1;
+        var header = node.Header(run, round, assignment?.ModelVersion ?? 0, 10, 10, $"u-{round}");
         var delta = RoundTests.MakeDelta(0, 0.01f);
         return [new UpdateChunk { Header = header }, .. FakeNode.DenseChunks(Layout, delta).Select(c => new UpdateChunk { Tensor = c })];
     }
@@ -204,12 +224,12 @@ public sealed class RpcFuzzTests(ITestOutputHelper output)
         return request;
     }
 
-    private static async Task<(StatusCode Code, string Message)> CallAsync(HttpClient client, string path, string? token, byte[] body, bool serverStreaming)
+    private static async Task<(StatusCode Code, string Message)> CallAsync(HttpClient client, string path, string? token, byte[] body, bool serverStreaming, string? encoding)
     {
         using var bound = new CancellationTokenSource(CallBound);
         try
         {
-            var (code, message, _) = await RawGrpcCall.SendAsync(client, path, token, new ByteArrayContent(body), serverStreaming ? StreamDeadline : null, bound.Token);
+            var (code, message, _) = await RawGrpcCall.SendAsync(client, path, token, new ByteArrayContent(body), serverStreaming ? StreamDeadline : null, encoding, bound.Token);
             return (code, message);
         }
         catch (OperationCanceledException) when (bound.IsCancellationRequested)
