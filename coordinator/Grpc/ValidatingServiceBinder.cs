@@ -70,12 +70,6 @@ internal sealed class ValidatingServiceBinder<TService> : ServiceBinderBase
                 GrpcLog.MalformedMessage(logger, name, e.Message);
                 throw RejectionStatus.Create(StatusCode.InvalidArgument, RejectionStatus.MalformedMessage, $"the request is not a valid {typeof(TRequest).Name}: {e.Message}");
             }
-            catch (InvalidDataException e)
-            {
-                // A compressed message whose bytes the named grpc-encoding cannot decode (grpc-dotnet decompresses here).
-                GrpcLog.MalformedMessage(logger, name, e.Message);
-                throw RejectionStatus.Create(StatusCode.InvalidArgument, RejectionStatus.MalformedMessage, $"the request's compressed message cannot be decompressed: {e.Message}");
-            }
         });
         return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, marshaller, method.ResponseMarshaller);
     }

@@ -236,15 +236,12 @@ public sealed class RpcFuzzTests(ITestOutputHelper output)
         {
             return (StatusCode.DeadlineExceeded, $"no answer within {CallBound.TotalSeconds} s");
         }
-        catch (Microsoft.AspNetCore.TestHost.HttpResetTestException) when (serverStreaming)
+        catch (Exception e) when (e is Microsoft.AspNetCore.TestHost.HttpResetTestException or IOException or HttpRequestException)
         {
-            // grpc-dotnet resets a stream whose deadline passed before its response started; a client sees its deadline.
-            return (StatusCode.DeadlineExceeded, "reset at the deadline");
-        }
-        catch (Microsoft.AspNetCore.TestHost.HttpResetTestException e)
-        {
-            // A unary or client-streaming call reset instead of answered: a client sees no status it can act on.
-            return (StatusCode.Unknown, "reset: " + e.Message);
+            // grpc-dotnet resets a stream whose deadline passes, before its response started or in the middle of it: a
+            // client sees its deadline. A unary or client-streaming call (no deadline sent) reset instead of answered
+            // leaves a client with no status it can act on.
+            return serverStreaming ? (StatusCode.DeadlineExceeded, "reset at the deadline") : (StatusCode.Unknown, "reset: " + e.Message);
         }
         catch (InvalidOperationException e)
         {
