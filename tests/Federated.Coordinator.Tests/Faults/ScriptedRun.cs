@@ -47,6 +47,9 @@ internal sealed class ScriptedRun
     /// <summary>More round trips than this means a round that never completes.</summary>
     private const int MaxIterations = 500;
 
+    /// <summary>A bound on every call, so that a coordinator that stops answering fails the test instead of hanging it.</summary>
+    private static readonly TimeSpan CallBound = TimeSpan.FromSeconds(60);
+
     private readonly CoordinatorProcess _coordinator;
     private readonly Func<ScriptPoint, bool> _kill;
     private readonly ParameterLayout _layout;
@@ -72,16 +75,16 @@ internal sealed class ScriptedRun
     /// <summary>Creates the run from <paramref name="configJson"/>, drives it to its end, and returns its id.</summary>
     public async Task<string> RunAsync(string configJson)
     {
-        var runId = (await _coordinator.Operator.StartRunAsync(new StartRunRequest { ConfigJson = configJson }, CoordinatorTestHost.Admin)).RunId;
+        var runId = (await _coordinator.Operator.StartRunAsync(new StartRunRequest { ConfigJson = configJson }, Bounded(CoordinatorTestHost.Admin))).RunId;
         foreach (var node in _nodes)
         {
-            node.Token = (await _coordinator.Operator.IssueTokenAsync(new IssueTokenRequest { NodeId = node.Id }, CoordinatorTestHost.Admin)).Token;
+            node.Token = (await _coordinator.Operator.IssueTokenAsync(new IssueTokenRequest { NodeId = node.Id }, Bounded(CoordinatorTestHost.Admin))).Token;
         }
 
         foreach (var node in _nodes)
         {
             await KillIfPlannedAsync(new ScriptPoint(-1, node.Index, KillPoint.BeforeJoin));
-            await _coordinator.Federation.JoinAsync(new JoinRequest { RunId = runId }, node.Headers);
+            await _coordinator.Federation.JoinAsync(new JoinRequest { RunId = runId }, Bounded(node.Headers));
             await KillIfPlannedAsync(new ScriptPoint(-1, node.Index, KillPoint.AfterJoin));
         }
 
@@ -115,7 +118,7 @@ internal sealed class ScriptedRun
     /// <summary>The final version's tensors, downloaded by the first node and hashed: SHA-256 over each name and its float32 bytes, in stream order.</summary>
     public async Task<string> HashVersionAsync(string runId, long version)
     {
-        using var call = _coordinator.Federation.DownloadModel(new DownloadModelRequest { RunId = runId, ModelVersion = version }, _nodes[0].Headers);
+        using var call = _coordinator.Federation.DownloadModel(new DownloadModelRequest { RunId = runId, ModelVersion = version }, Bounded(_nodes[0].Headers));
         var tensors = new List<(string Name, float[] Values)>();
         await ModelStreamReader.ReadAsync(call.ResponseStream, t =>
         {
@@ -159,7 +162,7 @@ internal sealed class ScriptedRun
         }
 
         // A real node trains on the version it downloads; this one only proves it can download it.
-        using (var download = _coordinator.Federation.DownloadModel(new DownloadModelRequest { RunId = runId, ModelVersion = assignment.ModelVersion }, node.Headers))
+        using (var download = _coordinator.Federation.DownloadModel(new DownloadModelRequest { RunId = runId, ModelVersion = assignment.ModelVersion }, Bounded(node.Headers)))
         {
             await ModelStreamReader.ReadAsync(download.ResponseStream, t => new float[(long)t.Rows * t.Columns]);
         }
@@ -175,7 +178,7 @@ internal sealed class ScriptedRun
         var last = node.Index == _nodes.Length - 1;
         try
         {
-            using var call = _coordinator.Federation.SubmitUpdate(node.Headers);
+            using var call = _coordinator.Federation.SubmitUpdate(Bounded(node.Headers));
             await call.RequestStream.WriteAsync(new UpdateChunk { Header = Header(node, upload) });
             for (var i = 0; i < chunks.Count; i++)
             {
@@ -207,7 +210,9 @@ internal sealed class ScriptedRun
     }
 
     private async Task<WaitForAssignmentReply> PollAsync(string runId, Node node) =>
-        await _coordinator.Federation.WaitForAssignmentAsync(new WaitForAssignmentRequest { RunId = runId, MaxWaitMs = 0 }, node.Headers);
+        await _coordinator.Federation.WaitForAssignmentAsync(new WaitForAssignmentRequest { RunId = runId, MaxWaitMs = 0 }, Bounded(node.Headers));
+
+    private static CallOptions Bounded(Metadata headers) => new(headers, DateTime.UtcNow + CallBound);
 
     private async Task<bool> KillIfPlannedAsync(ScriptPoint point)
     {
