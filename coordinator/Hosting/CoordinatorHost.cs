@@ -6,6 +6,7 @@ using Federated.Coordinator.Security;
 using Federated.Coordinator.Storage;
 using Federated.Protos.V1;
 using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -120,6 +121,19 @@ public static class CoordinatorHost
             grpc.MaxReceiveMessageSize = options.Value.MaxMessageBytes;
             grpc.MaxSendMessageSize = options.Value.MaxMessageBytes;
         });
+
+        // Request decompression that fails is the caller's malformed message, not an error of the service.
+        services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<ILoggerFactory>((grpc, loggers) =>
+        {
+            if (grpc.CompressionProviders.Count == 0)
+            {
+                // grpc-dotnet's defaults, which it adds only to an empty list.
+                grpc.CompressionProviders.Add(new global::Grpc.Net.Compression.GzipCompressionProvider(System.IO.Compression.CompressionLevel.Fastest));
+                grpc.CompressionProviders.Add(new global::Grpc.Net.Compression.DeflateCompressionProvider(System.IO.Compression.CompressionLevel.Fastest));
+            }
+
+            DecompressionGuard.WrapAll(grpc.CompressionProviders, loggers.CreateLogger<DecompressionGuard>());
+        });
         services.AddGrpcReflection();
 
         // Resolve the engine (and so restore runs) and the admin token at start, not at the first call.
@@ -159,7 +173,16 @@ public static class CoordinatorHost
             var limit = context.RequestServices.GetRequiredService<IOptions<CoordinatorOptions>>().Value.MaxMessageBytes;
             var logger = context.RequestServices.GetRequiredService<ILogger<GrpcFrameGuard>>();
             var method = context.Request.Path.Value ?? "";
-            var guard = new GrpcFrameGuard(context.Request.BodyReader, limit, length => GrpcLog.FrameTooLarge(logger, method, length, limit));
+            // A unary or server-streaming method reads exactly one request message (an unknown path: no such rule).
+            var type = context.GetEndpoint()?.Metadata.GetMetadata<global::Grpc.AspNetCore.Server.GrpcMethodMetadata>()?.Method.Type;
+            var singleMessage = type is MethodType.Unary or MethodType.ServerStreaming;
+            var guard = new GrpcFrameGuard(
+                context.Request.BodyReader,
+                limit,
+                singleMessage,
+                context.Request.Headers["grpc-encoding"] is [{ Length: > 0 } encoding] && encoding != "identity",
+                length => GrpcLog.FrameTooLarge(logger, method, length, limit),
+                reason => GrpcLog.MalformedMessage(logger, method, reason));
             context.Features.Set<IRequestBodyPipeFeature>(new GuardedBody(guard));
         }
 

@@ -24,11 +24,33 @@ internal static class RawGrpcCall
     /// <summary>Sends <paramref name="content"/> to <c>/service/method</c> and returns the gRPC status (from the trailers, or the headers of a trailers-only response).</summary>
     public static async Task<(StatusCode Code, string Message, long TrailerBytes)> SendAsync(CoordinatorTestHost host, string path, string? token, HttpContent content, CancellationToken cancellationToken = default)
     {
+        using var client = CreateClient(host);
+        return await SendAsync(client, path, token, content, deadline: null, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>An HTTP client over the host's TestServer, for many <see cref="SendAsync(HttpClient, string, string?, HttpContent, TimeSpan?, string?, CancellationToken)"/> calls.</summary>
+    public static HttpClient CreateClient(CoordinatorTestHost host)
+    {
         var server = (TestServer)host.Services.GetRequiredService<IServer>();
-        using var client = new HttpClient(server.CreateHandler()) { BaseAddress = server.BaseAddress };
+        return new HttpClient(server.CreateHandler()) { BaseAddress = server.BaseAddress };
+    }
+
+    /// <summary>Like the overload on a host, over <paramref name="client"/>; <paramref name="deadline"/> is sent as <c>grpc-timeout</c> (in milliseconds), <paramref name="encoding"/> as <c>grpc-encoding</c>.</summary>
+    public static async Task<(StatusCode Code, string Message, long TrailerBytes)> SendAsync(HttpClient client, string path, string? token, HttpContent content, TimeSpan? deadline, string? encoding = null, CancellationToken cancellationToken = default)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact, Content = content };
         content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         request.Headers.TE.ParseAdd("trailers");
+        if (encoding is not null)
+        {
+            request.Headers.TryAddWithoutValidation("grpc-encoding", encoding);
+        }
+
+        if (deadline is { } d)
+        {
+            request.Headers.TryAddWithoutValidation("grpc-timeout", ((long)d.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) + "m");
+        }
+
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
