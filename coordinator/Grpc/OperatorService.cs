@@ -180,6 +180,12 @@ public sealed class OperatorService : Operator.OperatorBase
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
+        if (request.RunId.Length > 0)
+        {
+            // An unknown run is refused (NOT_FOUND, unknown-run) rather than watched forever in silence.
+            _engine.GetRun(request.RunId);
+        }
+
         var channel = Channel.CreateBounded<Rounds.RoundEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
         using var subscription = _engine.Subscribe(e =>
         {
@@ -190,6 +196,8 @@ public sealed class OperatorService : Operator.OperatorBase
         });
         try
         {
+            // Headers go out once the subscription exists, so a watcher that awaits them misses no later event.
+            await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
             await foreach (var e in channel.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
             {
                 await responseStream.WriteAsync(ProtoMapping.ToProto(e), context.CancellationToken).ConfigureAwait(false);
