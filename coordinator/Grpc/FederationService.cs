@@ -22,16 +22,18 @@ public sealed class FederationService : Federation.FederationBase
     private readonly CoordinatorOptions _options;
     private readonly TimeProvider _time;
     private readonly UploadSlots _slots;
+    private readonly TensorArrayPool _arrays;
     private readonly ILogger<FederationService> _logger;
 
     /// <summary>Creates the service.</summary>
-    public FederationService(RoundEngine engine, IOptions<CoordinatorOptions> options, TimeProvider time, UploadSlots slots, ILogger<FederationService> logger)
+    public FederationService(RoundEngine engine, IOptions<CoordinatorOptions> options, TimeProvider time, UploadSlots slots, TensorArrayPool arrays, ILogger<FederationService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
         _options = options.Value;
         _time = time;
         _slots = slots;
+        _arrays = arrays;
         _logger = logger;
     }
 
@@ -134,12 +136,13 @@ public sealed class FederationService : Federation.FederationBase
         using var timeout = new CancellationTokenSource(limit, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, timeout.Token);
         UploadSlot? slot = null;
+        UpdateAssembler? assembler = null;
         try
         {
             // Only an upload that will keep its tensors needs a slot; it holds it until the engine has counted them, so
             // memory follows MaxUploadsInFlight, not the uploads queued for the engine.
             slot = retried is null ? await _slots.AcquireAsync(linked.Token).ConfigureAwait(false) : null;
-            var assembler = retried is null ? new UpdateAssembler(header, layout) : null;
+            assembler = retried is null ? new UpdateAssembler(header, layout, _arrays) : null;
             while (await requestStream.MoveNext(linked.Token).ConfigureAwait(false))
             {
                 if (requestStream.Current.PayloadCase != UpdateChunk.PayloadOneofCase.Tensor)
@@ -173,6 +176,8 @@ public sealed class FederationService : Federation.FederationBase
         }
         finally
         {
+            // The engine keeps no array of an update it counted or refused, so they serve the next upload.
+            assembler?.ReturnArrays();
             slot?.Dispose();
         }
     }

@@ -28,11 +28,17 @@ internal sealed class UpdateAssembler
     private readonly ParameterLayout _layout;
     private readonly Dictionary<string, TensorBuilder> _tensors = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
+    private readonly TensorArrayPool? _pool;
 
-    public UpdateAssembler(NodeUpdateHeader header, ParameterLayout layout)
+    /// <summary>Creates the assembler of one upload.</summary>
+    /// <param name="header">The admitted header.</param>
+    /// <param name="layout">The run's layout.</param>
+    /// <param name="pool">Where dense tensor arrays come from and go back to (<see cref="ReturnArrays"/>); null: new arrays.</param>
+    public UpdateAssembler(NodeUpdateHeader header, ParameterLayout layout, TensorArrayPool? pool = null)
     {
         _header = header;
         _layout = layout;
+        _pool = pool;
     }
 
     /// <summary>
@@ -94,7 +100,7 @@ internal sealed class UpdateAssembler
 
         if (!_tensors.TryGetValue(chunk.Name, out var builder))
         {
-            builder = new TensorBuilder(tensor, chunk.Sparse);
+            builder = new TensorBuilder(tensor, chunk.Sparse, _pool);
             _tensors[chunk.Name] = builder;
             _order.Add(chunk.Name);
         }
@@ -148,6 +154,26 @@ internal sealed class UpdateAssembler
             TrainingMetrics = _header.TrainingMetrics,
             Delta = new ModelDelta(deltas),
         };
+    }
+
+    /// <summary>
+    /// Gives the dense tensor arrays taken from the pool back to it, once the update built from them is no longer used
+    /// (the engine has counted or refused it) or the upload failed. Does nothing the second time or without a pool.
+    /// </summary>
+    public void ReturnArrays()
+    {
+        if (_pool is null)
+        {
+            return;
+        }
+
+        foreach (var builder in _tensors.Values)
+        {
+            if (builder.TakePooled() is { } array)
+            {
+                _pool.Return(array);
+            }
+        }
     }
 
     public static TaskMetrics ReadMetrics(TaskSummary summary)
@@ -208,13 +234,16 @@ internal sealed class UpdateAssembler
     private sealed class TensorBuilder
     {
         private readonly List<ByteString> _pending = [];
+        private readonly TensorArrayPool? _pool;
         private float[]? _values;
+        private bool _pooled;
 
-        public TensorBuilder(TensorInfo tensor, bool sparse)
+        public TensorBuilder(TensorInfo tensor, bool sparse, TensorArrayPool? pool)
         {
             Tensor = tensor;
             Sparse = sparse;
             Rows = sparse ? [] : null;
+            _pool = sparse ? null : pool;
         }
 
         public TensorInfo Tensor { get; }
@@ -263,10 +292,26 @@ internal sealed class UpdateAssembler
         /// <summary>The values received, in one array of exactly <see cref="Filled"/> floats (after <see cref="Complete"/>).</summary>
         public float[] TakeValues() => _values ?? throw new InvalidOperationException("the tensor is not complete");
 
-        /// <summary>Allocates the array and copies the chunks kept so far into it; they are released.</summary>
+        /// <summary>The array, if it came from the pool and was not given back yet; the builder forgets it.</summary>
+        public float[]? TakePooled()
+        {
+            if (!_pooled)
+            {
+                return null;
+            }
+
+            _pooled = false;
+            return _values;
+        }
+
+        /// <summary>
+        /// Allocates the array (from the pool for a whole dense tensor) and copies the chunks kept so far into it; they are
+        /// released. Every element is written before the update is built: a dense tensor is complete or refused.
+        /// </summary>
         private long Allocate(int length)
         {
-            _values = new float[length];
+            _pooled = _pool is not null && length == Tensor.Length;
+            _values = _pooled ? _pool!.Rent(length) : new float[length];
             var at = 0;
             foreach (var chunk in _pending)
             {

@@ -63,6 +63,7 @@ public static class CoordinatorHost
         });
         services.TryAddSingleton<CoordinatorMetrics>();
         services.TryAddSingleton<UploadSlots>();
+        services.TryAddSingleton<TensorArrayPool>();
 
         // Features that add steps to a run's pipeline register an IRoundPipelineExtension; the engine is not edited.
         services.TryAddSingleton(sp => new RoundPipelineFactory(sp.GetServices<IRoundPipelineExtension>()));
