@@ -15,7 +15,7 @@ namespace Federated.Benchmarks;
 internal static class InMemoryRoundReference
 {
     /// <summary>
-    /// Process CPU time per update (per node per round), commits included, over <paramref name="rounds"/> rounds after one
+    /// Process CPU time per update (per node per round, the JIT's background compilation left out), commits included, over <paramref name="rounds"/> rounds after one
     /// warm-up round; <paramref name="config"/> has <paramref name="rounds"/> + 1 rounds.
     /// </summary>
     public static TimeSpan Measure(string config, int nodeCount, int rounds, Dictionary<string, float[]> delta, long examples)
@@ -37,13 +37,14 @@ internal static class InMemoryRoundReference
             var modelDelta = new ModelDelta([.. delta.Select(p => new TensorDelta(p.Key, p.Value))]);
             var taskExamples = new Dictionary<string, long> { ["click"] = examples };
             Round(engine, run, ids, modelDelta, examples, taskExamples);
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            using var self = Process.GetCurrentProcess();
+            var cpu = ThreadCpu.Read(self).Work;
             for (var r = 0; r < rounds; r++)
             {
                 Round(engine, run, ids, modelDelta, examples, taskExamples);
             }
 
-            return (Process.GetCurrentProcess().TotalProcessorTime - cpu) / ((double)nodeCount * rounds);
+            return (ThreadCpu.Read(self).Work - cpu) / ((double)nodeCount * rounds);
         }
         finally
         {

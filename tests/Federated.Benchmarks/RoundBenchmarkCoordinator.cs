@@ -28,15 +28,8 @@ internal sealed class RoundBenchmarkCoordinator : IDisposable
 
     public Uri Address { get; }
 
-    /// <summary>CPU time the coordinator process has used so far.</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    /// <summary>CPU time the coordinator process has used so far, outside and inside the JIT's background compilation.</summary>
+    public (TimeSpan Work, TimeSpan Jit) CpuTime => ThreadCpu.Read(_process);
 
     /// <summary>The coordinator process's peak resident set so far, in bytes.</summary>
     public long PeakWorkingSet
