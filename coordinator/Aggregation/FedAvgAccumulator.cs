@@ -62,18 +62,29 @@ internal sealed class FedAvgAccumulator
     /// <summary>The task a tensor belongs to, or null for the trunk.</summary>
     public string? TaskOf(int index) => _taskOf[index];
 
-    /// <summary>Folds one sparse row in: its values into the sums, its weight into the row's, and the row into the touched list.</summary>
-    public void AddRow(int index, int row, ReadOnlySpan<float> values, double weight)
+    /// <summary>
+    /// Folds the rows of a row-sparse update of a table in: row <c>rows[s]</c>'s values are
+    /// <c>values[s × columns .. (s + 1) × columns)</c>. Its weight goes to each row's, and rows seen for the first time
+    /// this round to the touched list.
+    /// </summary>
+    public void AddRows(int index, int[] rows, float[] values, double weight)
     {
         var tensor = Layout.Tensors[index];
-        FedAvgKernels.Accumulate(Sum.AsSpan(tensor.Offset + (row * tensor.Columns), tensor.Columns), values, weight);
+        var columns = tensor.Columns;
+        var sum = Sum.AsSpan(tensor.Offset, tensor.Length);
         var rowWeight = RowWeight[index]!;
-        if (rowWeight[row] == 0)
+        var touched = TouchedRows[index]!;
+        for (var s = 0; s < rows.Length; s++)
         {
-            TouchedRows[index]!.Add(row);
-        }
+            var row = rows[s];
+            FedAvgKernels.Accumulate(sum.Slice(row * columns, columns), values.AsSpan(s * columns, columns), weight);
+            if (rowWeight[row] == 0)
+            {
+                touched.Add(row);
+            }
 
-        rowWeight[row] += weight;
+            rowWeight[row] += weight;
+        }
     }
 
     /// <summary>Folds a whole tensor in.</summary>

@@ -35,11 +35,9 @@ internal sealed class FedAvgAggregator : IRoundAggregator
         ArgumentNullException.ThrowIfNull(delta);
         ArgumentNullException.ThrowIfNull(weights);
         var buffers = Buffers;
-        var layout = buffers.Layout;
         foreach (var tensorDelta in delta.Tensors)
         {
             var index = buffers.IndexOf(tensorDelta.Name);
-            var tensor = layout.Tensors[index];
             double weight = weights.For(buffers.TaskOf(index));
             if (weight <= 0)
             {
@@ -49,11 +47,7 @@ internal sealed class FedAvgAggregator : IRoundAggregator
             var values = tensorDelta.Values;
             if (tensorDelta.Rows is { } rows)
             {
-                for (var s = 0; s < rows.Length; s++)
-                {
-                    buffers.AddRow(index, rows[s], values.AsSpan(s * tensor.Columns, tensor.Columns), weight);
-                }
-
+                buffers.AddRows(index, rows, values, weight);
                 continue;
             }
 
@@ -66,7 +60,12 @@ internal sealed class FedAvgAggregator : IRoundAggregator
     public ParameterSet Finish()
     {
         var buffers = Buffers;
-        var result = _global.Clone();
+
+        // The next version is a new array (the current one may still be streaming to nodes); it is copied whole, so it
+        // need not be zeroed first.
+        var values = GC.AllocateUninitializedArray<float>(_global.Values.Length);
+        _global.Values.CopyTo(values, 0);
+        var result = new ParameterSet(_global.Layout, values);
         var layout = buffers.Layout;
         for (var i = 0; i < layout.Tensors.Count; i++)
         {
