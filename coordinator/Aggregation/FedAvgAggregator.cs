@@ -75,9 +75,20 @@ internal sealed class FedAvgAggregator : IRoundAggregator
                 // Only the rows some update sent have a weight; each row is scaled by its own, so the order is free.
                 if (buffers.AllRows[i])
                 {
-                    for (var r = 0; r < tensor.Rows; r++)
+                    // Every row has a weight; consecutive rows of equal weight (all of them when every update sent the
+                    // table dense) share their scale, so they are applied as one span.
+                    for (var r = 0; r < tensor.Rows;)
                     {
-                        ApplyRow(result.Values, buffers, tensor, r, rowWeight[r]);
+                        var end = r + 1;
+                        while (end < tensor.Rows && rowWeight[end] == rowWeight[r])
+                        {
+                            end++;
+                        }
+
+                        var offset = tensor.Offset + (r * tensor.Columns);
+                        var length = (end - r) * tensor.Columns;
+                        FedAvgKernels.Apply(result.Values.AsSpan(offset, length), buffers.Sum.AsSpan(offset, length), _serverLearningRate / rowWeight[r]);
+                        r = end;
                     }
                 }
                 else
