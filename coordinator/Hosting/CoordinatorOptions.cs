@@ -100,14 +100,21 @@ public sealed class CoordinatorOptions
 
     /// <summary>
     /// Most uploads (<c>SubmitUpdate</c> streams) assembled at once across all runs; a further admitted upload waits,
-    /// reading nothing, until one ends (the wait counts against <see cref="MaxUploadSeconds"/>). Default 16; range
-    /// [1, 10,000]. With S the largest run's shared model in float32 bytes, the coordinator's memory stays below about
-    /// Σ over runs of 4 × S (the global model, the double-precision round sums, the next version while it is committed)
-    /// + MaxUploadsInFlight × (2 × S + <see cref="MaxMessageBytes"/>) (an upload's arrays, plus its chunks kept until
-    /// half a tensor or a sparse table arrived) + open connections × <see cref="Http2InitialConnectionWindowBytes"/>
-    /// + a constant for the runtime, whatever the number of nodes. 16 keeps two cores busy decoding while slow senders
-    /// hold slots, for 16 × 2 × S of uploads (128 MiB for a 1 M-parameter model).
+    /// reading nothing, until one ends (the wait counts against <see cref="MaxUploadSeconds"/>; waiting is safe because a
+    /// waiting upload holds no tensor memory, only what HTTP/2 flow control lets its sender put in flight). An upload
+    /// keeps its slot until the engine has counted or refused it. Default 16; range [1, 10,000].
     /// </summary>
+    /// <remarks>
+    /// With S the largest run's shared model in float32 bytes (4 × parameters), the coordinator's memory stays below
+    /// about <c>Σ_runs 4 × S + MaxUploadsInFlight × (2 × S + MaxMessageBytes) + connections × Http2InitialConnectionWindowBytes + C</c>,
+    /// whatever the number of nodes: per run the global model, the double-precision round sums (2 × S) and the next
+    /// version while it is committed; per upload in flight its arrays (≤ S) and the chunks kept until half a tensor,
+    /// or a whole sparse table, has arrived (≤ S), plus one message being decoded; per connection what its senders may
+    /// have in flight; C is the runtime's own (about 150 MB with server GC on two cores). The upload arrays are pooled
+    /// (<see cref="Grpc.TensorArrayPool"/>), so up to MaxUploadsInFlight × S stays allocated between rounds. 16 keeps two
+    /// cores busy while slow senders hold slots, for 16 × 2 × S of uploads (128 MiB for a 1 M-parameter model); raise
+    /// it for nodes on slow links, lower it for large models.
+    /// </remarks>
     [Range(1, 10_000, ErrorMessage = "Coordinator:MaxUploadsInFlight must be in [1, 10000]")]
     public int MaxUploadsInFlight { get; set; } = 16;
 
