@@ -3,84 +3,55 @@ using Federated.Model.Updates;
 
 namespace Federated.Coordinator.Aggregation;
 
-/// <summary>The running weighted sums of one FedAvg round (see <see cref="FedAvgStrategy"/>).</summary>
+/// <summary>
+/// The running weighted sums of one FedAvg round (see <see cref="FedAvgStrategy"/>), in buffers the strategy lends it.
+/// Not thread-safe: the engine serialises a round's calls.
+/// </summary>
 internal sealed class FedAvgAggregator : IRoundAggregator
 {
     private readonly ParameterSet _global;
-    private readonly string?[] _taskOf;
     private readonly double _serverLearningRate;
-    private readonly double[] _sum;
-    private readonly double[] _tensorWeight;
-    private readonly double[]?[] _rowWeight;
-    private readonly Dictionary<string, int> _index;
+    private FedAvgAccumulator? _buffers;
 
-    public FedAvgAggregator(ParameterSet global, CompiledModel model, double serverLearningRate)
+    public FedAvgAggregator(ParameterSet global, FedAvgAccumulator buffers, double serverLearningRate)
     {
-        ArgumentNullException.ThrowIfNull(global);
-        ArgumentNullException.ThrowIfNull(model);
-        var layout = global.Layout;
-        if (layout.Fingerprint != model.Fingerprint && layout.Fingerprint != model.SharedLayout.Fingerprint)
-        {
-            throw new ArgumentException($"the base model's layout {layout.Fingerprint} is neither the run's layout {model.Fingerprint} nor its shared projection", nameof(global));
-        }
-
         _global = global;
+        _buffers = buffers;
         _serverLearningRate = serverLearningRate;
-        _taskOf = new string?[layout.Tensors.Count];
-        _sum = new double[layout.TotalLength];
-        _tensorWeight = new double[layout.Tensors.Count];
-        _rowWeight = new double[]?[layout.Tensors.Count];
-        _index = new Dictionary<string, int>(layout.Tensors.Count, StringComparer.Ordinal);
-        for (var i = 0; i < layout.Tensors.Count; i++)
-        {
-            _index[layout.Tensors[i].Name] = i;
-            _taskOf[i] = model.TaskOf(layout.Tensors[i]);
-            if (layout.Tensors[i].Kind == TensorKind.Embedding && layout.Tensors[i].Scope == Model.Spec.ParameterScope.Shared)
-            {
-                _rowWeight[i] = new double[layout.Tensors[i].Rows];
-            }
-        }
     }
 
     public int Count { get; private set; }
+
+    /// <summary>The layout of the base model.</summary>
+    public ParameterLayout Layout => _global.Layout;
+
+    /// <summary>Whether <see cref="Finish"/> has returned at least once (the round's result exists).</summary>
+    public bool Finished { get; private set; }
+
+    private FedAvgAccumulator Buffers => _buffers ?? throw new InvalidOperationException("this round is over: a later round of the run took over its buffers");
 
     public void Add(ModelDelta delta, UpdateWeights weights)
     {
         ArgumentNullException.ThrowIfNull(delta);
         ArgumentNullException.ThrowIfNull(weights);
-        var layout = _global.Layout;
+        var buffers = Buffers;
         foreach (var tensorDelta in delta.Tensors)
         {
-            var index = _index[tensorDelta.Name];
-            var tensor = layout.Tensors[index];
-            double weight = weights.For(_taskOf[index]);
+            var index = buffers.IndexOf(tensorDelta.Name);
+            double weight = weights.For(buffers.TaskOf(index));
             if (weight <= 0)
             {
                 continue;
             }
 
             var values = tensorDelta.Values;
-            var rowWeight = _rowWeight[index];
             if (tensorDelta.Rows is { } rows)
             {
-                for (var s = 0; s < rows.Length; s++)
-                {
-                    Accumulate(values.AsSpan(s * tensor.Columns, tensor.Columns), weight, tensor.Offset + (rows[s] * tensor.Columns));
-                    rowWeight![rows[s]] += weight;
-                }
-
+                buffers.AddRows(index, rows, values, weight);
                 continue;
             }
 
-            Accumulate(values, weight, tensor.Offset);
-            _tensorWeight[index] += weight;
-            if (rowWeight is not null)
-            {
-                for (var r = 0; r < rowWeight.Length; r++)
-                {
-                    rowWeight[r] += weight;
-                }
-            }
+            buffers.AddDense(index, values, weight);
         }
 
         Count++;
@@ -88,45 +59,68 @@ internal sealed class FedAvgAggregator : IRoundAggregator
 
     public ParameterSet Finish()
     {
-        var result = _global.Clone();
-        var layout = _global.Layout;
+        var buffers = Buffers;
+
+        // The next version is a new array (the current one may still be streaming to nodes); it is copied whole, so it
+        // need not be zeroed first.
+        var values = GC.AllocateUninitializedArray<float>(_global.Values.Length);
+        _global.Values.CopyTo(values, 0);
+        var result = new ParameterSet(_global.Layout, values);
+        var layout = buffers.Layout;
         for (var i = 0; i < layout.Tensors.Count; i++)
         {
             var tensor = layout.Tensors[i];
-            if (_rowWeight[i] is { } rowWeight)
+            if (buffers.RowWeight[i] is { } rowWeight)
             {
-                for (var r = 0; r < tensor.Rows; r++)
+                // Only the rows some update sent have a weight; each row is scaled by its own, so the order is free.
+                if (buffers.AllRows[i])
                 {
-                    if (rowWeight[r] > 0)
+                    // Every row has a weight; consecutive rows of equal weight (all of them when every update sent the
+                    // table dense) share their scale, so they are applied as one span.
+                    for (var r = 0; r < tensor.Rows;)
                     {
-                        Apply(result.Values, tensor.Offset + (r * tensor.Columns), tensor.Columns, rowWeight[r]);
+                        var end = r + 1;
+                        while (end < tensor.Rows && rowWeight[end] == rowWeight[r])
+                        {
+                            end++;
+                        }
+
+                        var offset = tensor.Offset + (r * tensor.Columns);
+                        var length = (end - r) * tensor.Columns;
+                        FedAvgKernels.Apply(result.Values.AsSpan(offset, length), buffers.Sum.AsSpan(offset, length), _serverLearningRate / rowWeight[r]);
+                        r = end;
+                    }
+                }
+                else
+                {
+                    foreach (var r in buffers.TouchedRows[i]!)
+                    {
+                        ApplyRow(result.Values, buffers, tensor, r, rowWeight[r]);
                     }
                 }
             }
-            else if (_tensorWeight[i] > 0)
+            else if (buffers.TensorWeight[i] > 0)
             {
-                Apply(result.Values, tensor.Offset, tensor.Length, _tensorWeight[i]);
+                FedAvgKernels.Apply(result.Values.AsSpan(tensor.Offset, tensor.Length), buffers.Sum.AsSpan(tensor.Offset, tensor.Length), _serverLearningRate / buffers.TensorWeight[i]);
             }
         }
 
+        Finished = true;
         return result;
     }
 
-    private void Accumulate(ReadOnlySpan<float> values, double weight, int offset)
+    /// <summary>Takes the buffers back for a later round, cleared; this aggregator cannot be used afterwards.</summary>
+    public FedAvgAccumulator Retire()
     {
-        var sum = _sum.AsSpan(offset, values.Length);
-        for (var i = 0; i < values.Length; i++)
-        {
-            sum[i] += weight * values[i];
-        }
+        var buffers = Buffers;
+        _buffers = null;
+        buffers.Clear();
+        return buffers;
     }
 
-    private void Apply(float[] target, int offset, int length, double totalWeight)
+    private void ApplyRow(float[] target, FedAvgAccumulator buffers, TensorInfo tensor, int row, double rowWeight)
     {
-        var scale = _serverLearningRate / totalWeight;
-        for (var i = offset; i < offset + length; i++)
-        {
-            target[i] = (float)(target[i] + (scale * _sum[i]));
-        }
+        var offset = tensor.Offset + (row * tensor.Columns);
+        FedAvgKernels.Apply(target.AsSpan(offset, tensor.Columns), buffers.Sum.AsSpan(offset, tensor.Columns), _serverLearningRate / rowWeight);
     }
 }

@@ -21,15 +21,19 @@ public sealed class FederationService : Federation.FederationBase
     private readonly RoundEngine _engine;
     private readonly CoordinatorOptions _options;
     private readonly TimeProvider _time;
+    private readonly UploadSlots _slots;
+    private readonly TensorArrayPool _arrays;
     private readonly ILogger<FederationService> _logger;
 
     /// <summary>Creates the service.</summary>
-    public FederationService(RoundEngine engine, IOptions<CoordinatorOptions> options, TimeProvider time, ILogger<FederationService> logger)
+    public FederationService(RoundEngine engine, IOptions<CoordinatorOptions> options, TimeProvider time, UploadSlots slots, TensorArrayPool arrays, ILogger<FederationService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
         _options = options.Value;
         _time = time;
+        _slots = slots;
+        _arrays = arrays;
         _logger = logger;
     }
 
@@ -124,15 +128,21 @@ public sealed class FederationService : Federation.FederationBase
         // A retry of an upload already counted keeps nothing: its tensors are read (within the same limits) and dropped.
         // The answer waits for the end of the stream, as for any upload: a node still writing when a call ends with OK
         // sees its write cancelled rather than the reply.
-        var assembler = retried is null ? new UpdateAssembler(header, layout) : null;
         var budget = new UploadBudget(_options, layout);
 
-        // The upload's time limit runs from its header; a sender that stalls or trickles is cut off when it expires.
+        // The upload's time limit runs from its header, through any wait for a slot; a sender that stalls or trickles is
+        // cut off when it expires.
         var limit = TimeSpan.FromSeconds(_options.MaxUploadSeconds);
         using var timeout = new CancellationTokenSource(limit, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, timeout.Token);
+        UploadSlot? slot = null;
+        UpdateAssembler? assembler = null;
         try
         {
+            // Only an upload that will keep its tensors needs a slot; it holds it until the engine has counted them, so
+            // memory follows MaxUploadsInFlight, not the uploads queued for the engine.
+            slot = retried is null ? await _slots.AcquireAsync(linked.Token).ConfigureAwait(false) : null;
+            assembler = retried is null ? new UpdateAssembler(header, layout, _arrays) : null;
             while (await requestStream.MoveNext(linked.Token).ConfigureAwait(false))
             {
                 if (requestStream.Current.PayloadCase != UpdateChunk.PayloadOneofCase.Tensor)
@@ -141,17 +151,35 @@ public sealed class FederationService : Federation.FederationBase
                 }
 
                 budget.Count(requestStream.Current.Tensor);
-                assembler?.Add(requestStream.Current.Tensor);
+                if (assembler is not null)
+                {
+                    assembler.Add(requestStream.Current.Tensor);
+                    slot!.Report(assembler.AllocatedFloats);
+                }
+
                 linked.Token.ThrowIfCancellationRequested();
             }
+
+            if (assembler is null)
+            {
+                return Reply(retried!);
+            }
+
+            var update = assembler.Build();
+            slot!.Report(assembler.AllocatedFloats);
+            return Reply(_engine.SubmitUpdate(node, update));
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
             GrpcLog.UploadRefused(_logger, node, $"longer than {limit.TotalSeconds} s");
             throw RejectionStatus.Create(StatusCode.ResourceExhausted, RejectionStatus.TooLarge, $"an upload may take at most {limit.TotalSeconds} s");
         }
-
-        return Reply(retried ?? _engine.SubmitUpdate(node, assembler!.Build()));
+        finally
+        {
+            // The engine keeps no array of an update it counted or refused, so they serve the next upload.
+            assembler?.ReturnArrays();
+            slot?.Dispose();
+        }
     }
 
     /// <inheritdoc />

@@ -14,10 +14,13 @@ namespace Federated.Coordinator.Grpc;
 /// admitted by <see cref="RoundEngine.AdmitUpload"/> before an assembler is made), then tensor chunks.
 /// </summary>
 /// <remarks>
-/// Memory grows with what the node sends, never ahead of it: chunks are kept as received (protobuf's copy of their
-/// bytes, empty ones dropped) and each tensor's array is allocated once, at <see cref="Build"/>, with exactly the values
-/// that arrived and after every dense tensor was found complete; one builder per shared tensor of the layout, whatever
-/// the stream names. Chunk checks (names, offsets, shapes, rows) still happen as each chunk arrives.
+/// Memory grows with what the node sends, never ahead of it, and each value is copied once from the chunk protobuf
+/// decoded into the array the update keeps. A dense tensor's array is allocated at its full length from its second
+/// non-empty chunk on, once at least half of its values have arrived; every later chunk is decoded straight into it and
+/// dropped. Until then (a tensor sent in one chunk, the first half of a larger one) and for row-sparse tables, whose
+/// final size is known only at the end, chunks are kept as received and copied at <see cref="Build"/>. So the floats
+/// allocated never exceed twice the floats received, one builder per shared tensor of the layout whatever the stream
+/// names. Chunk checks (names, offsets, shapes, rows) happen as each chunk arrives.
 /// </remarks>
 internal sealed class UpdateAssembler
 {
@@ -25,14 +28,23 @@ internal sealed class UpdateAssembler
     private readonly ParameterLayout _layout;
     private readonly Dictionary<string, TensorBuilder> _tensors = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
+    private readonly TensorArrayPool? _pool;
 
-    public UpdateAssembler(NodeUpdateHeader header, ParameterLayout layout)
+    /// <summary>Creates the assembler of one upload.</summary>
+    /// <param name="header">The admitted header.</param>
+    /// <param name="layout">The run's layout.</param>
+    /// <param name="pool">Where dense tensor arrays come from and go back to (<see cref="ReturnArrays"/>); null: new arrays.</param>
+    public UpdateAssembler(NodeUpdateHeader header, ParameterLayout layout, TensorArrayPool? pool = null)
     {
         _header = header;
         _layout = layout;
+        _pool = pool;
     }
 
-    /// <summary>Floats allocated so far for tensor values: 0 until <see cref="Build"/>, then the floats the update holds.</summary>
+    /// <summary>
+    /// Floats allocated so far for tensor values: at most twice the floats received while the upload streams (0 until
+    /// some tensor's second chunk completes half of it), then the floats the update holds after <see cref="Build"/>.
+    /// </summary>
     public long AllocatedFloats { get; private set; }
 
     /// <summary>Reads an upload's header: its counts per task (each task once) and its metric summaries.</summary>
@@ -88,7 +100,7 @@ internal sealed class UpdateAssembler
 
         if (!_tensors.TryGetValue(chunk.Name, out var builder))
         {
-            builder = new TensorBuilder(tensor, chunk.Sparse);
+            builder = new TensorBuilder(tensor, chunk.Sparse, _pool);
             _tensors[chunk.Name] = builder;
             _order.Add(chunk.Name);
         }
@@ -109,7 +121,7 @@ internal sealed class UpdateAssembler
     }
 
     /// <summary>The update: every dense tensor complete, values in the order they arrived.</summary>
-    /// <exception cref="RejectionException">A dense tensor is incomplete (checked before anything is allocated).</exception>
+    /// <exception cref="RejectionException">A dense tensor is incomplete (checked before anything more is allocated).</exception>
     public NodeUpdate Build()
     {
         foreach (var name in _order)
@@ -125,8 +137,8 @@ internal sealed class UpdateAssembler
         foreach (var name in _order)
         {
             var builder = _tensors[name];
+            AllocatedFloats += builder.Complete();
             var values = builder.TakeValues();
-            AllocatedFloats += values.Length;
             deltas.Add(builder.Sparse ? new TensorDelta(name, values, [.. builder.Rows!]) : new TensorDelta(name, values));
         }
 
@@ -144,6 +156,26 @@ internal sealed class UpdateAssembler
         };
     }
 
+    /// <summary>
+    /// Gives the dense tensor arrays taken from the pool back to it, once the update built from them is no longer used
+    /// (the engine has counted or refused it) or the upload failed. Does nothing the second time or without a pool.
+    /// </summary>
+    public void ReturnArrays()
+    {
+        if (_pool is null)
+        {
+            return;
+        }
+
+        foreach (var builder in _tensors.Values)
+        {
+            if (builder.TakePooled() is { } array)
+            {
+                _pool.Return(array);
+            }
+        }
+    }
+
     public static TaskMetrics ReadMetrics(TaskSummary summary)
     {
         try
@@ -156,7 +188,7 @@ internal sealed class UpdateAssembler
         }
     }
 
-    private static void AddDense(TensorBuilder builder, TensorInfo tensor, TensorChunk chunk, int count)
+    private void AddDense(TensorBuilder builder, TensorInfo tensor, TensorChunk chunk, int count)
     {
         if (chunk.RowIds.Count > 0)
         {
@@ -173,10 +205,10 @@ internal sealed class UpdateAssembler
             throw Reject(Rejection.WrongShape, $"tensor '{chunk.Name}' needs {tensor.Length} values ({string.Join('x', tensor.Shape)}), more arrived");
         }
 
-        builder.Append(chunk.Values, count);
+        AllocatedFloats += builder.Append(chunk.Values, count);
     }
 
-    private static void AddSparse(TensorBuilder builder, TensorInfo tensor, TensorChunk chunk, int count)
+    private void AddSparse(TensorBuilder builder, TensorInfo tensor, TensorChunk chunk, int count)
     {
         if (tensor.Kind != TensorKind.Embedding)
         {
@@ -194,20 +226,24 @@ internal sealed class UpdateAssembler
         }
 
         builder.Rows.AddRange(chunk.RowIds);
-        builder.Append(chunk.Values, count);
+        AllocatedFloats += builder.Append(chunk.Values, count);
     }
 
     private static RejectionException Reject(Rejection reason, string message) => new(reason, message);
 
     private sealed class TensorBuilder
     {
-        private readonly List<ByteString> _chunks = [];
+        private readonly List<ByteString> _pending = [];
+        private readonly TensorArrayPool? _pool;
+        private float[]? _values;
+        private bool _pooled;
 
-        public TensorBuilder(TensorInfo tensor, bool sparse)
+        public TensorBuilder(TensorInfo tensor, bool sparse, TensorArrayPool? pool)
         {
             Tensor = tensor;
             Sparse = sparse;
             Rows = sparse ? [] : null;
+            _pool = sparse ? null : pool;
         }
 
         public TensorInfo Tensor { get; }
@@ -219,30 +255,73 @@ internal sealed class UpdateAssembler
         /// <summary>Floats received so far.</summary>
         public int Filled { get; private set; }
 
-        /// <summary>Keeps a chunk's values as received (protobuf's own copy); nothing is allocated for the tensor yet.</summary>
-        public void Append(ByteString values, int count)
+        /// <summary>
+        /// Takes a chunk's values: decoded straight into the tensor's array once it exists, else kept as received.
+        /// The array is allocated (returned: the floats allocated) from a dense tensor's second non-empty chunk, once
+        /// half of the tensor has arrived with it, so it is never more than twice what the node sent.
+        /// </summary>
+        public long Append(ByteString values, int count)
         {
-            if (count > 0)
+            if (count == 0)
             {
-                _chunks.Add(values);
-                Filled += count;
+                return 0;
             }
+
+            long allocated = 0;
+            if (_values is null && !Sparse && _pending.Count > 0 && 2L * (Filled + count) >= Tensor.Length)
+            {
+                allocated = Allocate(Tensor.Length);
+            }
+
+            if (_values is not null)
+            {
+                TensorBytes.CopyTo(values, _values.AsSpan(Filled, count));
+            }
+            else
+            {
+                _pending.Add(values);
+            }
+
+            Filled += count;
+            return allocated;
         }
 
-        /// <summary>The values received, in one array of exactly <see cref="Filled"/> floats; the chunks are released.</summary>
-        public float[] TakeValues()
+        /// <summary>Allocates the array of a tensor whose chunks were all kept (exactly <see cref="Filled"/> floats); returns the floats allocated.</summary>
+        public long Complete() => _values is null ? Allocate(Filled) : 0;
+
+        /// <summary>The values received, in one array of exactly <see cref="Filled"/> floats (after <see cref="Complete"/>).</summary>
+        public float[] TakeValues() => _values ?? throw new InvalidOperationException("the tensor is not complete");
+
+        /// <summary>The array, if it came from the pool and was not given back yet; the builder forgets it.</summary>
+        public float[]? TakePooled()
         {
-            var values = new float[Filled];
+            if (!_pooled)
+            {
+                return null;
+            }
+
+            _pooled = false;
+            return _values;
+        }
+
+        /// <summary>
+        /// Allocates the array (from the pool for a whole dense tensor) and copies the chunks kept so far into it; they are
+        /// released. Every element is written before the update is built: a dense tensor is complete or refused.
+        /// </summary>
+        private long Allocate(int length)
+        {
+            _pooled = _pool is not null && length == Tensor.Length;
+            _values = _pooled ? _pool!.Rent(length) : new float[length];
             var at = 0;
-            foreach (var chunk in _chunks)
+            foreach (var chunk in _pending)
             {
                 var count = TensorBytes.FloatCount(chunk);
-                TensorBytes.CopyTo(chunk, values.AsSpan(at, count));
+                TensorBytes.CopyTo(chunk, _values.AsSpan(at, count));
                 at += count;
             }
 
-            _chunks.Clear();
-            return values;
+            _pending.Clear();
+            return length;
         }
     }
 }

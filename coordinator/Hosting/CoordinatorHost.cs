@@ -63,6 +63,8 @@ public static class CoordinatorHost
             return new SqliteStore(path);
         });
         services.TryAddSingleton<CoordinatorMetrics>();
+        services.TryAddSingleton<UploadSlots>();
+        services.TryAddSingleton<TensorArrayPool>();
 
         // Features that add steps to a run's pipeline register an IRoundPipelineExtension; the engine is not edited.
         services.TryAddSingleton(sp => new RoundPipelineFactory(sp.GetServices<IRoundPipelineExtension>()));
@@ -153,7 +155,7 @@ public static class CoordinatorHost
         return services;
     }
 
-    /// <summary>Sets Kestrel's connection, stream, header-time and body-rate limits from <paramref name="options"/>.</summary>
+    /// <summary>Sets Kestrel's connection, stream, header-time, body-rate and HTTP/2 window limits from <paramref name="options"/>.</summary>
     public static void ApplyLimits(KestrelServerLimits limits, CoordinatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(limits);
@@ -163,6 +165,8 @@ public static class CoordinatorHost
         limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
         limits.RequestHeadersTimeout = TimeSpan.FromSeconds(options.RequestHeadersTimeoutSeconds);
         limits.MinRequestBodyDataRate = new MinDataRate(options.MinRequestBytesPerSecond, TimeSpan.FromSeconds(5));
+        limits.Http2.InitialConnectionWindowSize = options.Http2InitialConnectionWindowBytes;
+        limits.Http2.InitialStreamWindowSize = options.Http2InitialStreamWindowBytes;
     }
 
     /// <summary>Puts a <see cref="GrpcFrameGuard"/> in front of a gRPC call's request body.</summary>

@@ -100,4 +100,40 @@ public sealed class CoordinatorOptions
     /// <summary>Longest one upload may take from its first message to its last, in seconds; longer is ResourceExhausted. Default 600; range [1, 86400].</summary>
     [Range(1.0, 86400.0, ErrorMessage = "Coordinator:MaxUploadSeconds must be in [1, 86400]")]
     public double MaxUploadSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// Most uploads (<c>SubmitUpdate</c> streams) assembled at once across all runs; a further admitted upload waits,
+    /// reading nothing, until one ends (the wait counts against <see cref="MaxUploadSeconds"/>; waiting is safe because a
+    /// waiting upload holds no tensor memory, only what HTTP/2 flow control lets its sender put in flight). An upload
+    /// keeps its slot until the engine has counted or refused it. Default 16; range [1, 10,000].
+    /// </summary>
+    /// <remarks>
+    /// With S the largest run's shared model in float32 bytes (4 × parameters), the coordinator's memory stays below
+    /// about <c>Σ_runs 4 × S + MaxUploadsInFlight × (2 × S + MaxMessageBytes) + connections × Http2InitialConnectionWindowBytes + C</c>,
+    /// whatever the number of nodes: per run the global model, the double-precision round sums (2 × S) and the next
+    /// version while it is committed; per upload in flight its arrays (≤ S) and the chunks kept until half a tensor,
+    /// or a whole sparse table, has arrived (≤ S), plus one message being decoded; per connection what its senders may
+    /// have in flight; C is the runtime's own (about 150 MB with server GC on two cores). The upload arrays are pooled
+    /// (<see cref="Grpc.TensorArrayPool"/>), so up to MaxUploadsInFlight × S stays allocated between rounds. 16 keeps two
+    /// cores busy while slow senders hold slots, for 16 × 2 × S of uploads (128 MiB for a 1 M-parameter model); raise
+    /// it for nodes on slow links, lower it for large models.
+    /// </remarks>
+    [Range(1, 10_000, ErrorMessage = "Coordinator:MaxUploadsInFlight must be in [1, 10000]")]
+    public int MaxUploadsInFlight { get; set; } = 16;
+
+    /// <summary>
+    /// HTTP/2 connection-level receive window: bytes a client may send on one connection, over all its streams, before
+    /// the coordinator has read them. Larger windows let a fast link stay busy through the round trip (bandwidth × RTT)
+    /// but let each connection buffer more. Default 1 MiB (Kestrel's); range [64 KiB, 2 GiB − 1] (HTTP/2's).
+    /// </summary>
+    [Range(65_535, int.MaxValue, ErrorMessage = "Coordinator:Http2InitialConnectionWindowBytes must be in [65535, 2147483647]")]
+    public int Http2InitialConnectionWindowBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// HTTP/2 stream-level receive window: bytes a client may send on one call before the coordinator has read them (the
+    /// connection window still caps the sum over a connection's calls). An upload waiting for a slot
+    /// (<see cref="MaxUploadsInFlight"/>) holds at most this much. Default 768 KiB (Kestrel's); range [64 KiB, 2 GiB − 1].
+    /// </summary>
+    [Range(65_535, int.MaxValue, ErrorMessage = "Coordinator:Http2InitialStreamWindowBytes must be in [65535, 2147483647]")]
+    public int Http2InitialStreamWindowBytes { get; set; } = 768 * 1024;
 }

@@ -5,4 +5,7 @@ using Federated.Benchmarks;
 var root = new RootCommand("Federated benchmark harness; each subcommand prints one JSON line per measurement.");
 root.Subcommands.Add(GemmBenchmark.CreateCommand());
 root.Subcommands.Add(TrainerBenchmark.CreateCommand());
+root.Subcommands.Add(AggregateBenchmark.CreateCommand());
+root.Subcommands.Add(RoundBenchmark.CreateCommand());
+root.Subcommands.Add(RoundBenchmarkCoordinator.CreateCommand());
 return root.Parse(args).Invoke();

@@ -40,6 +40,27 @@ public sealed class UpdateAssemblerTests
     }
 
     [Fact]
+    public void Add_ChunksOfALargeDenseTensor_ArrayAllocatedOnceHalfArrivedAndNeverMoreThanTwiceWhatArrived()
+    {
+        var assembler = new UpdateAssembler(Header(), Large);
+        var table = Large["emb/item"];
+        var values = new float[table.Length];
+        var allocated = new List<long>();
+        var received = 0L;
+
+        foreach (var chunk in TensorChunker.Dense(table.Name, values, 0, table.Length, 4_000_000))
+        {
+            assembler.Add(chunk);
+            received += TensorBytes.FloatCount(chunk.Values);
+            allocated.Add(assembler.AllocatedFloats);
+            Assert.True(assembler.AllocatedFloats <= 2 * received, $"{assembler.AllocatedFloats} floats allocated for {received} received");
+        }
+
+        // 4.8 M floats in chunks of 1 M: nothing until the third chunk brings 3 M ≥ half, then the whole table once.
+        Assert.Equal([0, 0, table.Length, table.Length, table.Length], allocated);
+    }
+
+    [Fact]
     public void Build_DenseTensorsSentInManyChunks_ExactValuesAndOneArrayPerTensor()
     {
         var assembler = new UpdateAssembler(Header(), Large);

@@ -62,6 +62,63 @@ public sealed class FedAvgStrategyTests
     }
 
     [Fact]
+    public void BeginRound_AfterAFinishedRound_ReusesItsBuffersAndMatchesAFreshStrategyBitForBit()
+    {
+        var model = CompiledModel.Compile(Spec(TrunkKind.Mmoe));
+        var strategy = new FedAvgStrategy(model, Eta);
+        var first = strategy.BeginRound(model.Initialize(5));
+        foreach (var (delta, weights) in Updates(model.Layout))
+        {
+            first.Add(delta, weights);
+        }
+
+        var next = first.Finish();
+        var second = strategy.BeginRound(next);
+        var fresh = new FedAvgStrategy(model, Eta).BeginRound(next);
+        var updates = Updates(model.Layout).Skip(2).ToList();
+        foreach (var (delta, weights) in updates)
+        {
+            second.Add(delta, weights);
+            fresh.Add(delta, weights);
+        }
+
+        Assert.Equal(Bits(fresh.Finish().Values), Bits(second.Finish().Values));
+        Assert.Equal(Bits(Reference(next, updates)), Bits(fresh.Finish().Values));
+    }
+
+    [Fact]
+    public void Finish_CalledTwice_SameResultBothTimes()
+    {
+        // The engine finishes a round again when storing its version failed.
+        var model = CompiledModel.Compile(Spec(TrunkKind.SharedBottom));
+        var aggregator = new FedAvgStrategy(model, Eta).BeginRound(model.Initialize(5));
+        foreach (var (delta, weights) in Updates(model.Layout))
+        {
+            aggregator.Add(delta, weights);
+        }
+
+        var once = aggregator.Finish();
+        var twice = aggregator.Finish();
+
+        Assert.NotSame(once, twice);
+        Assert.Equal(Bits(once.Values), Bits(twice.Values));
+    }
+
+    [Fact]
+    public void Add_AfterTheNextRoundTookTheBuffers_ThrowsInvalidOperationException()
+    {
+        var model = CompiledModel.Compile(Spec(TrunkKind.SharedBottom));
+        var strategy = new FedAvgStrategy(model, Eta);
+        var first = strategy.BeginRound(model.Initialize(5));
+        var (delta, weights) = Updates(model.Layout)[0];
+        first.Add(delta, weights);
+        strategy.BeginRound(first.Finish());
+
+        Assert.Throws<InvalidOperationException>(() => first.Add(delta, weights));
+        Assert.Throws<InvalidOperationException>(first.Finish);
+    }
+
+    [Fact]
     public void BeginRound_BaseModelOfAnotherSpec_ThrowsArgumentException()
     {
         var model = CompiledModel.Compile(Spec(TrunkKind.Mmoe));

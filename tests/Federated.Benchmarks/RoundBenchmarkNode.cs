@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Federated.Protos.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Federated.Benchmarks;
+
+/// <summary>
+/// A node of the <c>round</c> benchmark: its own HTTP/2 connection and token; it joins, and for every assignment
+/// downloads the model and uploads the same precomputed dense update, training nothing. It records, per round, when it
+/// was assigned and when its upload was answered (the answer to the last upload of a round follows the commit).
+/// </summary>
+internal sealed class RoundBenchmarkNode : IDisposable
+{
+    private readonly GrpcChannel _channel;
+    private readonly Federation.FederationClient _client;
+    private readonly Metadata _headers;
+    private readonly string _id;
+
+    public RoundBenchmarkNode(Uri address, string id, string token)
+    {
+        _id = id;
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false },
+            MaxReceiveMessageSize = 16 * 1024 * 1024,
+            MaxSendMessageSize = 16 * 1024 * 1024,
+        });
+        _client = new Federation.FederationClient(_channel);
+        _headers = new Metadata { { "authorization", "Bearer " + token } };
+    }
+
+    /// <summary>Per round: the stopwatch time it was assigned and the time its upload was answered.</summary>
+    public Dictionary<long, (TimeSpan Assigned, TimeSpan Answered)> Rounds { get; } = [];
+
+    /// <summary>Joins the run (the coordinator starts round 1 once every node has joined).</summary>
+    public async Task JoinAsync(string runId) => await _client.JoinAsync(new JoinRequest { RunId = runId }, _headers);
+
+    /// <summary>Takes part until the run ends; <paramref name="answered"/> is told the round of each answered upload.</summary>
+    public async Task RunAsync(string runId, IReadOnlyList<TensorChunk> update, long examples, int maxWaitMs, Stopwatch clock, Action<long> answered)
+    {
+        while (true)
+        {
+            var poll = await _client.WaitForAssignmentAsync(new WaitForAssignmentRequest { RunId = runId, MaxWaitMs = maxWaitMs }, _headers);
+            if (poll.Status == WaitForAssignmentReply.Types.Status.RunEnded)
+            {
+                return;
+            }
+
+            if (poll.Status != WaitForAssignmentReply.Types.Status.Assigned)
+            {
+                continue;
+            }
+
+            var assignment = poll.Assignment;
+            var assigned = clock.Elapsed;
+            using (var download = _client.DownloadModel(new DownloadModelRequest { RunId = runId, ModelVersion = assignment.ModelVersion }, _headers))
+            {
+                while (await download.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                }
+            }
+
+            using var call = _client.SubmitUpdate(_headers);
+            var header = new UpdateHeader
+            {
+                RunId = runId,
+                Round = assignment.Round,
+                BaseVersion = assignment.ModelVersion,
+                NodeId = _id,
+                UploadId = $"{_id}-r{assignment.Round}",
+                Examples = examples,
+            };
+            header.TaskExamples.Add(new TaskExamples { Task = "click", Count = examples });
+            await call.RequestStream.WriteAsync(new UpdateChunk { Header = header });
+            foreach (var chunk in update)
+            {
+                await call.RequestStream.WriteAsync(new UpdateChunk { Tensor = chunk });
+            }
+
+            await call.RequestStream.CompleteAsync();
+            await call;
+            Rounds[assignment.Round] = (assigned, clock.Elapsed);
+            answered(assignment.Round);
+        }
+    }
+
+    public void Dispose() => _channel.Dispose();
+}
