@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using Federated.Model.Parameters;
+using Federated.Simulation.Attacks;
 using Federated.Simulation.Partitioning;
 using Federated.Simulation.Reports;
 
@@ -43,7 +45,17 @@ public sealed class Experiment
     /// <summary>Whether to train the references (tests of the federated series alone skip them). Default true.</summary>
     public bool WithReferences { get; init; } = true;
 
-    /// <summary>Runs it.</summary>
+    /// <summary>The malicious clients chosen for this experiment, or null when it has no attack.</summary>
+    /// <param name="clients">Clients kept (those with a training example).</param>
+    /// <exception cref="ArgumentException"><see cref="SimulationOptions.Malicious"/> is not in [0, clients).</exception>
+    public ExperimentAttack? ChooseAttack(int clients) => Options.Attack is { } spec
+        ? new ExperimentAttack(spec, MaliciousClients.Choose(clients, Options.Malicious, Options.Seed), Options.Seed)
+        : null;
+
+    /// <summary>
+    /// Runs it. With an attack, the references (local-only, centralised) train on the true labels: they measure what
+    /// honest clients could reach, and the attack touches only the federated series.
+    /// </summary>
     public async Task<ExperimentReport> RunAsync(Action<SimulationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
@@ -71,6 +83,18 @@ public sealed class Experiment
             settings[key] = value;
         }
 
+        var attack = ChooseAttack(clients.Count);
+        var federation = clients;
+        if (attack is not null)
+        {
+            settings["attack"] = attack.Spec.ToString();
+            settings["malicious clients"] = string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", attack.Malicious.Select(c => clients.Names[c]))} ({attack.Malicious.Count} of {clients.Count}, chosen by seed {Options.Seed})");
+            if (attack.Spec.Kind == AttackKind.LabelFlip)
+            {
+                federation = clients.WithFlippedTrainingLabels(attack.Malicious);
+            }
+        }
+
         var report = new ExperimentReport
         {
             Title = Title,
@@ -84,14 +108,14 @@ public sealed class Experiment
             Anchors = Anchors ?? new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>(),
         };
 
-        using var pool = new WorkerPool(Data.Model, Options.NodeOptions(), Options.Workers);
+        using var pool = new WorkerPool(Data.Model, Options.NodeOptions(), Options.Workers, attack);
         var factory = HostFactory ?? ((c, m, n, _) => Task.FromResult<IFederationHost>(new InMemoryFederationHost(c, m, n)));
         var federatedClock = Stopwatch.StartNew();
         var host = await factory(config, Data.Model, clients.Count, cancellationToken).ConfigureAwait(false);
         await using (host.ConfigureAwait(false))
         {
             settings["transport"] = host.Transport;
-            await new FederatedDriver(clients, Options, pool).RunAsync(host, report, progress, cancellationToken).ConfigureAwait(false);
+            await new FederatedDriver(federation, Options, pool).RunAsync(host, report, progress, cancellationToken).ConfigureAwait(false);
         }
 
         settings["federated wall time"] = $"{federatedClock.Elapsed.TotalSeconds:F1} s";

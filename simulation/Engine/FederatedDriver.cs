@@ -104,7 +104,16 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         await pool.ForEachAsync(selected.Count, async (k, worker, ct) =>
         {
             var (c, assignment) = selected[k];
-            updates[k] = steps[c].Train(worker.Workspace, locals[c], assignment, global, ct);
+            worker.Target.Client = c;
+            try
+            {
+                updates[k] = steps[c].Train(worker.Workspace, locals[c], assignment, global, ct);
+            }
+            finally
+            {
+                worker.Target.Client = null;
+            }
+
             onTrained();
 
             // Submit in client order, whoever finishes first: the aggregate must not depend on thread timing.

@@ -28,11 +28,27 @@ public sealed record SimulationOptions
     /// <summary>Fraction of clients selected per round, in (0, 1]; null = all. Default null.</summary>
     public double? FractionPerRound { get; init; }
 
-    /// <summary>Aggregation strategy. Default <c>fedavg</c>.</summary>
+    /// <summary>
+    /// Aggregation strategy, any name the coordinator's registry knows (checked by the run config's validation).
+    /// Default <c>fedavg</c>.
+    /// </summary>
     public string Strategy { get; init; } = "fedavg";
 
-    /// <summary>Server learning rate of FedAvg. Default 1.</summary>
-    public double ServerLearningRate { get; init; } = 1;
+    /// <summary>
+    /// The strategy's numeric parameters by name, passed to the run config as they are (a parameter left out takes the
+    /// strategy's default; an unknown one fails the run config's validation). Set it with <see cref="Strategy"/>.
+    /// Default FedAvg's <c>serverLearningRate</c> = 1.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> StrategyParameters { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal) { ["serverLearningRate"] = 1 };
+
+    /// <summary>The attack of the malicious clients, or null (every client honest). Default null.</summary>
+    public Attacks.AttackSpec? Attack { get; init; }
+
+    /// <summary>
+    /// How many clients attack, chosen by <see cref="Seed"/> (<see cref="Attacks.MaliciousClients"/>); in [0, clients),
+    /// used only with an <see cref="Attack"/>. Default 0.
+    /// </summary>
+    public int Malicious { get; init; }
 
     /// <summary>Worker threads, each with one training workspace. Default 2.</summary>
     public int Workers { get; init; } = 2;
@@ -84,7 +100,7 @@ public sealed record SimulationOptions
             Strategy = new StrategySettings
             {
                 Name = Strategy,
-                Parameters = new Dictionary<string, double>(StringComparer.Ordinal) { ["serverLearningRate"] = ServerLearningRate },
+                Parameters = new Dictionary<string, double>(StrategyParameters, StringComparer.Ordinal),
             },
         };
         config.Validate();
@@ -102,11 +118,16 @@ public sealed record SimulationOptions
             ["learning rate"] = Plan.LearningRate.ToString(c),
             ["optimizer"] = LocalTrainingPlan.OptimizerName(Plan.Optimizer) + " (fresh each round)",
             ["selection"] = FractionPerRound is { } f ? f.ToString(c) + " of clients per round" : "all clients every round",
-            ["strategy"] = string.Create(c, $"{Strategy} (server lr {ServerLearningRate})"),
+            ["strategy"] = DescribeStrategy(),
             ["clip norm"] = Plan.ClipNorm == 0 ? "none" : Plan.ClipNorm.ToString(c),
             ["FedProx μ"] = Plan.ProximalMu.ToString(c),
             ["workers"] = Workers.ToString(c),
             ["budget of references"] = string.Create(c, $"{Rounds} rounds × {Plan.LocalEpochs} local epochs"),
         };
     }
+
+    /// <summary>The strategy and its parameters, e.g. <c>fedavg (serverLearningRate=1)</c>.</summary>
+    internal string DescribeStrategy() => StrategyParameters.Count == 0
+        ? Strategy
+        : $"{Strategy} ({string.Join(", ", StrategyParameters.Select(p => p.Key + "=" + p.Value.ToString(CultureInfo.InvariantCulture)))})";
 }

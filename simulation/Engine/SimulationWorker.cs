@@ -1,16 +1,20 @@
 using Federated.Client.Training;
 using Federated.Model.Parameters;
+using Federated.Simulation.Attacks;
 
 namespace Federated.Simulation.Engine;
 
 /// <summary>What one worker of a <see cref="WorkerPool"/> owns; used by one thread at a time.</summary>
-internal sealed class SimulationWorker(TrainingWorkspace workspace)
+internal sealed class SimulationWorker(TrainingWorkspace workspace, AttackTarget target)
 {
     private ParameterSet? _scratch;
     private long _version;
 
     /// <summary>The workspace clients are trained and evaluated on.</summary>
     public TrainingWorkspace Workspace { get; } = workspace;
+
+    /// <summary>The client the workspace trains in the federated series, for an attack's update step (null otherwise).</summary>
+    public AttackTarget Target { get; } = target;
 
     /// <summary>A global buffer of the worker's own (a reference client's private model), reset to <paramref name="initial"/>.</summary>
     public ParameterSet ResetScratch(ParameterSet initial)

@@ -1,6 +1,7 @@
 using Federated.Client.Data;
 using Federated.Client.Training;
 using Federated.Model.Parameters;
+using Federated.Simulation.Attacks;
 using Federated.Simulation.Partitioning;
 
 namespace Federated.Simulation.Engine;
@@ -69,24 +70,47 @@ public sealed class VirtualClients
                 continue;
             }
 
-            var source = new InMemoryExampleSource(partition.ClientNames[c], data.Schema, [.. indices.Select(i => data.Examples[i])]);
-            var table = ExampleTable.Load(source, data.Model);
-            if (table.Count != indices.Length)
-            {
-                throw new DataFormatException($"client {partition.ClientNames[c]}: {indices.Length - table.Count} examples could not be encoded for the model ({string.Join("; ", table.Report.FirstBadRows.Select(b => b.ToString()))})");
-            }
-
             names.Add(partition.ClientNames[c]);
             examples.Add(indices);
-            datasets.Add(new NodeDataset(table, Split(data, indices)));
+            datasets.Add(Encode(data, partition.ClientNames[c], indices, i => data.Examples[i]));
             seeds.Add(unchecked((seed * 1_000_003) + c));
         }
 
         return new VirtualClients(data, partition, [.. names], [.. examples], [.. datasets], [.. seeds], dropped);
     }
 
+    /// <summary>
+    /// The same clients, except that the <paramref name="malicious"/> ones hold their training examples with flipped
+    /// labels (<see cref="LabelFlip"/>; test examples unchanged): the <c>label-flip</c> attack's federation.
+    /// </summary>
+    /// <param name="malicious">Indices of the clients whose training labels are flipped.</param>
+    public VirtualClients WithFlippedTrainingLabels(IReadOnlyCollection<int> malicious)
+    {
+        ArgumentNullException.ThrowIfNull(malicious);
+        var rules = LabelFlip.Rules(Data);
+        var datasets = Datasets.ToArray();
+        foreach (var c in malicious)
+        {
+            datasets[c] = Encode(Data, Names[c], Examples[c], i => Data.IsTest[i] ? Data.Examples[i] : LabelFlip.Flip(Data.Examples[i], rules));
+        }
+
+        return new VirtualClients(Data, Partition, [.. Names], [.. Examples], datasets, [.. Seeds], Dropped);
+    }
+
     /// <summary>A fresh client c, its local state starting from <paramref name="initial"/>'s local tensors.</summary>
     public LocalClient CreateClient(int c, ParameterSet initial) => LocalClient.InMemory(Datasets[c], initial, Seeds[c]);
+
+    private static NodeDataset Encode(SimulationData data, string name, int[] indices, Func<int, Example> example)
+    {
+        var source = new InMemoryExampleSource(name, data.Schema, [.. indices.Select(example)]);
+        var table = ExampleTable.Load(source, data.Model);
+        if (table.Count != indices.Length)
+        {
+            throw new DataFormatException($"client {name}: {indices.Length - table.Count} examples could not be encoded for the model ({string.Join("; ", table.Report.FirstBadRows.Select(b => b.ToString()))})");
+        }
+
+        return new NodeDataset(table, Split(data, indices));
+    }
 
     /// <summary>The split of rows 0..n−1 of a table holding <paramref name="indices"/>, by the data's test marks.</summary>
     internal static DataSplit Split(SimulationData data, IReadOnlyList<int> indices)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Federated.Client.Training;
 using Federated.Model.Parameters;
+using Federated.Simulation.Attacks;
 
 namespace Federated.Simulation.Engine;
 
@@ -14,13 +15,22 @@ internal sealed class WorkerPool : IDisposable
     private readonly ConcurrentBag<SimulationWorker> _all = [];
     private readonly CompiledModel _model;
     private readonly NodeTrainingOptions _options;
+    private readonly ExperimentAttack? _attack;
 
     /// <summary>A pool of at most <paramref name="size"/> workers for <paramref name="model"/>, which every workspace shares.</summary>
-    public WorkerPool(CompiledModel model, NodeTrainingOptions options, int size)
+    /// <param name="model">The model.</param>
+    /// <param name="options">Every workspace's settings.</param>
+    /// <param name="size">Workers at most.</param>
+    /// <param name="attack">
+    /// An attack that poisons updates: each workspace's update pipeline then ends with the attack's step, which acts only
+    /// while the worker's <see cref="SimulationWorker.Target"/> names a malicious client. Null: none.
+    /// </param>
+    public WorkerPool(CompiledModel model, NodeTrainingOptions options, int size, ExperimentAttack? attack = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         _model = model;
         _options = options;
+        _attack = attack is { Spec.PoisonsUpdates: true } ? attack : null;
         Size = size;
     }
 
@@ -60,7 +70,9 @@ internal sealed class WorkerPool : IDisposable
             return worker;
         }
 
-        worker = new SimulationWorker(new TrainingWorkspace(_model, _options));
+        var target = new AttackTarget();
+        var options = _attack is null ? _options : _options with { ExtraUpdateTransforms = [.. _options.ExtraUpdateTransforms, _attack.Factory(target)] };
+        worker = new SimulationWorker(new TrainingWorkspace(_model, options), target);
         _all.Add(worker);
         return worker;
     }
