@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
 using Federated.Model.Training;
 using Federated.Simulation.Cli;
@@ -32,13 +33,72 @@ var transport = new Option<string>("--transport")
 };
 transport.AcceptOnlyFromAmong("in-memory", "grpc");
 optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
-Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary];
+var strategy = new Option<string?>("--strategy")
+{
+    Description = "Aggregation strategy NAME[:key=value,...], any the coordinator knows, e.g. fedavg:serverLearningRate=0.5 (default fedavg, server learning rate 1)",
+};
+var attack = new Option<string?>("--attack")
+{
+    Description = "What the malicious clients do: sign-flip (send −Δ), scale:K (K·Δ), gaussian:SIGMA (N(0, σ²) noise instead of Δ), both after clipping; label-flip (train on flipped labels)",
+};
+var malicious = new Option<int>("--malicious") { Description = "How many clients attack (chosen by the seed), in [0, clients)", DefaultValueFactory = _ => 0 };
+var compareStrategies = new Option<string?>("--compare-strategies")
+{
+    Description = "Run the same federation (seed, attack, malicious clients) once per strategy a,b,c (each NAME[:key=value,...]), plus a clean FedAvg run; one table and one plot per task",
+};
+Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary, strategy, attack, malicious, compareStrategies];
 
 Func<Federated.Coordinator.Runs.RunConfig, CompiledModel, int, CancellationToken, Task<IFederationHost>>? Host(ParseResult r) => r.GetValue(transport) == "grpc"
     ? async (config, model, count, cancellationToken) => await GrpcFederationHost.StartAsync(config, model, count, cancellationToken).ConfigureAwait(false)
     : null;
 
-SimulationOptions Options(ParseResult r, int defaultRounds, int defaultEpochs, int defaultBatch, float defaultRate) => new()
+SimulationOptions Options(ParseResult r, int defaultRounds, int defaultEpochs, int defaultBatch, float defaultRate)
+{
+    var options = BaseOptions(r, defaultRounds, defaultEpochs, defaultBatch, defaultRate);
+    if (r.GetValue(strategy) is { } strategyText)
+    {
+        if (r.GetValue(compareStrategies) is not null)
+        {
+            throw new ArgumentException("--strategy and --compare-strategies: give one or the other");
+        }
+
+        var chosen = StrategySpec.Parse(strategyText);
+        options = options with { Strategy = chosen.Name, StrategyParameters = chosen.Parameters };
+    }
+
+    var count = r.GetValue(malicious);
+    if (r.GetValue(attack) is { } attackText)
+    {
+        if (count < 0)
+        {
+            throw new ArgumentException($"--malicious {count}: must be ≥ 0");
+        }
+
+        options = options with { Attack = Federated.Simulation.Attacks.AttackSpec.Parse(attackText), Malicious = count };
+    }
+    else if (count != 0)
+    {
+        throw new ArgumentException("--malicious needs --attack");
+    }
+
+    return options;
+}
+
+// Runs one experiment, or with --compare-strategies one per strategy and a clean one; build(options, references).
+async Task RunOrCompareAsync(ParseResult r, SimulationOptions options, Func<SimulationOptions, bool, Experiment> build, string folder, CancellationToken cancellationToken)
+{
+    if (r.GetValue(compareStrategies) is { } list)
+    {
+        await StrategyComparison.RunAsync(build, options, StrategySpec.ParseList(list), folder, cancellationToken).ConfigureAwait(false);
+        return;
+    }
+
+    var experiment = build(options, true);
+    experiment.ValidateRunConfig();
+    await ExperimentConsole.RunAsync(experiment, folder, r.GetValue(summary), cancellationToken).ConfigureAwait(false);
+}
+
+SimulationOptions BaseOptions(ParseResult r, int defaultRounds, int defaultEpochs, int defaultBatch, float defaultRate) => new()
 {
     Seed = r.GetValue(seed),
     Rounds = r.GetValue(rounds) ?? defaultRounds,
@@ -67,17 +127,20 @@ root.SetAction(async (r, cancellationToken) =>
     var spec = synthetic.DefaultSpec() with { L2 = r.GetValue(l2) ?? 0 };
     var data = SimulationData.FromSource(SyntheticSource.Create(synthetic), CompiledModel.Compile(spec), testFraction: 0.2, seed: options.Seed);
     var institution = data.KeyOf("institution");
-    var experiment = new Experiment
+    var named = new SimulationData(string.Create(CultureInfo.InvariantCulture, $"synthetic ({synthetic.Institutions} institutions, {synthetic.Users} users, {synthetic.Items} items)"), data.Schema, data.Model, data.Examples, data.IsTest);
+    var partition = Federated.Simulation.Partitioning.Partitioners.ByKey(data.Examples.Count, i => "institution-" + institution(i), "institution");
+    Experiment Build(SimulationOptions o, bool references) => new()
     {
         Title = "Synthetic multi-task federation",
         CommandLine = commandLine,
-        Data = new SimulationData(string.Create(CultureInfo.InvariantCulture, $"synthetic ({synthetic.Institutions} institutions, {synthetic.Users} users, {synthetic.Items} items)"), data.Schema, data.Model, data.Examples, data.IsTest),
-        Partition = Federated.Simulation.Partitioning.Partitioners.ByKey(data.Examples.Count, i => "institution-" + institution(i), "institution"),
-        Options = options,
+        Data = named,
+        Partition = partition,
+        Options = o,
         HostFactory = Host(r),
+        WithReferences = references,
         Settings = new Dictionary<string, string> { ["model"] = "MMoE (4 experts); click, conversion (ESMM), rating; user local, item and genres shared; heads local" },
     };
-    await ExperimentConsole.RunAsync(experiment, r.GetValue(output) ?? string.Create(CultureInfo.InvariantCulture, $"reports/synthetic-{options.Seed}"), r.GetValue(summary), cancellationToken).ConfigureAwait(false);
+    await RunOrCompareAsync(r, options, Build, r.GetValue(output) ?? string.Create(CultureInfo.InvariantCulture, $"reports/synthetic-{options.Seed}"), cancellationToken).ConfigureAwait(false);
     return 0;
 });
 
@@ -108,21 +171,36 @@ movielens.SetAction(async (r, cancellationToken) =>
     };
     var partitionName = r.GetValue(moviePartition)!;
     var folder = r.GetValue(output) ?? $"reports/movielens-{partitionName.Replace(':', '-')}-{options.Seed}";
+    if (chosen.Length > 1 && r.GetValue(compareStrategies) is not null)
+    {
+        throw new ArgumentException("--compare-strategies runs one fold: give --fold, not --folds all");
+    }
+
     var reports = new List<ExperimentReport>();
     foreach (var k in chosen)
     {
         var data = MovieLensData.Fold(directory, k, model);
-        var experiment = new Experiment
+        var partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed, MovieLensData.NamedKeys(directory, data));
+        Experiment Build(SimulationOptions o, bool references) => new()
         {
             Title = string.Create(CultureInfo.InvariantCulture, $"MovieLens 100K, fold u{k}, partition {partitionName}"),
             CommandLine = commandLine,
             Data = data,
-            Partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed, MovieLensData.NamedKeys(directory, data)),
-            Options = options,
+            Partition = partition,
+            Options = o,
             HostFactory = Host(r),
+            WithReferences = references,
             Anchors = MovieLensData.Anchors,
             Settings = new Dictionary<string, string> { ["model"] = "shared-bottom [32, 16], towers [8]; item, genres, age, gender, occupation shared; user local; heads local" },
         };
+        if (r.GetValue(compareStrategies) is not null)
+        {
+            await RunOrCompareAsync(r, options, Build, folder, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
+        var experiment = Build(options, true);
+        experiment.ValidateRunConfig();
         reports.Add(await ExperimentConsole.RunAsync(experiment, chosen.Length == 1 ? folder : Path.Combine(folder, $"fold-{k}"), chosen.Length == 1 ? r.GetValue(summary) : null, cancellationToken).ConfigureAwait(false));
     }
 
@@ -156,20 +234,32 @@ csv.SetAction(async (r, cancellationToken) =>
     var options = Options(r, defaultRounds: 10, defaultEpochs: 1, defaultBatch: 64, defaultRate: 0.01f);
     var data = CsvData.Load(r.GetValue(csvData)!, r.GetValue(csvSchema)!, r.GetValue(dim) ?? 16, r.GetValue(l2) ?? 0, r.GetValue(testFraction), options.Seed);
     var partitionName = r.GetValue(csvPartition)!;
-    var experiment = new Experiment
+    var partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed);
+    Experiment Build(SimulationOptions o, bool references) => new()
     {
         Title = $"{data.Name}, partition {partitionName}",
         CommandLine = commandLine,
         Data = data,
-        Partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed),
-        Options = options,
+        Partition = partition,
+        Options = o,
         HostFactory = Host(r),
+        WithReferences = references,
     };
     var name = Path.GetFileNameWithoutExtension(r.GetValue(csvData)!);
-    await ExperimentConsole.RunAsync(experiment, r.GetValue(output) ?? string.Create(CultureInfo.InvariantCulture, $"reports/{name}-{options.Seed}"), r.GetValue(summary), cancellationToken).ConfigureAwait(false);
+    await RunOrCompareAsync(r, options, Build, r.GetValue(output) ?? string.Create(CultureInfo.InvariantCulture, $"reports/{name}-{options.Seed}"), cancellationToken).ConfigureAwait(false);
     return 0;
 });
 
 root.Subcommands.Add(movielens);
 root.Subcommands.Add(csv);
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+}
+catch (Exception e) when (e is RunConfigException || e.GetType() == typeof(ArgumentException))
+{
+    // A bad option value or run config is the user's to fix: one line naming it, no stack trace. (Subtypes such as
+    // ArgumentNullException are bugs and keep their trace.)
+    await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+    return 2;
+}

@@ -11,6 +11,11 @@ internal static class ConsoleSummary
 
     public static void Print(ExperimentReport report)
     {
+        if (report.Settings.TryGetValue("attack", out var attack))
+        {
+            AnsiConsole.MarkupLine("Attack [bold]{0}[/] by the malicious clients {1}.", Markup.Escape(attack), Markup.Escape(report.Settings["malicious clients"]));
+        }
+
         foreach (var (task, metrics) in report.TaskMetrics)
         {
             report.Anchors.TryGetValue(task, out var anchors);

@@ -45,6 +45,12 @@ public sealed class Experiment
     /// <summary>Whether to train the references (tests of the federated series alone skip them). Default true.</summary>
     public bool WithReferences { get; init; } = true;
 
+    /// <summary>
+    /// Checks the run config the options make (strategy name and parameters included) without running anything.
+    /// </summary>
+    /// <exception cref="Federated.Coordinator.Runs.RunConfigException">The config is invalid; the message names the key.</exception>
+    public void ValidateRunConfig() => Options.RunConfig(Data.Spec, 1);
+
     /// <summary>The malicious clients chosen for this experiment, or null when it has no attack.</summary>
     /// <param name="clients">Clients kept (those with a training example).</param>
     /// <exception cref="ArgumentException"><see cref="SimulationOptions.Malicious"/> is not in [0, clients).</exception>
