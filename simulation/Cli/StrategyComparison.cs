@@ -16,13 +16,13 @@ namespace Federated.Simulation.Cli;
 /// </remarks>
 internal static class StrategyComparison
 {
-    /// <summary>Runs the comparison; returns the clean run's report.</summary>
+    /// <summary>Runs the comparison; returns every strategy's report (in the order given) and the clean run's.</summary>
     /// <param name="build">The command's experiment for given options; the flag says whether to train the references.</param>
     /// <param name="options">The options given (attack, malicious clients, everything but the strategy).</param>
     /// <param name="strategies">The strategies to compare.</param>
     /// <param name="folder">The comparison's folder: one sub-folder per run.</param>
     /// <param name="cancellationToken">Cancels the run under way.</param>
-    public static async Task RunAsync(
+    public static async Task<(IReadOnlyList<(string Label, ExperimentReport Report)> Runs, ExperimentReport Clean)> RunAsync(
         Func<SimulationOptions, bool, Experiment> build, SimulationOptions options, IReadOnlyList<StrategySpec> strategies, string folder, CancellationToken cancellationToken)
     {
         var attacked = strategies.Select(s => (Label: s.ToString(), Experiment: build(options with { Strategy = s.Name, StrategyParameters = s.Parameters }, false))).ToList();
@@ -48,6 +48,7 @@ internal static class StrategyComparison
         var path = StrategyComparisonReport.Write(clean.Title, attack, runs, cleanReport, folder);
         Print(runs, cleanReport, attack);
         AnsiConsole.MarkupLine("Comparison: [link]{0}[/] (with one SVG per task).", Markup.Escape(Path.GetFullPath(path)));
+        return (runs, cleanReport);
     }
 
     /// <summary>A folder name for a strategy label (no ':' '=' ',').</summary>
