@@ -1,0 +1,61 @@
+using System.Reflection;
+
+namespace Federated.Simulation.Tests.Cli;
+
+/// <summary>The simulation's command line with bad attack and strategy values: one line on standard error, exit code 2, nothing run.</summary>
+public sealed class CommandLineErrorTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "sim-cli-" + Guid.NewGuid().ToString("N"));
+
+    private (int Code, string Error) Run(params string[] args)
+    {
+        var entry = typeof(Federated.Simulation.Engine.Experiment).Assembly.EntryPoint!;
+        var error = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            var result = entry.Invoke(null, [(string[])[.. args, "--rounds", "1", "--out", _folder]]);
+            var code = result is Task<int> task ? task.GetAwaiter().GetResult() : (int)result!;
+            return (code, error.ToString());
+        }
+        catch (TargetInvocationException e)
+        {
+            throw e.InnerException!;
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+    }
+
+    [Theory]
+    [InlineData("--attack|bogus", "error: --attack 'bogus': expected sign-flip, scale:K, gaussian:SIGMA or label-flip")]
+    [InlineData("--attack|scale:inf|--malicious|1", "error: --attack scale:inf: K 'inf' is not a finite number")]
+    [InlineData("--attack|gaussian:NaN|--malicious|1", "error: --attack gaussian:NaN: SIGMA 'NaN' is not a finite number")]
+    [InlineData("--attack|sign-flip|--malicious|-1", "error: --malicious -1: must be ≥ 0")]
+    [InlineData("--attack|sign-flip|--malicious|10", "error: --malicious 10: must be in [0, 10) for 10 clients")]
+    [InlineData("--malicious|2", "error: --malicious needs --attack")]
+    [InlineData("--strategy|no-such-strategy", "error: run config: strategy.name: unknown strategy 'no-such-strategy'; known: ")]
+    [InlineData("--strategy|fedavg:beta=0.2", "error: run config: strategy.parameters.beta: unknown parameter of 'fedavg'")]
+    [InlineData("--strategy|fedavg:serverLearningRate=fast", "error: --strategy 'fedavg:serverLearningRate=fast': the value of serverLearningRate, 'fast', is not a number")]
+    [InlineData("--compare-strategies|fedavg,no-such-strategy", "error: run config: strategy.name: unknown strategy 'no-such-strategy'")]
+    [InlineData("--strategy|fedavg|--compare-strategies|fedavg", "error: --strategy and --compare-strategies: give one or the other")]
+    public void Main_BadValue_OneLineErrorAndExitCode2(string args, string expected)
+    {
+        var (code, error) = Run(args.Split('|'));
+
+        Assert.Equal(2, code);
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(Path.Combine(_folder, "report.md")));
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}
