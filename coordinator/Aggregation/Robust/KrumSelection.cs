@@ -78,6 +78,7 @@ internal static class KrumSelection
         var block = CoordinateAggregation.BlockLength;
         var matrix = new float[n * block];
         var cursors = new int[n];
+        var at = new long[n];
         var layout = buffer.Layout;
         for (var t = 0; t < layout.Tensors.Count; t++)
         {
@@ -107,7 +108,6 @@ internal static class KrumSelection
             Array.Clear(cursors);
             foreach (var row in RowUnion.Of(buffer, all, t, tensor.Rows))
             {
-                var at = new long[n];
                 for (var k = 0; k < n; k++)
                 {
                     at[k] = RowUnion.Locate(buffer[k], t, row, tensor.Columns, ref cursors[k]);

@@ -10,7 +10,7 @@ internal sealed class MedianRule : ICoordinateRule
     /// <summary>The median of <paramref name="values"/>, which are sorted in place.</summary>
     public static double Median(Span<float> values)
     {
-        values.Sort();
+        SmallSort.Sort(values);
         var n = values.Length;
         return (n & 1) == 1 ? values[n / 2] : ((double)values[(n / 2) - 1] + values[n / 2]) / 2;
     }

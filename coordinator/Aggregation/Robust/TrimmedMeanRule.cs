@@ -16,7 +16,7 @@ internal sealed class TrimmedMeanRule : ICoordinateRule
 
     public double Aggregate(Span<float> values)
     {
-        values.Sort();
+        SmallSort.Sort(values);
         var cut = Cut(_beta, values.Length);
         double sum = 0;
         for (var i = cut; i < values.Length - cut; i++)
