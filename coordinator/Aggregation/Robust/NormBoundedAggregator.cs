@@ -49,10 +49,12 @@ internal sealed class NormBoundedAggregator : IRoundAggregator, IDisposable
             var scales = NormBound.Scales(NormBound.NormsOf(_buffer), _multiple);
             var round = _inner.BeginRound(_global);
             var layout = _buffer.Layout;
+
+            // A dense tensor's array is reused from update to update: by IRoundAggregator.Add's contract the arrays are
+            // the caller's again once Add returns. A row-sparse part gets an array of its own exact length.
+            var dense = new float[]?[layout.Tensors.Count];
             for (var k = 0; k < _buffer.Count; k++)
             {
-                // Fresh arrays per update: the inner strategy may keep what it is given only until Add returns, but a
-                // strategy written against the contract loses nothing if it keeps them.
                 var update = _buffer[k];
                 var tensors = new List<TensorDelta>(layout.Tensors.Count);
                 for (var t = 0; t < layout.Tensors.Count; t++)
@@ -62,7 +64,8 @@ internal sealed class NormBoundedAggregator : IRoundAggregator, IDisposable
                         continue;
                     }
 
-                    var values = new float[update.Starts[t + 1] - update.Starts[t]];
+                    var length = (int)(update.Starts[t + 1] - update.Starts[t]);
+                    var values = update.Rows[t] is null ? dense[t] ??= new float[length] : new float[length];
                     _buffer.Read(k, t, 0, values);
                     if (scales[k] != 1f)
                     {
@@ -85,10 +88,13 @@ internal sealed class NormBoundedAggregator : IRoundAggregator, IDisposable
     }
 
     /// <summary>Releases the buffered updates; the aggregator cannot take updates afterwards.</summary>
-    public void Dispose()
+    public void Dispose() => Retire(null);
+
+    /// <summary>Like <see cref="Dispose"/>, handing the buffer's arrays to the run's next round.</summary>
+    public void Retire(RecycledArrays? recycled)
     {
         _disposed = true;
-        _buffer.Dispose();
+        _buffer.Retire(recycled);
     }
 
     private void ThrowIfRetired()

@@ -15,6 +15,7 @@ namespace Federated.Coordinator.Aggregation.Robust;
 public sealed class NormBoundedStrategy : IAggregationStrategy
 {
     private readonly UpdateBufferOptions _buffer;
+    private readonly RecycledArrays _recycled = new();
     private NormBoundedAggregator? _last;
 
     /// <summary>Puts the norm bound with multiple <paramref name="multiple"/> in front of <paramref name="inner"/>.</summary>
@@ -59,10 +60,10 @@ public sealed class NormBoundedStrategy : IAggregationStrategy
         var previous = Interlocked.Exchange(ref _last, null);
         if (previous is { Finished: true })
         {
-            previous.Dispose();
+            previous.Retire(_recycled);
         }
 
-        var aggregator = new NormBoundedAggregator(Inner, baseModel, new UpdateBuffer(baseModel.Layout, _buffer), Multiple);
+        var aggregator = new NormBoundedAggregator(Inner, baseModel, new UpdateBuffer(baseModel.Layout, _buffer, _recycled), Multiple);
         _last = aggregator;
         return aggregator;
     }

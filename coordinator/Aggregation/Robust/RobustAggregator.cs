@@ -63,10 +63,13 @@ internal sealed class RobustAggregator : IRoundAggregator, IDisposable
     }
 
     /// <summary>Releases the round's updates (memory and spill file); the aggregator cannot be used afterwards.</summary>
-    public void Dispose()
+    public void Dispose() => Retire(null);
+
+    /// <summary>Like <see cref="Dispose"/>, handing the buffer's arrays to the run's next round.</summary>
+    public void Retire(RecycledArrays? recycled)
     {
         _disposed = true;
-        _buffer.Dispose();
+        _buffer.Retire(recycled);
     }
 
     private void ThrowIfRetired()

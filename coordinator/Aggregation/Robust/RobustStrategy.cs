@@ -33,6 +33,7 @@ public sealed class RobustStrategy : IAggregationStrategy
 {
     private readonly CompiledModel _model;
     private readonly UpdateBufferOptions _buffer;
+    private readonly RecycledArrays _recycled = new();
     private RobustAggregator? _last;
 
     /// <summary>Creates a strategy; the parameters must have passed <see cref="RobustStrategies.CheckParameters"/>.</summary>
@@ -92,10 +93,10 @@ public sealed class RobustStrategy : IAggregationStrategy
         var previous = Interlocked.Exchange(ref _last, null);
         if (previous is { Finished: true })
         {
-            previous.Dispose();
+            previous.Retire(_recycled);
         }
 
-        var aggregator = new RobustAggregator(this, baseModel, new UpdateBuffer(layout, _buffer), CoordinateAggregation.TasksOf(layout, _model));
+        var aggregator = new RobustAggregator(this, baseModel, new UpdateBuffer(layout, _buffer, _recycled), CoordinateAggregation.TasksOf(layout, _model));
         _last = aggregator;
         return aggregator;
     }

@@ -14,7 +14,9 @@ namespace Federated.Coordinator.Aggregation.Robust;
 /// <remarks>
 /// Memory: with n updates of V floats each (V = the shared parameters for a dense update; rows sent × columns for a
 /// row-sparse table), at most <c>min(4·n·V, MemoryLimitBytes)</c> bytes of values, plus, kept in memory whatever the
-/// limit, 4 bytes per row id sent and about 8 × (tensors + 1) + 100 bytes of bookkeeping per update. The spill file holds
+/// limit, 4 bytes per row id sent and about 8 × (tensors + 1) + 100 bytes of bookkeeping per update. The value arrays of
+/// a run's last finished round are kept for its next round (<see cref="RecycledArrays"/>) and counted in the same limit,
+/// so between rounds up to MemoryLimitBytes stay allocated per run that used a buffering strategy. The spill file holds
 /// the rest (4 bytes per value) and is deleted when the buffer is disposed (or, for an abandoned round, when its handle is
 /// finalised). Not thread-safe: the engine serialises a round's calls.
 /// </remarks>
@@ -23,16 +25,21 @@ internal sealed class UpdateBuffer : IDisposable
     private readonly ParameterLayout _layout;
     private readonly Dictionary<string, int> _index;
     private readonly UpdateBufferOptions _options;
+    private readonly RecycledArrays? _recycled;
     private readonly List<BufferedUpdate> _updates = [];
     private long _memoryBytes;
     private SafeFileHandle? _spill;
     private long _spillBytes;
     private bool _disposed;
 
-    public UpdateBuffer(ParameterLayout layout, UpdateBufferOptions options)
+    /// <param name="layout">The layout of the round's updates.</param>
+    /// <param name="options">The memory limit and the spill directory.</param>
+    /// <param name="recycled">Arrays of the run's previous round to reuse, counted against the limit; null: none.</param>
+    public UpdateBuffer(ParameterLayout layout, UpdateBufferOptions options, RecycledArrays? recycled = null)
     {
         _layout = layout;
         _options = options;
+        _recycled = recycled;
         _index = new Dictionary<string, int>(layout.Tensors.Count, StringComparer.Ordinal);
         for (var i = 0; i < layout.Tensors.Count; i++)
         {
@@ -94,7 +101,8 @@ internal sealed class UpdateBuffer : IDisposable
         var bytes = total * sizeof(float);
         if (_memoryBytes + bytes <= _options.MemoryLimitBytes)
         {
-            var values = GC.AllocateUninitializedArray<float>(checked((int)total));
+            var values = _recycled?.Take(checked((int)total)) ?? GC.AllocateUninitializedArray<float>(checked((int)total));
+            _recycled?.Trim(_options.MemoryLimitBytes - _memoryBytes - bytes);
             for (var i = 0; i < count; i++)
             {
                 if (parts[i] is { } part)
@@ -160,7 +168,13 @@ internal sealed class UpdateBuffer : IDisposable
     }
 
     /// <summary>Releases the values and deletes the spill file.</summary>
-    public void Dispose()
+    public void Dispose() => Retire(null);
+
+    /// <summary>
+    /// Like <see cref="Dispose"/>, handing the in-memory value arrays to <paramref name="recycled"/> for the run's next
+    /// round (the caller guarantees nobody reads this buffer again).
+    /// </summary>
+    public void Retire(RecycledArrays? recycled)
     {
         if (_disposed)
         {
@@ -169,6 +183,7 @@ internal sealed class UpdateBuffer : IDisposable
 
         _disposed = true;
         _spill?.Dispose();
+        recycled?.Replace(_updates.Select(u => u.Values).OfType<float[]>());
         _updates.Clear();
     }
 

@@ -94,6 +94,51 @@ public sealed class UpdateBufferTests : IDisposable
         Assert.Throws<InvalidOperationException>(first.Finish);
     }
 
+    [Theory]
+    [InlineData(RobustStrategies.Median)]
+    [InlineData(FedAvgStrategy.StrategyName)]
+    public void BeginRound_AfterAFinishedRound_ReusesItsArraysAndMatchesAFreshStrategyBitForBit(string name)
+    {
+        var settings = new StrategySettings { Name = name, Parameters = new Dictionary<string, double> { [NormBound.MultipleKey] = 1.1 } };
+        var oneUpdate = Layout.TotalLength * sizeof(float);
+        var options = new UpdateBufferOptions { MemoryLimitBytes = 4 * oneUpdate, SpillDirectory = _directory };
+        var strategy = AggregationStrategies.Create(settings, Compiled, options);
+        var first = strategy.BeginRound(Zeros());
+        foreach (var (delta, weights) in RobustTestModel.Random(6, 5))
+        {
+            first.Add(delta, weights);
+        }
+
+        var next = first.Finish();
+        var second = strategy.BeginRound(next);
+        var fresh = AggregationStrategies.Create(settings, Compiled, options).BeginRound(next);
+        foreach (var (delta, weights) in RobustTestModel.Random(5, 9))
+        {
+            second.Add(delta, weights);
+            fresh.Add(delta, weights);
+        }
+
+        Assert.Equal(Bits(fresh.Finish().Values), Bits(second.Finish().Values));
+    }
+
+    [Fact]
+    public void Add_WithRecycledArrays_BufferAndRecycledStayWithinTheLimit()
+    {
+        var oneUpdate = (long)Layout.TotalLength * sizeof(float);
+        var recycled = new RecycledArrays();
+        recycled.Replace([new float[Layout.TotalLength], new float[Layout.TotalLength], new float[7]]);
+        using var buffer = new UpdateBuffer(Layout, new UpdateBufferOptions { MemoryLimitBytes = 2 * oneUpdate, SpillDirectory = _directory }, recycled);
+
+        buffer.Add(Constant(1), Weights());
+        Assert.True(buffer.MemoryBytes + recycled.Bytes <= 2 * oneUpdate);
+        buffer.Add(Constant(2), Weights());
+        buffer.Add(Constant(3), Weights());
+
+        Assert.Equal(2 * oneUpdate, buffer.MemoryBytes);
+        Assert.Equal(0, recycled.Bytes);
+        Assert.Equal(oneUpdate, buffer.SpilledBytes);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_directory))
