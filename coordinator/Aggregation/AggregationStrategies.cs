@@ -1,3 +1,4 @@
+using Federated.Coordinator.Aggregation.Robust;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
 
@@ -7,20 +8,28 @@ namespace Federated.Coordinator.Aggregation;
 public static class AggregationStrategies
 {
     /// <summary>Every known strategy name.</summary>
-    public static IReadOnlyList<string> Names { get; } = [FedAvgStrategy.StrategyName];
+    public static IReadOnlyList<string> Names { get; } = [FedAvgStrategy.StrategyName, .. RobustStrategies.Names];
 
     /// <summary>Whether <paramref name="name"/> is a known strategy.</summary>
     public static bool IsKnown(string? name) => name is not null && Names.Contains(name, StringComparer.Ordinal);
 
     /// <summary>The first problem with a strategy's parameters (key and reason), or null.</summary>
-    public static (string Key, string Reason)? CheckParameters(string name, IReadOnlyDictionary<string, double> parameters)
+    /// <param name="name">The strategy.</param>
+    /// <param name="parameters">Its parameters.</param>
+    /// <param name="minUpdates">The fewest updates a round of the run can commit with (its quorum), for the robust rules' preconditions.</param>
+    public static (string Key, string Reason)? CheckParameters(string name, IReadOnlyDictionary<string, double> parameters, int minUpdates = 1)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        if (RobustStrategies.IsRobust(name))
+        {
+            return RobustStrategies.CheckParameters(name, parameters, minUpdates);
+        }
+
         foreach (var (key, value) in parameters)
         {
-            if (name == FedAvgStrategy.StrategyName && key != FedAvgStrategy.ServerLearningRateKey)
+            if (name == FedAvgStrategy.StrategyName && key != FedAvgStrategy.ServerLearningRateKey && key != NormBound.MultipleKey)
             {
-                return (key, $"unknown parameter of '{name}'; known: {FedAvgStrategy.ServerLearningRateKey}");
+                return (key, $"unknown parameter of '{name}'; known: {FedAvgStrategy.ServerLearningRateKey}, {NormBound.MultipleKey}");
             }
 
             if (!double.IsFinite(value) || value <= 0)
@@ -32,16 +41,21 @@ public static class AggregationStrategies
         return null;
     }
 
-    /// <summary>Creates the strategy a run's config names.</summary>
-    public static IAggregationStrategy Create(StrategySettings settings, CompiledModel model)
+    /// <summary>Creates the strategy a run's config names (behind the norm bound when its parameters ask for one).</summary>
+    /// <param name="settings">The run's strategy settings.</param>
+    /// <param name="model">The run's model.</param>
+    /// <param name="buffer">Where strategies that need a round's updates together keep them; null: <see cref="UpdateBufferOptions.Default"/>.</param>
+    public static IAggregationStrategy Create(StrategySettings settings, CompiledModel model, UpdateBufferOptions? buffer = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return settings.Name switch
+        IAggregationStrategy strategy = settings.Name switch
         {
             FedAvgStrategy.StrategyName => new FedAvgStrategy(
                 model,
                 settings.Parameters.TryGetValue(FedAvgStrategy.ServerLearningRateKey, out var eta) ? eta : 1),
+            _ when RobustStrategies.IsRobust(settings.Name) => RobustStrategies.Create(settings, model, buffer),
             _ => throw new RunConfigException("strategy.name", $"unknown strategy '{settings.Name}'"),
         };
+        return NormBoundedStrategy.WrapIfAsked(strategy, settings.Parameters, buffer);
     }
 }

@@ -67,7 +67,12 @@ public static class CoordinatorHost
         services.TryAddSingleton<TensorArrayPool>();
 
         // Features that add steps to a run's pipeline register an IRoundPipelineExtension; the engine is not edited.
-        services.TryAddSingleton(sp => new RoundPipelineFactory(sp.GetServices<IRoundPipelineExtension>()));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+            var buffer = new Aggregation.Robust.UpdateBufferOptions { MemoryLimitBytes = options.AggregationBufferBytes, SpillDirectory = options.AggregationSpillDirectory };
+            return new RoundPipelineFactory(sp.GetServices<IRoundPipelineExtension>(), buffer);
+        });
         services.TryAddSingleton<RoundEventHub>();
         services.TryAddSingleton(sp =>
         {

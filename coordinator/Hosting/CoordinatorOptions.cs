@@ -136,4 +136,17 @@ public sealed class CoordinatorOptions
     /// </summary>
     [Range(65_535, int.MaxValue, ErrorMessage = "Coordinator:Http2InitialStreamWindowBytes must be in [65535, 2147483647]")]
     public int Http2InitialStreamWindowBytes { get; set; } = 768 * 1024;
+
+    /// <summary>
+    /// Bytes of update values (4 per float) one round keeps in memory for a strategy that needs the round's updates together
+    /// (median, trimmed-mean, krum, multi-krum, or any strategy with <c>normBoundMultiple</c>); later updates of the round go
+    /// to a temporary file in <see cref="AggregationSpillDirectory"/>, deleted when the round is over. Per run with an open
+    /// round, memory for them stays below <c>min(n × 4 × V, AggregationBufferBytes)</c> for n updates of V values, plus 4
+    /// bytes per sparse row id sent. 0 spills every update. Default 256 MiB; range [0, 1 TiB].
+    /// </summary>
+    [Range(0L, 1L << 40, ErrorMessage = "Coordinator:AggregationBufferBytes must be in [0, 1099511627776]")]
+    public long AggregationBufferBytes { get; set; } = Aggregation.Robust.UpdateBufferOptions.DefaultMemoryLimitBytes;
+
+    /// <summary>Directory of the aggregation spill files (see <see cref="AggregationBufferBytes"/>). Default empty: the system's temporary directory.</summary>
+    public string AggregationSpillDirectory { get; set; } = "";
 }

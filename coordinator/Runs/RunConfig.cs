@@ -160,7 +160,7 @@ public sealed record RunConfig
         }
 
         ValidateTraining(Training);
-        ValidateStrategy(Strategy);
+        ValidateStrategy(Strategy, EffectiveQuorum);
     }
 
     private static void ValidateTraining(LocalTrainingPlan? training)
@@ -180,7 +180,7 @@ public sealed record RunConfig
         }
     }
 
-    private static void ValidateStrategy(StrategySettings? strategy)
+    private static void ValidateStrategy(StrategySettings? strategy, int minUpdates)
     {
         if (strategy is null)
         {
@@ -192,7 +192,7 @@ public sealed record RunConfig
             Fail("strategy.name", $"unknown strategy '{strategy.Name}'; known: {string.Join(", ", AggregationStrategies.Names)}");
         }
 
-        var problem = AggregationStrategies.CheckParameters(strategy.Name, strategy.Parameters ?? new Dictionary<string, double>());
+        var problem = AggregationStrategies.CheckParameters(strategy.Name, strategy.Parameters ?? new Dictionary<string, double>(), minUpdates);
         if (problem is { } p)
         {
             Fail("strategy.parameters." + p.Key, p.Reason);

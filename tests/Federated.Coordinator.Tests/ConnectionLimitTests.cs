@@ -61,6 +61,7 @@ public sealed class ConnectionLimitTests
     [InlineData("MaxUploadChunks", "0")]
     [InlineData("MaxUploadModelMultiple", "0.5")]
     [InlineData("MaxUploadSeconds", "0")]
+    [InlineData("AggregationBufferBytes", "-1")]
     public async Task Start_LimitOutOfRange_FailsNamingTheKey(string key, string value)
     {
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => CoordinatorTestHost.StartAsync(configure: builder =>

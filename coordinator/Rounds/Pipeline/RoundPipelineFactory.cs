@@ -1,4 +1,5 @@
 using Federated.Coordinator.Aggregation;
+using Federated.Coordinator.Aggregation.Robust;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
 
@@ -8,11 +9,15 @@ namespace Federated.Coordinator.Rounds.Pipeline;
 public sealed class RoundPipelineFactory
 {
     private readonly IRoundPipelineExtension[] _extensions;
+    private readonly UpdateBufferOptions? _buffer;
 
     /// <summary>A factory with the given extensions (none: the strategy alone).</summary>
-    public RoundPipelineFactory(IEnumerable<IRoundPipelineExtension>? extensions = null)
+    /// <param name="extensions">Steps added to the runs whose config asks for them.</param>
+    /// <param name="buffer">Where strategies that need a round's updates together keep them; null: the defaults.</param>
+    public RoundPipelineFactory(IEnumerable<IRoundPipelineExtension>? extensions = null, UpdateBufferOptions? buffer = null)
     {
         _extensions = extensions?.ToArray() ?? [];
+        _buffer = buffer;
     }
 
     /// <summary>The pipeline of a run.</summary>
@@ -22,7 +27,7 @@ public sealed class RoundPipelineFactory
     public RoundPipeline Create(RunConfig config, CompiledModel model)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var builder = new RoundPipelineBuilder(AggregationStrategies.Create(config.Strategy, model));
+        var builder = new RoundPipelineBuilder(AggregationStrategies.Create(config.Strategy, model, _buffer));
         foreach (var extension in _extensions)
         {
             extension.Extend(config, builder);

@@ -1,0 +1,134 @@
+using Federated.Coordinator.Runs;
+using Federated.Model.Parameters;
+
+namespace Federated.Coordinator.Aggregation.Robust;
+
+/// <summary>The names, parameters and preconditions of the robust strategies (<see cref="RobustStrategy"/>).</summary>
+/// <remarks>
+/// Parameters (<c>strategy.parameters.*</c>): every robust strategy takes <c>serverLearningRate</c> (η &gt; 0, default 1)
+/// and <c>normBoundMultiple</c> (<see cref="NormBound"/>); <c>trimmed-mean</c> takes <c>beta</c> (in [0, 0.5), default
+/// 0.1); <c>krum</c> and <c>multi-krum</c> need <c>f</c> (an integer ≥ 0) and <c>multi-krum</c> takes <c>m</c> (an
+/// integer in [1, n − f], default n − f of each round). n is the fewest updates a round can commit with, the run's
+/// quorum (<see cref="RunConfig.EffectiveQuorum"/>): a round closes early only when every selected node (at least
+/// <c>minClients</c> ≥ quorum) has sent its update, and at its deadline only with at least the quorum.
+/// </remarks>
+public static class RobustStrategies
+{
+    /// <summary>Coordinate-wise median.</summary>
+    public const string Median = "median";
+
+    /// <summary>Coordinate-wise trimmed mean.</summary>
+    public const string TrimmedMean = "trimmed-mean";
+
+    /// <summary>Krum: the one update closest to its neighbours.</summary>
+    public const string Krum = "krum";
+
+    /// <summary>Multi-Krum: the mean of the m updates closest to their neighbours.</summary>
+    public const string MultiKrum = "multi-krum";
+
+    /// <summary>β of the trimmed mean: the fraction of values cut per side.</summary>
+    public const string BetaKey = "beta";
+
+    /// <summary>f of Krum: the number of bad updates tolerated.</summary>
+    public const string FKey = "f";
+
+    /// <summary>m of Multi-Krum: the number of updates averaged.</summary>
+    public const string MKey = "m";
+
+    /// <summary>β when <c>beta</c> is absent.</summary>
+    public const double DefaultBeta = 0.1;
+
+    /// <summary>The robust strategy names.</summary>
+    public static IReadOnlyList<string> Names { get; } = [Median, TrimmedMean, Krum, MultiKrum];
+
+    /// <summary>Whether <paramref name="name"/> is a robust strategy.</summary>
+    public static bool IsRobust(string? name) => name is not null && Names.Contains(name, StringComparer.Ordinal);
+
+    /// <summary>The first problem with a robust strategy's parameters (parameter key and reason), or null.</summary>
+    /// <param name="name">A robust strategy name.</param>
+    /// <param name="parameters">Its parameters.</param>
+    /// <param name="minUpdates">The fewest updates a round of the run can commit with (its quorum), ≥ 1.</param>
+    public static (string Key, string Reason)? CheckParameters(string name, IReadOnlyDictionary<string, double> parameters, int minUpdates)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var isKrum = name is Krum or MultiKrum;
+        foreach (var (key, value) in parameters)
+        {
+            if (!double.IsFinite(value))
+            {
+                return (key, $"must be a finite number, not {value}");
+            }
+
+            var problem = key switch
+            {
+                FedAvgStrategy.ServerLearningRateKey or NormBound.MultipleKey => value > 0 ? null : $"must be > 0, not {value}",
+                BetaKey when name == TrimmedMean => value is >= 0 and < 0.5 ? null : $"must be in [0, 0.5), not {value}",
+                FKey when isKrum => value >= 0 && value == Math.Floor(value) ? null : $"must be an integer ≥ 0, not {value}",
+                MKey when name == MultiKrum => value >= 1 && value == Math.Floor(value) ? null : $"must be an integer ≥ 1, not {value}",
+                _ => $"unknown parameter of '{name}'; known: {string.Join(", ", Known(name))}",
+            };
+            if (problem is not null)
+            {
+                return (key, problem);
+            }
+        }
+
+        if (name == TrimmedMean)
+        {
+            var beta = parameters.GetValueOrDefault(BetaKey, DefaultBeta);
+            var cut = TrimmedMeanRule.Cut(beta, minUpdates);
+            if (2 * cut >= minUpdates)
+            {
+                return (BetaKey, $"trimmed-mean cuts ⌊β·n⌋ = {cut} values per side, which leaves nothing of n = {minUpdates} updates (the quorum); needs 2·⌊β·n⌋ < n");
+            }
+        }
+
+        if (isKrum)
+        {
+            if (!parameters.TryGetValue(FKey, out var fValue))
+            {
+                return (FKey, $"is required by '{name}' (the number of bad nodes tolerated)");
+            }
+
+            var f = (int)fValue;
+            if (minUpdates < (2 * f) + 3)
+            {
+                return (FKey, $"'{name}' with f = {f} needs n ≥ 2f + 3 = {(2 * f) + 3} updates per round, but a round can commit with n = {minUpdates} (the quorum); raise minClients/quorum or lower f");
+            }
+
+            if (parameters.TryGetValue(MKey, out var m) && m > minUpdates - f)
+            {
+                return (MKey, $"must be in [1, n − f] = [1, {minUpdates - f}] with n = {minUpdates} (the quorum), not {m}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Creates the robust strategy a run's config names.</summary>
+    public static RobustStrategy Create(StrategySettings settings, CompiledModel model, UpdateBufferOptions? buffer = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new RobustStrategy(model, settings.Name, settings.Parameters, buffer);
+    }
+
+    private static IEnumerable<string> Known(string name)
+    {
+        yield return FedAvgStrategy.ServerLearningRateKey;
+        yield return NormBound.MultipleKey;
+        if (name == TrimmedMean)
+        {
+            yield return BetaKey;
+        }
+
+        if (name is Krum or MultiKrum)
+        {
+            yield return FKey;
+        }
+
+        if (name == MultiKrum)
+        {
+            yield return MKey;
+        }
+    }
+}
