@@ -7,7 +7,7 @@ namespace Federated.Coordinator.Aggregation;
 public static class AggregationStrategies
 {
     /// <summary>Every known strategy name.</summary>
-    public static IReadOnlyList<string> Names { get; } = [FedAvgStrategy.StrategyName];
+    public static IReadOnlyList<string> Names { get; } = [FedAvgStrategy.StrategyName, .. ServerOptimizerSettings.Names];
 
     /// <summary>Whether <paramref name="name"/> is a known strategy.</summary>
     public static bool IsKnown(string? name) => name is not null && Names.Contains(name, StringComparer.Ordinal);
@@ -16,6 +16,11 @@ public static class AggregationStrategies
     public static (string Key, string Reason)? CheckParameters(string name, IReadOnlyDictionary<string, double> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        if (ServerOptimizerSettings.TryParse(name, out var optimizer))
+        {
+            return ServerOptimizerSettings.Check(optimizer, parameters);
+        }
+
         foreach (var (key, value) in parameters)
         {
             if (name == FedAvgStrategy.StrategyName && key != FedAvgStrategy.ServerLearningRateKey)
@@ -41,6 +46,9 @@ public static class AggregationStrategies
             FedAvgStrategy.StrategyName => new FedAvgStrategy(
                 model,
                 settings.Parameters.TryGetValue(FedAvgStrategy.ServerLearningRateKey, out var eta) ? eta : 1),
+            _ when ServerOptimizerSettings.TryParse(settings.Name, out var optimizer) => new ServerOptimizerStrategy(
+                model,
+                ServerOptimizerSettings.From(optimizer, settings.Parameters)),
             _ => throw new RunConfigException("strategy.name", $"unknown strategy '{settings.Name}'"),
         };
     }
