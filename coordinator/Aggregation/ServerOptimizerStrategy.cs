@@ -31,10 +31,13 @@ namespace Federated.Coordinator.Aggregation;
 /// steps with Δ = 0: its momentum still moves it and its v decays, as in the centralised optimiser.
 /// </para>
 /// <para>
-/// State: m (and v) as float, one per parameter of the shared layout: 4 bytes (FedAvgM) or 8 bytes (adaptive) per
-/// parameter in memory, twice that while a round is finished (the moments before and after its step), and stored with
-/// every committed version (<see cref="IStatefulStrategy"/>) so a restarted coordinator continues bit-identically.
-/// The step is computed in double from the stored floats.
+/// State: m (and v) as float, one per parameter of the shared layout, computed in double from the stored floats. Two
+/// copies are kept per run — the moments as of the round's base version and those after its step, so that a round whose
+/// commit failed is finished again from the same moments — so a run costs 8 (FedAvgM) or 16 (adaptive) bytes per shared
+/// parameter of memory beside FedAvg's buffers, and every committed version stores 4 or 8 bytes per parameter of moments
+/// beside its 4 of parameters (<see cref="IStatefulStrategy"/>), so that a restarted coordinator continues bit-identically.
+/// A round's step costs about 1.1× (FedAvgM) to 1.4× (Yogi) FedAvg's finish, 1.06× to 1.3× its whole round
+/// (<c>Federated.Benchmarks server-optimizer</c>, 1 M parameters, 10 updates).
 /// </para>
 /// </remarks>
 public sealed class ServerOptimizerStrategy : IAggregationStrategy, IStatefulStrategy

@@ -6,6 +6,7 @@ var root = new RootCommand("Federated benchmark harness; each subcommand prints 
 root.Subcommands.Add(GemmBenchmark.CreateCommand());
 root.Subcommands.Add(TrainerBenchmark.CreateCommand());
 root.Subcommands.Add(AggregateBenchmark.CreateCommand());
+root.Subcommands.Add(ServerOptimizerBenchmark.CreateCommand());
 root.Subcommands.Add(RoundBenchmark.CreateCommand());
 root.Subcommands.Add(RoundBenchmarkCoordinator.CreateCommand());
 return root.Parse(args).Invoke();
