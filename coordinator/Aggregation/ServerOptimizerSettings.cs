@@ -84,9 +84,17 @@ public sealed record ServerOptimizerSettings
     /// <summary>The optimiser a config name denotes, if it is one.</summary>
     public static bool TryParse(string? name, out ServerOptimizerKind kind)
     {
-        var index = name is null ? -1 : Names.ToList().IndexOf(name);
-        kind = (ServerOptimizerKind)(index + 1);
-        return index >= 0;
+        for (var i = 0; i < Names.Count; i++)
+        {
+            if (string.Equals(Names[i], name, StringComparison.Ordinal))
+            {
+                kind = (ServerOptimizerKind)(i + 1);
+                return true;
+            }
+        }
+
+        kind = default;
+        return false;
     }
 
     /// <summary>The parameter keys an optimiser reads.</summary>
