@@ -8,7 +8,7 @@ namespace Federated.Coordinator.Aggregation;
 public static class AggregationStrategies
 {
     /// <summary>Every known strategy name.</summary>
-    public static IReadOnlyList<string> Names { get; } = [FedAvgStrategy.StrategyName, .. RobustStrategies.Names];
+    public static IReadOnlyList<string> Names { get; } = [FedAvgStrategy.StrategyName, .. ServerOptimizerSettings.Names, .. RobustStrategies.Names];
 
     /// <summary>Whether <paramref name="name"/> is a known strategy.</summary>
     public static bool IsKnown(string? name) => name is not null && Names.Contains(name, StringComparer.Ordinal);
@@ -23,6 +23,17 @@ public static class AggregationStrategies
         if (RobustStrategies.IsRobust(name))
         {
             return RobustStrategies.CheckParameters(name, parameters, minUpdates);
+        }
+
+        if (ServerOptimizerSettings.TryParse(name, out var optimizer))
+        {
+            // The norm bound may stand in front of an optimiser; the optimiser checks the rest.
+            if (parameters.TryGetValue(NormBound.MultipleKey, out var multiple) && !(double.IsFinite(multiple) && multiple > 0))
+            {
+                return (NormBound.MultipleKey, $"must be a finite number > 0, not {multiple}");
+            }
+
+            return ServerOptimizerSettings.Check(optimizer, WithoutNormBound(parameters));
         }
 
         foreach (var (key, value) in parameters)
@@ -54,8 +65,14 @@ public static class AggregationStrategies
                 model,
                 settings.Parameters.TryGetValue(FedAvgStrategy.ServerLearningRateKey, out var eta) ? eta : 1),
             _ when RobustStrategies.IsRobust(settings.Name) => RobustStrategies.Create(settings, model, buffer),
+            _ when ServerOptimizerSettings.TryParse(settings.Name, out var optimizer) => new ServerOptimizerStrategy(
+                model,
+                ServerOptimizerSettings.From(optimizer, WithoutNormBound(settings.Parameters))),
             _ => throw new RunConfigException("strategy.name", $"unknown strategy '{settings.Name}'"),
         };
         return NormBoundedStrategy.WrapIfAsked(strategy, settings.Parameters, buffer);
     }
+
+    private static Dictionary<string, double> WithoutNormBound(IReadOnlyDictionary<string, double> parameters) =>
+        parameters.Where(p => p.Key != NormBound.MultipleKey).ToDictionary(StringComparer.Ordinal);
 }

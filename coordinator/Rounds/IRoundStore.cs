@@ -31,10 +31,17 @@ public interface IRoundStore
     IReadOnlyList<StoredRound> LoadRounds(string runId);
 
     /// <summary>
-    /// Commits a round in one transaction: the new version's parameters, the round's final state, its training metrics
-    /// and the run's current version and status (its failure count back to 0). Nothing is announced before this returns.
+    /// Commits a round in one transaction: the new version's parameters and its strategy state, the round's final state,
+    /// its training metrics and the run's current version and status (its failure count back to 0). Nothing is announced
+    /// before this returns.
     /// </summary>
-    void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus);
+    /// <param name="round">The round, committed.</param>
+    /// <param name="version">The new version.</param>
+    /// <param name="parameters">Its parameters.</param>
+    /// <param name="metrics">The round's training metrics.</param>
+    /// <param name="runStatus">The run's status after the commit.</param>
+    /// <param name="strategyState">The opaque state of a stateful strategy after the round (server moments), kept and deleted with the version; null for none.</param>
+    void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus, byte[]? strategyState = null);
 
     /// <summary>Records an accepted upload, replacing an earlier one of the same node in the same round.</summary>
     void InsertUpload(string runId, long round, string nodeId, string uploadId, long examples, DateTimeOffset at);
@@ -47,6 +54,9 @@ public interface IRoundStore
 
     /// <summary>The parameters of a stored version, or null when it does not exist (never stored, or pruned).</summary>
     float[]? LoadVersion(string runId, long version);
+
+    /// <summary>The strategy state stored with a version, or null when the version stores none (or does not exist).</summary>
+    byte[]? LoadStrategyState(string runId, long version);
 
     /// <summary>The round that produced a version (0 for the initial one), or null when no round is known to have produced it.</summary>
     long? RoundOfVersion(string runId, long version);

@@ -243,6 +243,7 @@ public sealed partial class RoundEngine
         try
         {
             next = open.Aggregation.Finish();
+            var strategyState = open.Aggregation.SaveStrategyState();
             lock (run.State)
             {
                 version = run.Version + 1;
@@ -252,7 +253,7 @@ public sealed partial class RoundEngine
             }
 
             // Stored before it is announced: a crash after this line resumes from the new version.
-            _store.CommitRound(open.ToStored(run.Id, RoundState.Committed, now, version), version, next.Values, metrics, status);
+            _store.CommitRound(open.ToStored(run.Id, RoundState.Committed, now, version), version, next.Values, metrics, status, strategyState);
         }
         catch (Exception e)
         {

@@ -103,6 +103,7 @@ public sealed partial class RoundEngine
             if (run.IsActive)
             {
                 run.Global = LoadVersion(run, run.Version);
+                run.Pipeline.RestoreStrategyState(_store.LoadStrategyState(run.Id, run.Version), run.Version);
             }
 
             foreach (var round in rounds.Where(r => r.State == RoundState.Open))

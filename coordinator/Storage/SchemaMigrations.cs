@@ -62,6 +62,13 @@ internal static class SchemaMigrations
         """
         ALTER TABLE model_versions ADD COLUMN kept INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 3 -> 4: server optimisers (fedadam, …) carry moments from round to round; they are stored with the version
+        // they led to, in its row, so that the commit writes them in the same transaction and retention deletes them with
+        // it. NULL for the versions of stateless strategies and for every version written before this step.
+        """
+        ALTER TABLE model_versions ADD COLUMN strategy_state BLOB;
+        """,
     ];
 
     /// <summary>The schema version this code writes: the number of steps.</summary>

@@ -115,7 +115,7 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
-    public void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus)
+    public void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus, byte[]? strategyState = null)
     {
         ArgumentNullException.ThrowIfNull(round);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -123,7 +123,7 @@ public sealed partial class SqliteStore
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction();
-            InsertVersion(transaction, round.RunId, version, round.Round, round.ClosedAt ?? round.StartedAt, blob);
+            InsertVersion(transaction, round.RunId, version, round.Round, round.ClosedAt ?? round.StartedAt, blob, strategyState);
             SaveRound(transaction, round);
             foreach (var metric in metrics)
             {

@@ -7,7 +7,9 @@ namespace Federated.Coordinator.Storage;
 /// <summary>
 /// Model versions (table <c>model_versions</c>) and their retention. A version's parameters are an opaque blob of
 /// float32 values in little-endian order; its length is whatever was written (it may differ between versions of the
-/// code), and is never assumed here. Pruning frees pages for reuse by SQLite; the file itself does not shrink.
+/// code), and is never assumed here. Beside them, column <c>strategy_state</c> holds the opaque state of a stateful
+/// strategy after the round that produced the version (NULL for version 0 and for stateless strategies); it lives in the
+/// version's row so that pruning deletes it with the version. Pruning frees pages for reuse by SQLite; the file itself does not shrink.
 /// </summary>
 public sealed partial class SqliteStore
 {
@@ -96,13 +98,26 @@ public sealed partial class SqliteStore
         }
     }
 
-    private void InsertVersion(SqliteTransaction transaction, string runId, long version, long round, DateTimeOffset at, byte[] blob) =>
+    /// <inheritdoc />
+    public byte[]? LoadStrategyState(string runId, long version)
+    {
+        lock (_readGate)
+        {
+            return ReadScalar(
+                "SELECT strategy_state FROM model_versions WHERE run_id = $run AND version = $version",
+                ("$run", runId),
+                ("$version", version)) as byte[];
+        }
+    }
+
+    private void InsertVersion(SqliteTransaction transaction, string runId, long version, long round, DateTimeOffset at, byte[] blob, byte[]? strategyState = null) =>
         Execute(
-            "INSERT INTO model_versions (run_id, version, round, created_ms, parameters, kept) VALUES ($run, $version, $round, $at, $blob, 0)",
+            "INSERT INTO model_versions (run_id, version, round, created_ms, parameters, kept, strategy_state) VALUES ($run, $version, $round, $at, $blob, 0, $state)",
             transaction,
             ("$run", runId),
             ("$version", version),
             ("$round", round),
             ("$at", Milliseconds(at)),
-            ("$blob", blob));
+            ("$blob", blob),
+            ("$state", strategyState));
 }

@@ -7,6 +7,7 @@ root.Subcommands.Add(GemmBenchmark.CreateCommand());
 root.Subcommands.Add(TrainerBenchmark.CreateCommand());
 root.Subcommands.Add(AggregateBenchmark.CreateCommand());
 root.Subcommands.Add(RobustAggregateBenchmark.CreateCommand());
+root.Subcommands.Add(ServerOptimizerBenchmark.CreateCommand());
 root.Subcommands.Add(RoundBenchmark.CreateCommand());
 root.Subcommands.Add(RoundBenchmarkCoordinator.CreateCommand());
 return root.Parse(args).Invoke();

@@ -87,6 +87,9 @@ internal sealed class NormBoundedAggregator : IRoundAggregator, IDisposable
         return result;
     }
 
+    /// <summary>The inner strategy's round, begun at the first <see cref="Finish"/>; null before.</summary>
+    internal IRoundAggregator? InnerRound => _innerRound;
+
     /// <summary>Releases the buffered updates; the aggregator cannot take updates afterwards.</summary>
     public void Dispose() => Retire(null);
 

@@ -43,14 +43,19 @@ public sealed class NormBoundedStrategy : IAggregationStrategy
 
     /// <summary>
     /// <paramref name="strategy"/> behind the norm bound when <paramref name="parameters"/> ask for one and the strategy
-    /// does not apply it itself (a <see cref="RobustStrategy"/> does); otherwise <paramref name="strategy"/>.
+    /// does not apply it itself (a <see cref="RobustStrategy"/> does), keeping its state stored with each version when it
+    /// has one (<see cref="IStatefulStrategy"/>); otherwise <paramref name="strategy"/>.
     /// </summary>
     public static IAggregationStrategy WrapIfAsked(IAggregationStrategy strategy, IReadOnlyDictionary<string, double> parameters, UpdateBufferOptions? buffer = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        return strategy is not RobustStrategy && parameters.TryGetValue(NormBound.MultipleKey, out var k)
-            ? new NormBoundedStrategy(strategy, k, buffer)
-            : strategy;
+        if (strategy is RobustStrategy || !parameters.TryGetValue(NormBound.MultipleKey, out var k))
+        {
+            return strategy;
+        }
+
+        var bounded = new NormBoundedStrategy(strategy, k, buffer);
+        return strategy is IStatefulStrategy ? new StatefulNormBoundedStrategy(bounded) : bounded;
     }
 
     /// <inheritdoc />

@@ -53,4 +53,10 @@ public sealed class RoundAggregation
 
         return next;
     }
+
+    /// <summary>
+    /// The strategy's state after this round, to be stored with its version (see <see cref="IStatefulStrategy"/>); null
+    /// when the strategy keeps none. Call it after <see cref="Finish"/>, before the run's next round begins.
+    /// </summary>
+    public byte[]? SaveStrategyState() => (_pipeline.Strategy as IStatefulStrategy)?.SaveState(_aggregator);
 }

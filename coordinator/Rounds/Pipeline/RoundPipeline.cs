@@ -28,6 +28,33 @@ public sealed class RoundPipeline
     /// <summary>The step names in order, e.g. <c>fedavg</c> or <c>norm-bound → median → fedadam</c>.</summary>
     public string Describe() => string.Join(" → ", UpdateTransforms.Select(t => t.Name).Append(Strategy.Name).Concat(PostTransforms.Select(t => t.Name)));
 
+    /// <summary>
+    /// Gives a stateful strategy the state stored with the version its run resumes from, before any round begins; a
+    /// strategy that keeps no state ignores it.
+    /// </summary>
+    /// <param name="state">The bytes stored with <paramref name="version"/>, or null when none were.</param>
+    /// <param name="version">The version the run resumes from; version 0 has no state (the strategy starts afresh).</param>
+    /// <exception cref="InvalidDataException">A stateful strategy finds no state for a version after 0, or cannot read it.</exception>
+    public void RestoreStrategyState(byte[]? state, long version)
+    {
+        if (Strategy is not IStatefulStrategy stateful)
+        {
+            return;
+        }
+
+        if (state is null)
+        {
+            if (version == 0)
+            {
+                return;
+            }
+
+            throw new InvalidDataException($"version {version} was stored without the state of strategy '{Strategy.Name}', so the run cannot continue as it would have");
+        }
+
+        stateful.RestoreState(state);
+    }
+
     /// <summary>Starts a round: its aggregator over <see cref="RoundContext.BaseModel"/>.</summary>
     public RoundAggregation BeginRound(RoundContext context)
     {

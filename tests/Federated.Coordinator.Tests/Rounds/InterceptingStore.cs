@@ -8,10 +8,10 @@ internal sealed class InterceptingStore(IRoundStore inner) : IRoundStore
     /// <summary>Called with the round before it is committed; may block or throw.</summary>
     public Action<StoredRound>? BeforeCommit { get; set; }
 
-    public void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus)
+    public void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus, byte[]? strategyState = null)
     {
         BeforeCommit?.Invoke(round);
-        inner.CommitRound(round, version, parameters, metrics, runStatus);
+        inner.CommitRound(round, version, parameters, metrics, runStatus, strategyState);
     }
 
     public long NextRunSequence() => inner.NextRunSequence();
@@ -23,6 +23,8 @@ internal sealed class InterceptingStore(IRoundStore inner) : IRoundStore
     public IReadOnlyList<StoredRun> LoadRuns() => inner.LoadRuns();
 
     public float[]? LoadVersion(string runId, long version) => inner.LoadVersion(runId, version);
+
+    public byte[]? LoadStrategyState(string runId, long version) => inner.LoadStrategyState(runId, version);
 
     public long? RoundOfVersion(string runId, long version) => inner.RoundOfVersion(runId, version);
 

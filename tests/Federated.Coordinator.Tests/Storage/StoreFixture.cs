@@ -16,11 +16,11 @@ internal static class StoreFixture
         return run;
     }
 
-    /// <summary>Commits round <paramref name="round"/> of a run as version <paramref name="round"/>, with <paramref name="parameters"/>.</summary>
-    public static void Commit(SqliteStore store, string runId, long round, float[] parameters)
+    /// <summary>Commits round <paramref name="round"/> of a run as version <paramref name="round"/>, with <paramref name="parameters"/> and an optional strategy state.</summary>
+    public static void Commit(SqliteStore store, string runId, long round, float[] parameters, byte[]? strategyState = null)
     {
         var stored = new StoredRound(runId, round, round - 1, RoundState.Committed, ["n1"], Start.AddMinutes(round), Start.AddMinutes(round + 1), Start.AddMinutes(round).AddSeconds(30), 1, round);
-        store.CommitRound(stored, round, parameters, [], RunStatus.Running);
+        store.CommitRound(stored, round, parameters, [], RunStatus.Running, strategyState);
     }
 
     /// <summary>A run with versions 0 to <paramref name="last"/>, version v holding v + 1 floats all equal to v.</summary>
