@@ -49,7 +49,11 @@ public sealed class Experiment
     /// Checks the run config the options make (strategy name and parameters included) without running anything.
     /// </summary>
     /// <exception cref="Federated.Coordinator.Runs.RunConfigException">The config is invalid; the message names the key.</exception>
-    public void ValidateRunConfig() => Options.RunConfig(Data.Spec, 1);
+    /// <remarks>
+    /// Checked for every client of the partition; a client left out for lack of training rows can still make a rule's
+    /// precondition (e.g. Krum's n ≥ 2f + 3) fail when the run starts, with the same message.
+    /// </remarks>
+    public void ValidateRunConfig() => Options.RunConfig(Data.Spec, Math.Max(1, Partition.ClientNames.Count));
 
     /// <summary>The malicious clients chosen for this experiment, or null when it has no attack.</summary>
     /// <param name="clients">Clients kept (those with a training example).</param>

@@ -40,6 +40,29 @@ public sealed class StrategySettingsTests
         Assert.Contains("unknown strategy 'no-such-strategy'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(1, "strategy.parameters.f")]
+    public void ValidateRunConfig_KrumOnThreeClients_PreconditionCheckedAgainstTheClients(int f, string? refusedKey)
+    {
+        // Three institutions, all selected: Krum needs n ≥ 2f + 3, so f = 0 fits and f = 1 does not.
+        var data = TinyFederation.Data();
+        var tiny = TinyFederation.Experiment(data, TinyFederation.ByInstitution(data));
+        var experiment = new Experiment
+        {
+            Title = "tiny",
+            CommandLine = "test",
+            Data = data,
+            Partition = tiny.Partition,
+            Options = tiny.Options with { Strategy = "krum", StrategyParameters = new Dictionary<string, double> { ["f"] = f } },
+        };
+
+        var error = Record.Exception(experiment.ValidateRunConfig);
+
+        Assert.Equal(refusedKey, (error as RunConfigException)?.Key);
+        Assert.True(refusedKey is null ? error is null : error is RunConfigException, error?.ToString());
+    }
+
     [Fact]
     public void ValidateRunConfig_UnknownParameter_RunConfigErrorNamingIt()
     {
