@@ -312,6 +312,7 @@ public sealed partial class RoundEngine
         var now = _time.GetUtcNow();
         _store.SaveRound(open.ToStored(run.Id, RoundState.Failed, now));
         run.OpenRound = null;
+        open.Aggregation.Abandon();
         run.ConsecutiveFailures++;
         _metrics?.RoundFailed();
         RoundsLog.RoundFailed(_logger, run.Id, open.Round, open.Accepted.Count, run.Config.EffectiveQuorum);

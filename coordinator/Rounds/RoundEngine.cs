@@ -195,6 +195,7 @@ public sealed partial class RoundEngine
                 {
                     _store.SaveRound(open.ToStored(run.Id, RoundState.Abandoned, _time.GetUtcNow()));
                     run.OpenRound = null;
+                    open.Aggregation.Abandon();
                 }
 
                 _store.UpdateRun(run.Id, status, run.ConsecutiveFailures, message);

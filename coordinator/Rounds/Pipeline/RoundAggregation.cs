@@ -55,6 +55,12 @@ public sealed class RoundAggregation
     }
 
     /// <summary>
+    /// Ends a round that will never finish (failed or abandoned): what its strategy holds for it — buffered updates, a
+    /// spill file — is released now rather than when the garbage collector finds it.
+    /// </summary>
+    public void Abandon() => (_aggregator as IDisposable)?.Dispose();
+
+    /// <summary>
     /// The strategy's state after this round, to be stored with its version (see <see cref="IStatefulStrategy"/>); null
     /// when the strategy keeps none. Call it after <see cref="Finish"/>, before the run's next round begins.
     /// </summary>

@@ -38,4 +38,30 @@ public sealed class RobustEngineTests
             }
         }
     }
+
+    [Fact]
+    public void Tick_RobustRoundFailsWithoutQuorum_ItsSpillFileIsDeletedAtOnce()
+    {
+        var spill = Directory.CreateTempSubdirectory("federated-spill-");
+        try
+        {
+            var pipelines = new Coordinator.Rounds.Pipeline.RoundPipelineFactory(buffer: new Coordinator.Aggregation.Robust.UpdateBufferOptions { MemoryLimitBytes = 0, SpillDirectory = spill.FullName });
+            using var fixture = new EngineFixture(pipelines: pipelines);
+            var config = TestSpecs.RunConfig(minClients: 3, rounds: 2, deadlineSeconds: 10, maxRetries: 1)
+                .Replace("\"strategy\": { \"name\": \"fedavg\" }", "\"strategy\": { \"name\": \"median\" }", StringComparison.Ordinal);
+            var run = fixture.StartRun(config, "a", "b", "c");
+            fixture.Engine.SubmitUpdate(null, fixture.Update(run, "a", 0.01f));
+            Assert.NotEmpty(spill.EnumerateFiles());
+
+            fixture.Time.Advance(TimeSpan.FromSeconds(11));
+            fixture.Engine.Tick();
+
+            Assert.Equal(0, fixture.Engine.GetRun(run).ModelVersion);
+            Assert.Empty(spill.EnumerateFiles());
+        }
+        finally
+        {
+            spill.Delete(recursive: true);
+        }
+    }
 }
