@@ -23,16 +23,7 @@ public sealed class StrategySettingsTests
     [Fact]
     public void ValidateRunConfig_UnknownStrategy_RunConfigErrorNamingIt()
     {
-        var data = TinyFederation.Data();
-        var tiny = TinyFederation.Experiment(data, TinyFederation.ByInstitution(data));
-        var experiment = new Experiment
-        {
-            Title = "tiny",
-            CommandLine = "test",
-            Data = data,
-            Partition = tiny.Partition,
-            Options = tiny.Options with { Strategy = "no-such-strategy", StrategyParameters = new Dictionary<string, double>() },
-        };
+        var experiment = TinyWith(new Dictionary<string, double>(), "no-such-strategy");
 
         var error = Assert.Throws<RunConfigException>(experiment.ValidateRunConfig);
 
@@ -46,16 +37,7 @@ public sealed class StrategySettingsTests
     public void ValidateRunConfig_KrumOnThreeClients_PreconditionCheckedAgainstTheClients(int f, string? refusedKey)
     {
         // Three institutions, all selected: Krum needs n ≥ 2f + 3, so f = 0 fits and f = 1 does not.
-        var data = TinyFederation.Data();
-        var tiny = TinyFederation.Experiment(data, TinyFederation.ByInstitution(data));
-        var experiment = new Experiment
-        {
-            Title = "tiny",
-            CommandLine = "test",
-            Data = data,
-            Partition = tiny.Partition,
-            Options = tiny.Options with { Strategy = "krum", StrategyParameters = new Dictionary<string, double> { ["f"] = f } },
-        };
+        var experiment = TinyWith(new Dictionary<string, double> { ["f"] = f }, "krum");
 
         var error = Record.Exception(experiment.ValidateRunConfig);
 
@@ -66,16 +48,7 @@ public sealed class StrategySettingsTests
     [Fact]
     public void ValidateRunConfig_UnknownParameter_RunConfigErrorNamingIt()
     {
-        var data = TinyFederation.Data();
-        var tiny = TinyFederation.Experiment(data, TinyFederation.ByInstitution(data));
-        var experiment = new Experiment
-        {
-            Title = "tiny",
-            CommandLine = "test",
-            Data = data,
-            Partition = tiny.Partition,
-            Options = tiny.Options with { StrategyParameters = new Dictionary<string, double> { ["beta"] = 0.2 } },
-        };
+        var experiment = TinyWith(new Dictionary<string, double> { ["beta"] = 0.2 });
 
         var error = Assert.Throws<RunConfigException>(experiment.ValidateRunConfig);
 
@@ -98,5 +71,20 @@ public sealed class StrategySettingsTests
         Assert.NotEqual(byDefault.Points.Where(p => p.Round == 2), slower.Points.Where(p => p.Round == 2));
         Assert.Equal(byDefault.Points.Where(p => p.Round == 0), slower.Points.Where(p => p.Round == 0));
         Assert.Equal(ExperimentSeries.Federated, Assert.Single(byDefault.Points.Select(p => p.Series).Distinct()));
+    }
+
+    /// <summary>The tiny federation (three institutions) with the given strategy parameters and, when named, strategy.</summary>
+    private static Experiment TinyWith(Dictionary<string, double> parameters, string? strategy = null)
+    {
+        var data = TinyFederation.Data();
+        var tiny = TinyFederation.Experiment(data, TinyFederation.ByInstitution(data));
+        return new Experiment
+        {
+            Title = "tiny",
+            CommandLine = "test",
+            Data = data,
+            Partition = tiny.Partition,
+            Options = tiny.Options with { Strategy = strategy ?? tiny.Options.Strategy, StrategyParameters = parameters },
+        };
     }
 }
