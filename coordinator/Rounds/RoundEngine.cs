@@ -86,48 +86,90 @@ public sealed partial class RoundEngine
         var now = _time.GetUtcNow();
         foreach (var stored in _store.LoadRuns())
         {
-            var config = RunConfig.FromJson(stored.ConfigJson);
-            var run = NewSession(stored.Id, config, stored.CreatedAt);
+            try
+            {
+                RestoreRun(stored, now);
+            }
+            catch (Exception e) when (e is InvalidDataException or RunConfigException or RejectionException or ArgumentException or System.Text.Json.JsonException)
+            {
+                // What one run stored cannot be read back (state of another format, a version that is gone, a config
+                // this build refuses): that run fails with the reason; the others, and the coordinator, go on.
+                FailUnrestorable(stored, e);
+            }
+        }
+    }
+
+    private void RestoreRun(StoredRun stored, DateTimeOffset now)
+    {
+        var config = RunConfig.FromJson(stored.ConfigJson);
+        var run = NewSession(stored.Id, config, stored.CreatedAt);
+        run.ConfigJson = stored.ConfigJson;
+        run.Status = stored.Status;
+        run.Version = stored.ModelVersion;
+        run.ConsecutiveFailures = stored.ConsecutiveFailures;
+        run.Message = stored.Message;
+        var rounds = _store.LoadRounds(stored.Id);
+        run.LastRound = rounds.Count == 0 ? 0 : rounds[^1].Round;
+        foreach (var round in rounds)
+        {
+            run.RestoredMembers.UnionWith(round.Selected);
+        }
+
+        if (run.IsActive)
+        {
+            run.Global = LoadVersion(run, run.Version);
+            run.Pipeline.RestoreStrategyState(_store.LoadStrategyState(run.Id, run.Version), run.Version);
+        }
+
+        foreach (var round in rounds.Where(r => r.State == RoundState.Open))
+        {
+            if (run.IsActive && round.BaseVersion == run.Version)
+            {
+                _store.DeleteUploads(run.Id, round.Round);
+                var reopened = NewRound(run, round.Round, round.Selected, round.StartedAt, now + DeadlineOf(config));
+                _store.SaveRound(reopened.ToStored(run.Id, RoundState.Open));
+                run.OpenRound = reopened;
+                RoundsLog.RoundReopened(_logger, run.Id, round.Round);
+            }
+            else
+            {
+                _store.SaveRound(round with { State = RoundState.Abandoned, ClosedAt = now });
+            }
+        }
+
+        lock (_runsGate)
+        {
+            _runs[run.Id] = run;
+        }
+
+        RoundsLog.RunRestored(_logger, run.Id, run.Version, run.Status);
+    }
+
+    private void FailUnrestorable(StoredRun stored, Exception e)
+    {
+        var message = $"the run could not be restored: {e.Message}";
+        RoundsLog.RunNotRestored(_logger, stored.Id, e.Message);
+        _store.UpdateRun(stored.Id, RunStatus.Failed, stored.ConsecutiveFailures, message);
+        foreach (var round in _store.LoadRounds(stored.Id).Where(r => r.State == RoundState.Open))
+        {
+            _store.SaveRound(round with { State = RoundState.Abandoned, ClosedAt = _time.GetUtcNow() });
+        }
+
+        try
+        {
+            var run = NewSession(stored.Id, RunConfig.FromJson(stored.ConfigJson), stored.CreatedAt);
             run.ConfigJson = stored.ConfigJson;
-            run.Status = stored.Status;
+            run.Status = RunStatus.Failed;
             run.Version = stored.ModelVersion;
-            run.ConsecutiveFailures = stored.ConsecutiveFailures;
-            run.Message = stored.Message;
-            var rounds = _store.LoadRounds(stored.Id);
-            run.LastRound = rounds.Count == 0 ? 0 : rounds[^1].Round;
-            foreach (var round in rounds)
-            {
-                run.RestoredMembers.UnionWith(round.Selected);
-            }
-
-            if (run.IsActive)
-            {
-                run.Global = LoadVersion(run, run.Version);
-                run.Pipeline.RestoreStrategyState(_store.LoadStrategyState(run.Id, run.Version), run.Version);
-            }
-
-            foreach (var round in rounds.Where(r => r.State == RoundState.Open))
-            {
-                if (run.IsActive && round.BaseVersion == run.Version)
-                {
-                    _store.DeleteUploads(run.Id, round.Round);
-                    var reopened = NewRound(run, round.Round, round.Selected, round.StartedAt, now + DeadlineOf(config));
-                    _store.SaveRound(reopened.ToStored(run.Id, RoundState.Open));
-                    run.OpenRound = reopened;
-                    RoundsLog.RoundReopened(_logger, run.Id, round.Round);
-                }
-                else
-                {
-                    _store.SaveRound(round with { State = RoundState.Abandoned, ClosedAt = now });
-                }
-            }
-
+            run.Message = message;
             lock (_runsGate)
             {
                 _runs[run.Id] = run;
             }
-
-            RoundsLog.RunRestored(_logger, run.Id, run.Version, run.Status);
+        }
+        catch (Exception again) when (again is RunConfigException or ArgumentException or System.Text.Json.JsonException)
+        {
+            // Its config itself is unreadable: the run stays failed in the store and is not served.
         }
     }
 

@@ -28,6 +28,9 @@ internal static partial class RoundsLog
     [LoggerMessage(1007, LogLevel.Information, "Run {RunId} restored at version {Version} ({Status})")]
     public static partial void RunRestored(ILogger logger, string runId, long version, RunStatus status);
 
+    [LoggerMessage(1012, LogLevel.Error, "Run {RunId} could not be restored and is marked failed; other runs are not affected: {Reason}")]
+    public static partial void RunNotRestored(ILogger logger, string runId, string reason);
+
     [LoggerMessage(1008, LogLevel.Information, "Run {RunId} round {Round} reopened after restart; its nodes send their updates again")]
     public static partial void RoundReopened(ILogger logger, string runId, long round);
 
