@@ -25,6 +25,7 @@ public sealed class NodeCommandLine
     private readonly Option<string?> _data = new("--data") { Description = "Data: a CSV/TSV file (with --schema) or a MovieLens 100K/1M directory [FEDERATED_DATA]", Recursive = true };
     private readonly Option<string?> _schema = new("--schema") { Description = "Schema JSON of a CSV/TSV data file [FEDERATED_SCHEMA]", Recursive = true };
     private readonly Option<string?> _state = new("--state") { Description = "State directory: local model and last global model (default node-state) [FEDERATED_STATE]", Recursive = true };
+    private readonly Option<double?> _joinTimeout = new("--join-timeout") { Description = "Seconds to keep trying to reach the coordinator for the first join before giving up with exit code 5; 0 = until stopped (default 180) [FEDERATED_JOINTIMEOUT]" };
     private readonly Option<int?> _seed = new("--seed") { Description = "Seed of the data split and local initialisation; keep it fixed (default 0) [FEDERATED_SEED]", Recursive = true };
     private readonly Option<string> _user = new("--user") { Description = "The user key, as in the data", Required = true };
     private readonly Option<int> _k = new("--k") { Description = "How many items", DefaultValueFactory = _ => 10 };
@@ -95,8 +96,15 @@ public sealed class NodeCommandLine
             throw new UsageException($"the seed must be an integer, not '{seedText}' (FEDERATED_SEED / Node:Seed)");
         }
 
+        var joinTimeoutText = Setting(parse, _joinTimeout, "JoinTimeout");
+        if (!double.TryParse(joinTimeoutText ?? "180", NumberStyles.Float, CultureInfo.InvariantCulture, out var joinTimeout) || !double.IsFinite(joinTimeout) || joinTimeout < 0)
+        {
+            throw new UsageException($"the join timeout must be a number of seconds ≥ 0, not '{joinTimeoutText}' (--join-timeout / FEDERATED_JOINTIMEOUT / Node:JoinTimeout)");
+        }
+
         return new NodeSettings
         {
+            JoinTimeoutSeconds = joinTimeout,
             Coordinator = Setting(parse, _coordinator, "Coordinator"),
             Token = Setting(parse, _token, "Token"),
             Data = Setting(parse, _data, "Data"),
@@ -126,6 +134,7 @@ public sealed class NodeCommandLine
         run.Options.Add(_coordinator);
         run.Options.Add(_token);
         run.Options.Add(_run);
+        run.Options.Add(_joinTimeout);
         run.SetAction((parse, ct) => Guarded(() => RunAsync(Resolve(parse), ct)));
         root.Subcommands.Add(run);
 
@@ -216,6 +225,7 @@ public sealed class NodeCommandLine
         {
             RunId = settings.Run,
             StateDirectory = settings.State,
+            FirstJoinTimeout = settings.JoinTimeoutSeconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(settings.JoinTimeoutSeconds),
             Training = new NodeTrainingOptions { Seed = settings.Seed },
         });
         _console.MarkupLine($"Node connecting to [bold]{Markup.Escape(address.ToString())}[/], data [bold]{Markup.Escape(dataPath)}[/], state [bold]{Markup.Escape(Path.GetFullPath(settings.State))}[/]");

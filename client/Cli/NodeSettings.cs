@@ -26,4 +26,10 @@ public sealed record NodeSettings
 
     /// <summary>Seeds the data split and local initialisation; keep it fixed for a node (<c>--seed</c>, <c>FEDERATED_SEED</c>, <c>Node:Seed</c>). Default 0.</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// Seconds the node keeps trying to reach the coordinator for its first join before exit 5; 0 = until stopped
+    /// (<c>--join-timeout</c>, <c>FEDERATED_JOINTIMEOUT</c>, <c>Node:JoinTimeout</c>). Default 180.
+    /// </summary>
+    public double JoinTimeoutSeconds { get; init; } = 180;
 }

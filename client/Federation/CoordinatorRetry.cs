@@ -39,12 +39,18 @@ public sealed class CoordinatorRetry
     /// <param name="call">The call; it gets <paramref name="callToken"/>.</param>
     /// <param name="callToken">Cancels the call itself.</param>
     /// <param name="delayToken">Cancels the waits between attempts.</param>
+    /// <param name="giveUpAfter">
+    /// Stop retrying once this much time would have passed since the first attempt (the last failure is thrown, saying
+    /// so); null: only <see cref="RetryOptions.MaxRetries"/> limits the attempts.
+    /// </param>
     /// <returns>The call's result.</returns>
     /// <exception cref="CoordinatorUnavailableException">The last failure, once the retries are spent.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="delayToken"/> was cancelled during a wait.</exception>
-    public async Task<T> RunAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken callToken, CancellationToken delayToken)
+    public async Task<T> RunAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken callToken, CancellationToken delayToken, TimeSpan? giveUpAfter = null)
     {
         ArgumentNullException.ThrowIfNull(call);
+        var started = _time.GetTimestamp();
+        var waited = TimeSpan.Zero;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -54,6 +60,15 @@ public sealed class CoordinatorRetry
             catch (CoordinatorUnavailableException e) when (_options.MaxRetries == 0 || attempt <= _options.MaxRetries)
             {
                 var delay = RetryBackoff.Delay(attempt, _options.InitialBackoff, _options.MaxBackoff, _options.Jitter?.Invoke() ?? Random.Shared.NextDouble());
+
+                // Time spent so far: the clock's, or the backoff waited when the waits are not on that clock (tests).
+                var spent = TimeSpan.FromTicks(Math.Max(_time.GetElapsedTime(started).Ticks, waited.Ticks));
+                if (giveUpAfter is { } limit && spent + delay > limit)
+                {
+                    throw new CoordinatorUnavailableException($"{e.Message}; gave up after {attempt} attempts in {spent.TotalSeconds:0.#} s", e);
+                }
+
+                waited += delay;
                 NodeRunnerLog.Retrying(_logger, what, attempt, delay, e.Message);
                 _progress?.Report(new NodeProgress(NodeProgressKind.Retrying, null, null, $"{what}: coordinator unreachable, retry {attempt} in {delay.TotalSeconds:0.#} s"));
                 await DelayAsync(delay, delayToken).ConfigureAwait(false);

@@ -238,7 +238,7 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
 
         if (IsTransient(e))
         {
-            return new CoordinatorUnavailableException($"{what}: the coordinator is unreachable ({e.StatusCode}: {e.Status.Detail})", e);
+            return new CoordinatorUnavailableException(Unreachable(what, $"{e.StatusCode}: {e.Status.Detail}", e), e);
         }
 
         return new UpdateRejectedException(JsonNamingPolicy.KebabCaseLower.ConvertName(e.StatusCode.ToString()), $"{what}: the coordinator refused it ({e.StatusCode}): {e.Status.Detail}", e);
@@ -256,13 +256,19 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
         }
         catch (HttpRequestException e)
         {
-            throw new CoordinatorUnavailableException($"{what}: the coordinator is unreachable ({e.Message})", e);
+            throw new CoordinatorUnavailableException(Unreachable(what, e.Message, e), e);
         }
         catch (IOException e)
         {
             throw new CoordinatorUnavailableException($"{what}: the connection broke ({e.Message})", e);
         }
     }
+
+    /// <summary>"what: the coordinator is unreachable: CAUSE (detail)", the cause in words when the failure says it.</summary>
+    private static string Unreachable(string what, string detail, Exception failure) =>
+        ConnectionFailure.Describe(failure) is { } cause
+            ? $"{what}: the coordinator is unreachable: {cause} ({detail})"
+            : $"{what}: the coordinator is unreachable ({detail})";
 
     private static DateTime Deadline(TimeSpan timeout) => DateTime.UtcNow + timeout;
 

@@ -69,14 +69,15 @@ public sealed class NodeRunner
     /// <summary>Runs until the run ends or <paramref name="stoppingToken"/> is cancelled.</summary>
     /// <returns>What the node did; <see cref="NodeRunSummary.Completed"/> tells an ended run from a stop.</returns>
     /// <exception cref="UpdateRejectedException">The coordinator refused the node (unknown or revoked token, no such run).</exception>
-    /// <exception cref="CoordinatorUnavailableException">Unreachable after <see cref="NodeRunnerOptions.MaxRetries"/> retries.</exception>
+    /// <exception cref="CoordinatorUnavailableException">Unreachable after <see cref="NodeRunnerOptions.MaxRetries"/> retries, or for <see cref="NodeRunnerOptions.FirstJoinTimeout"/> before the first join.</exception>
     /// <exception cref="InvalidOperationException">The coordinator's model layout is not the one this node computes from the spec.</exception>
     /// <exception cref="DataFormatException">The node's data does not fit the run's model, or was encoded for another model.</exception>
     /// <exception cref="LocalStateException">The state directory holds the state of another model.</exception>
     /// <exception cref="OperationCanceledException">Stopped before the node had joined.</exception>
     public async Task<NodeRunSummary> RunAsync(CancellationToken stoppingToken = default)
     {
-        var join = await _retry.RunAsync("join", ct => _connection.JoinAsync(_options.RunId, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
+        var giveUp = _options.FirstJoinTimeout == Timeout.InfiniteTimeSpan ? (TimeSpan?)null : _options.FirstJoinTimeout;
+        var join = await _retry.RunAsync("join", ct => _connection.JoinAsync(_options.RunId, ct), stoppingToken, stoppingToken, giveUp).ConfigureAwait(false);
         var model = join.Model;
         if (model.Fingerprint != join.LayoutFingerprint)
         {

@@ -26,6 +26,13 @@ public sealed record NodeRunnerOptions
     /// <summary>Longest retry delay. Default 60 s.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long the node keeps trying to reach the coordinator for its first join before it gives up (exit 5 on the
+    /// command line); <see cref="Timeout.InfiniteTimeSpan"/> = until stopped. Once joined, an unreachable coordinator
+    /// is retried until it comes back. Default 3 minutes.
+    /// </summary>
+    public TimeSpan FirstJoinTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
     /// <summary>Retries of one call before the node gives up; 0 = retry until stopped. Default 0.</summary>
     public int MaxRetries { get; init; }
 

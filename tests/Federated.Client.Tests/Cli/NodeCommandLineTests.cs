@@ -70,6 +70,37 @@ public sealed class NodeCommandLineTests
         Assert.Contains("--bogus", cli.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://no-such-host.invalid:5000", "host name could not be resolved (DNS)")]
+    [InlineData("http://127.0.0.1:1", "connection was refused")]
+    public async Task InvokeAsync_RunAgainstCoordinatorThatCannotBeReached_UnreachableWithTheCauseAfterTheJoinTimeout(string coordinator, string cause)
+    {
+        using var directory = new TempDirectory();
+        var data = SyntheticData.Write(directory.Path, 1, 10, 10, 5);
+        var schema = directory.Write("schema.json", SyntheticData.SchemaJson);
+        var cli = new CliHarness();
+
+        var code = await cli.RunAsync("run", "--coordinator", coordinator, "--token", "t", "--data", data, "--schema", schema, "--state", Path.Combine(directory.Path, "state"), "--join-timeout", "1");
+
+        // The test console wraps long lines; the message is read as one line.
+        var output = System.Text.RegularExpressions.Regex.Replace(cli.Output, @"\s+", " ");
+        Assert.Equal(ExitCodes.Unreachable, code);
+        Assert.Contains(cause, output, StringComparison.Ordinal);
+        Assert.Contains("gave up after", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at Federated.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_JoinTimeoutNegative_UsageError()
+    {
+        var cli = new CliHarness();
+
+        var code = await cli.RunAsync("run", "--coordinator", "http://127.0.0.1:1", "--token", "t", "--data", "x.csv", "--join-timeout", "-1");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("join timeout must be a number of seconds", cli.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task InvokeAsync_DataFileMissing_BadDataWithItsPath()
     {
