@@ -20,5 +20,11 @@ Console.CancelKeyPress += (_, e) =>
     }
 };
 
+// Written to a file or a pipe, a line is one event: not wrapped at the 80 columns Spectre assumes without a terminal.
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 1000;
+}
+
 var commandLine = new NodeCommandLine(AnsiConsole.Console, configuration, loggerFactory);
 return await commandLine.InvokeAsync(args, stop.Token);

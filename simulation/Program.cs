@@ -12,6 +12,12 @@ using Spectre.Console;
 
 // The simulation's commands. No arguments: the synthetic multi-task federation (institutions as clients), federated
 // against local-only and centralised, with tables, a report folder and plots, in under a minute on 2 cores.
+// Written to a file or a pipe, lines are not wrapped at the 80 columns Spectre assumes without a terminal.
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = ConsoleWidth.Redirected;
+}
+
 var commandLine = "dotnet run --project simulation" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args));
 var seed = new Option<int>("--seed") { Description = "Seed of the split, the partition, the model and the clients", DefaultValueFactory = _ => 1 };
 var rounds = new Option<int?>("--rounds") { Description = "Federated rounds (references: rounds × local epochs passes)" };

@@ -47,7 +47,9 @@ internal static class ConsoleSummary
             return;
         }
 
-        var perClient = new Table().Title("[bold]per client[/]: headline metric on its own test rows, federated ([green]better[/] / [red]worse[/]) | alone").AddColumn("client");
+        // The legend is a line of its own: a table title wraps to the table's width.
+        AnsiConsole.MarkupLine("[bold]per client[/]: headline metric on its own test rows, federated (▲ [green]better[/] / ▼ [red]worse[/] than alone) | alone");
+        var perClient = new Table().AddColumn("client");
         foreach (var (task, metrics) in report.TaskMetrics)
         {
             perClient.AddColumn(new TableColumn($"{Markup.Escape(task)} {metrics[0]}").RightAligned());
@@ -69,7 +71,9 @@ internal static class ConsoleSummary
                 }
 
                 var color = !double.IsFinite(federated) || !double.IsFinite(alone) ? "default" : better ? "green" : "red";
-                row.Add($"[{color}]{Format(federated)}[/] | {Format(alone)}");
+                // The mark says it without colour (files, pipes, colour-blind readers); the colour repeats it.
+                var mark = color == "default" ? " " : better ? "▲" : "▼";
+                row.Add($"[{color}]{Format(federated)} {mark}[/] | {Format(alone)}");
             }
 
             if (perClient.Rows.Count < MaxClientRows)
