@@ -31,10 +31,8 @@ internal sealed class LocalTrainingPlanJsonConverter : JsonConverter<LocalTraini
         }
         catch (JsonException e)
         {
-            var message = e.Message;
-            var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
             var path = string.IsNullOrEmpty(e.Path) ? "" : e.Path.TrimStart('$');
-            throw new RunConfigException("$.training" + path, cut > 0 ? message[..cut] : message, e);
+            throw RunConfigException.FromJson("$.training" + path, e);
         }
     }
 

@@ -79,9 +79,7 @@ public sealed record RunConfig
                 throw inner;
             }
 
-            var message = e.Message;
-            var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-            throw new RunConfigException(e.Path ?? "$", cut > 0 ? message[..cut] : message, e);
+            throw RunConfigException.FromJson(e.Path ?? "$", e);
         }
 
         if (config is null)

@@ -53,6 +53,19 @@ public sealed class RunConfigTests
         Assert.Contains(key, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{ "roundz": 3 }""", "$.roundz")]
+    [InlineData("""{ "training": { "learningrate": 0.1 } }""", "$.training.learningrate")]
+    public void FromJson_UnknownKey_ErrorNamesTheKeyWithoutDotNetTypes(string json, string key)
+    {
+        var e = Assert.Throws<RunConfigException>(() => RunConfig.FromJson(json));
+
+        Assert.Equal(key, e.Key);
+        Assert.Contains("is not a key of the run config", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(".NET", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Federated.", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FromJson_InvalidModel_ErrorNamesTheModelKey()
     {
