@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
 using Federated.Coordinator.Aggregation;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
@@ -21,8 +20,6 @@ namespace Federated.Benchmarks;
 /// </remarks>
 internal static class AggregateBenchmark
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public static Command CreateCommand()
     {
         var parameters = new Option<int>("--params") { Description = "Shared parameters P of the model", DefaultValueFactory = _ => 1_000_000 };
@@ -44,17 +41,14 @@ internal static class AggregateBenchmark
         var layout = model.SharedLayout;
         var global = model.InitializeShared(1);
         var strategy = new FedAvgStrategy(model);
-        var weights = new UpdateWeights(10, new Dictionary<string, long> { ["click"] = 10 });
-        var dense = Enumerable.Range(0, Math.Min(updates, 4))
-            .Select(k => new ModelDelta([.. BenchmarkModel.DenseDelta(layout, k).Select(p => new TensorDelta(p.Key, p.Value))]))
-            .ToArray();
+        var dense = AggregationRound.DenseDeltas(layout, Math.Min(updates, 4));
         var table = layout.InScope(ParameterScope.Shared).Single(t => t.Kind == TensorKind.Embedding);
         var sparse = SparseDeltas(layout, table, sparseFraction, Math.Min(updates, 4));
         var bytes = 4.0 * layout.TotalLength * updates;
 
         // Warm-up: the JIT and the buffers the strategy keeps from round to round.
-        Round(strategy, global, dense, updates, weights);
-        Round(strategy, global, sparse, updates, weights);
+        AggregationRound.Time(strategy, global, dense, updates);
+        AggregationRound.Time(strategy, global, sparse, updates);
         var source = new float[layout.TotalLength];
         var target = new float[layout.TotalLength];
         Memcpy(source, target, updates);
@@ -66,14 +60,14 @@ internal static class AggregateBenchmark
         var sparseFinish = new double[repetitions];
         for (var r = 0; r < repetitions; r++)
         {
-            (fold[r], finish[r]) = Round(strategy, global, dense, updates, weights);
+            (fold[r], finish[r]) = AggregationRound.Time(strategy, global, dense, updates);
             copy[r] = Memcpy(source, target, updates);
-            (sparseFold[r], sparseFinish[r]) = Round(strategy, global, sparse, updates, weights);
+            (sparseFold[r], sparseFinish[r]) = AggregationRound.Time(strategy, global, sparse, updates);
         }
 
-        var foldSeconds = Median(fold);
-        var copySeconds = Median(copy);
-        Print(new Dictionary<string, object>
+        var foldSeconds = AggregationRound.Median(fold);
+        var copySeconds = AggregationRound.Median(copy);
+        AggregationRound.Print(new Dictionary<string, object>
         {
             ["benchmark"] = "aggregate",
             ["case"] = "dense",
@@ -84,13 +78,13 @@ internal static class AggregateBenchmark
             ["ratio_to_memcpy"] = Math.Round(copySeconds / foldSeconds, 3),
             ["traffic_ratio_to_memcpy"] = Math.Round(20.0 / 8 * copySeconds / foldSeconds, 3),
             ["fold_ms_per_update"] = Math.Round(foldSeconds * 1000 / updates, 3),
-            ["begin_and_finish_ms"] = Math.Round(Median(finish) * 1000, 3),
+            ["begin_and_finish_ms"] = Math.Round(AggregationRound.Median(finish) * 1000, 3),
             ["vector512"] = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated,
         });
         var rows = sparse[0].Tensors.Single(t => t.Name == table.Name).Rows!.Length;
-        var denseRound = foldSeconds + Median(finish);
-        var sparseRound = Median(sparseFold) + Median(sparseFinish);
-        Print(new Dictionary<string, object>
+        var denseRound = foldSeconds + AggregationRound.Median(finish);
+        var sparseRound = AggregationRound.Median(sparseFold) + AggregationRound.Median(sparseFinish);
+        AggregationRound.Print(new Dictionary<string, object>
         {
             ["benchmark"] = "aggregate",
             ["case"] = "sparse",
@@ -99,35 +93,14 @@ internal static class AggregateBenchmark
             ["table_rows"] = table.Rows,
             ["rows_per_update"] = rows,
             ["row_fraction"] = Math.Round((double)rows / table.Rows, 4),
-            ["fold_ms_per_update"] = Math.Round(Median(sparseFold) * 1000 / updates, 4),
-            ["fold_cost_fraction_of_dense"] = Math.Round(Median(sparseFold) / foldSeconds, 4),
-            ["begin_and_finish_ms"] = Math.Round(Median(sparseFinish) * 1000, 4),
+            ["fold_ms_per_update"] = Math.Round(AggregationRound.Median(sparseFold) * 1000 / updates, 4),
+            ["fold_cost_fraction_of_dense"] = Math.Round(AggregationRound.Median(sparseFold) / foldSeconds, 4),
+            ["begin_and_finish_ms"] = Math.Round(AggregationRound.Median(sparseFinish) * 1000, 4),
             ["round_cost_fraction_of_dense"] = Math.Round(sparseRound / denseRound, 4),
         });
         return 0;
     }
 
-    /// <summary>
-    /// Begins a round, folds <paramref name="count"/> updates (cycling through <paramref name="deltas"/>) and finishes;
-    /// returns the fold's time and the begin's and finish's together, in seconds (allocating at the start of a round can
-    /// be what triggers the collection a later allocation would otherwise pay for, so the two are timed as one).
-    /// </summary>
-    private static (double Fold, double Finish) Round(FedAvgStrategy strategy, ParameterSet global, ModelDelta[] deltas, int count, UpdateWeights weights)
-    {
-        var clock = Stopwatch.StartNew();
-        var aggregator = strategy.BeginRound(global);
-        var begin = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        for (var k = 0; k < count; k++)
-        {
-            aggregator.Add(deltas[k % deltas.Length], weights);
-        }
-
-        var fold = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        GC.KeepAlive(aggregator.Finish());
-        return (fold, begin + clock.Elapsed.TotalSeconds);
-    }
 
     private static double Memcpy(float[] source, float[] target, int count)
     {
@@ -157,12 +130,4 @@ internal static class AggregateBenchmark
 
         return deltas;
     }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
-    }
-
-    private static void Print(Dictionary<string, object> line) => Console.WriteLine(JsonSerializer.Serialize(line, JsonOptions));
 }

@@ -1,11 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
 using Federated.Coordinator.Aggregation;
 using Federated.Coordinator.Aggregation.Robust;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
-using Federated.Model.Updates;
 
 namespace Federated.Benchmarks;
 
@@ -16,8 +13,6 @@ namespace Federated.Benchmarks;
 /// </summary>
 internal static class RobustAggregateBenchmark
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public static Command CreateCommand()
     {
         var parameters = new Option<int>("--params") { Description = "Shared parameters P of the model", DefaultValueFactory = _ => 1_000_000 };
@@ -36,10 +31,7 @@ internal static class RobustAggregateBenchmark
         var model = CompiledModel.Compile(BenchmarkModel.Spec(parameters));
         var layout = model.SharedLayout;
         var global = model.InitializeShared(1);
-        var weights = new UpdateWeights(10, new Dictionary<string, long> { ["click"] = 10 });
-        var deltas = Enumerable.Range(0, updates)
-            .Select(k => new ModelDelta([.. BenchmarkModel.DenseDelta(layout, k).Select(p => new TensorDelta(p.Key, p.Value))]))
-            .ToArray();
+        var deltas = AggregationRound.DenseDeltas(layout, updates);
         var spill = Path.Combine(Path.GetTempPath(), "federated-robust-benchmark");
         var f = Math.Max(0, (updates - 3) / 2);
         var cases = new (string Case, IAggregationStrategy Strategy)[]
@@ -56,7 +48,7 @@ internal static class RobustAggregateBenchmark
         var seconds = new double[cases.Length][];
         for (var c = 0; c < cases.Length; c++)
         {
-            Round(cases[c].Strategy, global, deltas, weights);
+            AggregationRound.Time(cases[c].Strategy, global, deltas, updates);
             seconds[c] = new double[repetitions];
         }
 
@@ -65,25 +57,24 @@ internal static class RobustAggregateBenchmark
         {
             for (var c = 0; c < cases.Length; c++)
             {
-                seconds[c][r] = Round(cases[c].Strategy, global, deltas, weights);
+                var (fold, finish) = AggregationRound.Time(cases[c].Strategy, global, deltas, updates);
+                seconds[c][r] = fold + finish;
             }
         }
 
-        var reference = Median(seconds[0]);
+        var reference = AggregationRound.Median(seconds[0]);
         for (var c = 0; c < cases.Length; c++)
         {
-            var time = Median(seconds[c]);
-            Console.WriteLine(JsonSerializer.Serialize(
-                new Dictionary<string, object>
-                {
-                    ["benchmark"] = "robust-aggregate",
-                    ["case"] = cases[c].Case,
-                    ["params"] = layout.TotalLength,
-                    ["updates"] = updates,
-                    ["round_ms"] = Math.Round(time * 1000, 1),
-                    ["ratio_to_fedavg"] = Math.Round(time / reference, 2),
-                },
-                JsonOptions));
+            var time = AggregationRound.Median(seconds[c]);
+            AggregationRound.Print(new Dictionary<string, object>
+            {
+                ["benchmark"] = "robust-aggregate",
+                ["case"] = cases[c].Case,
+                ["params"] = layout.TotalLength,
+                ["updates"] = updates,
+                ["round_ms"] = Math.Round(time * 1000, 1),
+                ["ratio_to_fedavg"] = Math.Round(time / reference, 2),
+            });
         }
 
         return 0;
@@ -95,23 +86,4 @@ internal static class RobustAggregateBenchmark
     private static IAggregationStrategy Create(CompiledModel model, string name, UpdateBufferOptions? buffer, params (string Key, double Value)[] parameters) =>
         AggregationStrategies.Create(new StrategySettings { Name = name, Parameters = parameters.ToDictionary(p => p.Key, p => p.Value) }, model, buffer);
 
-    /// <summary>One round: begin, add every update, finish; in seconds.</summary>
-    private static double Round(IAggregationStrategy strategy, ParameterSet global, ModelDelta[] deltas, UpdateWeights weights)
-    {
-        var clock = Stopwatch.StartNew();
-        var aggregator = strategy.BeginRound(global);
-        foreach (var delta in deltas)
-        {
-            aggregator.Add(delta, weights);
-        }
-
-        GC.KeepAlive(aggregator.Finish());
-        return clock.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
-    }
 }

@@ -1,9 +1,6 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
 using Federated.Coordinator.Aggregation;
 using Federated.Model.Parameters;
-using Federated.Model.Updates;
 
 namespace Federated.Benchmarks;
 
@@ -15,8 +12,6 @@ namespace Federated.Benchmarks;
 /// </summary>
 internal static class ServerOptimizerBenchmark
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public static Command CreateCommand()
     {
         var parameters = new Option<int>("--params") { Description = "Shared parameters P of the model", DefaultValueFactory = _ => 1_000_000 };
@@ -35,10 +30,7 @@ internal static class ServerOptimizerBenchmark
         var model = CompiledModel.Compile(BenchmarkModel.Spec(parameters));
         var layout = model.SharedLayout;
         var global = model.InitializeShared(1);
-        var weights = new UpdateWeights(10, new Dictionary<string, long> { ["click"] = 10 });
-        var deltas = Enumerable.Range(0, Math.Min(updates, 4))
-            .Select(k => new ModelDelta([.. BenchmarkModel.DenseDelta(layout, k).Select(p => new TensorDelta(p.Key, p.Value))]))
-            .ToArray();
+        var deltas = AggregationRound.DenseDeltas(layout, Math.Min(updates, 4));
         var strategies = new List<IAggregationStrategy> { new FedAvgStrategy(model) };
         foreach (var kind in Enum.GetValues<ServerOptimizerKind>())
         {
@@ -50,8 +42,8 @@ internal static class ServerOptimizerBenchmark
         foreach (var strategy in strategies)
         {
             // Warm-up: the JIT, and the buffers and moments the strategies keep from round to round.
-            Round(strategy, global, deltas, updates, weights);
-            Round(strategy, global, deltas, updates, weights);
+            AggregationRound.Time(strategy, global, deltas, updates);
+            AggregationRound.Time(strategy, global, deltas, updates);
         }
 
         // Interleaved, so that a slower moment of the machine falls on every strategy alike.
@@ -59,16 +51,16 @@ internal static class ServerOptimizerBenchmark
         {
             for (var s = 0; s < strategies.Count; s++)
             {
-                (fold[s][r], finish[s][r]) = Round(strategies[s], global, deltas, updates, weights);
+                (fold[s][r], finish[s][r]) = AggregationRound.Time(strategies[s], global, deltas, updates);
             }
         }
 
-        var fedAvgFinish = Median(finish[0]);
-        var fedAvgRound = Median(fold[0]) + fedAvgFinish;
+        var fedAvgFinish = AggregationRound.Median(finish[0]);
+        var fedAvgRound = AggregationRound.Median(fold[0]) + fedAvgFinish;
         for (var s = 0; s < strategies.Count; s++)
         {
-            var finishSeconds = Median(finish[s]);
-            Print(new Dictionary<string, object>
+            var finishSeconds = AggregationRound.Median(finish[s]);
+            AggregationRound.Print(new Dictionary<string, object>
             {
                 ["benchmark"] = "server-optimizer",
                 ["strategy"] = strategies[s].Name,
@@ -76,7 +68,7 @@ internal static class ServerOptimizerBenchmark
                 ["updates"] = updates,
                 ["finish_ms"] = Math.Round(finishSeconds * 1000, 3),
                 ["finish_ratio_to_fedavg"] = Math.Round(finishSeconds / fedAvgFinish, 3),
-                ["round_ratio_to_fedavg"] = Math.Round((Median(fold[s]) + finishSeconds) / fedAvgRound, 3),
+                ["round_ratio_to_fedavg"] = Math.Round((AggregationRound.Median(fold[s]) + finishSeconds) / fedAvgRound, 3),
                 ["finish_ns_per_param"] = Math.Round(finishSeconds * 1e9 / layout.TotalLength, 3),
             });
         }
@@ -84,29 +76,5 @@ internal static class ServerOptimizerBenchmark
         return 0;
     }
 
-    /// <summary>Begins a round on the same base (the strategies keep their state as of it), folds, finishes; seconds of fold and of begin + finish.</summary>
-    private static (double Fold, double Finish) Round(IAggregationStrategy strategy, ParameterSet global, ModelDelta[] deltas, int count, UpdateWeights weights)
-    {
-        var clock = Stopwatch.StartNew();
-        var aggregator = strategy.BeginRound(global);
-        var begin = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        for (var k = 0; k < count; k++)
-        {
-            aggregator.Add(deltas[k % deltas.Length], weights);
-        }
 
-        var fold = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        GC.KeepAlive(aggregator.Finish());
-        return (fold, begin + clock.Elapsed.TotalSeconds);
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
-    }
-
-    private static void Print(Dictionary<string, object> line) => Console.WriteLine(JsonSerializer.Serialize(line, JsonOptions));
 }
