@@ -166,17 +166,27 @@ public static class ReportWriter
                     }
                 }
 
-                plot.Title($"{task}: {metric}");
-                plot.XLabel("round");
-                plot.YLabel(metric);
-                plot.ShowLegend();
-                var name = $"{task}-{metric}.svg".Replace('@', '_');
-                plot.SaveSvg(Path.Combine(folder, name), 640, 420);
-                files.Add(name);
+                files.Add(SaveCurves(plot, folder, $"{task}: {metric}", metric, $"{task}-{metric}"));
             }
         }
 
         return files;
+    }
+
+    /// <summary>
+    /// Finishes a plot of metric curves the way every report draws them (x: round, y: the metric, a legend, 640 × 420)
+    /// and saves it as <c>STEM.svg</c> in <paramref name="folder"/> (an <c>@</c> of a metric name such as
+    /// <c>ndcg@10</c> becomes <c>_</c>); returns the file's name.
+    /// </summary>
+    internal static string SaveCurves(Plot plot, string folder, string title, string metric, string stem)
+    {
+        plot.Title(title);
+        plot.XLabel("round");
+        plot.YLabel(metric);
+        plot.ShowLegend();
+        var name = $"{stem}.svg".Replace('@', '_');
+        plot.SaveSvg(Path.Combine(folder, name), 640, 420);
+        return name;
     }
 
     private static string Format(double value) => double.IsFinite(value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "–";

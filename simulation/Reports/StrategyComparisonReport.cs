@@ -102,13 +102,7 @@ public static class StrategyComparisonReport
                 reference.Color = Colors.Black;
             }
 
-            plot.Title($"{task}: {metric} per strategy");
-            plot.XLabel("round");
-            plot.YLabel(metric);
-            plot.ShowLegend();
-            var name = $"comparison-{task}-{metric}.svg".Replace('@', '_');
-            plot.SaveSvg(Path.Combine(folder, name), 640, 420);
-            files.Add(name);
+            files.Add(ReportWriter.SaveCurves(plot, folder, $"{task}: {metric} per strategy", metric, $"comparison-{task}-{metric}"));
         }
 
         return files;
