@@ -74,12 +74,7 @@ public sealed class MalformedMessageTests
 
             var (code, message, _) = await RawGrpcCall.SendAsync(host, path, token, new ByteArrayContent(body));
 
-            Assert.True(code == StatusCode.InvalidArgument, $"{problem}: {code} '{message}'");
-            Assert.StartsWith("[malformed-message]", message, StringComparison.Ordinal);
-            var records = host.Services.GetFakeLogCollector().GetSnapshot().Skip(before).Where(r => r.Level >= LogLevel.Warning).ToList();
-            var record = Assert.Single(records);
-            Assert.Equal(2007, record.Id.Id);
-            Assert.Null(record.Exception);
+            AssertMalformedWithOneWarning(host, before, problem, code, message);
         }
         finally
         {
@@ -112,12 +107,7 @@ public sealed class MalformedMessageTests
 
             var (code, message, _) = await RawGrpcCall.SendAsync(client, "/federated.v1.Federation/Join", token, new ByteArrayContent(body), deadline: null, encoding: encoding);
 
-            Assert.True(code == StatusCode.InvalidArgument, $"{problem}: {code} '{message}'");
-            Assert.StartsWith("[malformed-message]", message, StringComparison.Ordinal);
-            var records = host.Services.GetFakeLogCollector().GetSnapshot().Skip(before).Where(r => r.Level >= LogLevel.Warning).ToList();
-            var record = Assert.Single(records);
-            Assert.Equal(2007, record.Id.Id);
-            Assert.Null(record.Exception);
+            AssertMalformedWithOneWarning(host, before, problem, code, message);
         }
         finally
         {
@@ -185,5 +175,16 @@ public sealed class MalformedMessageTests
         {
             CoordinatorTestHost.DeleteDatabase(host.DatabasePath);
         }
+    }
+
+    /// <summary>INVALID_ARGUMENT [malformed-message], and exactly one warning logged since <paramref name="before"/> records: event 2007, without an exception.</summary>
+    private static void AssertMalformedWithOneWarning(CoordinatorTestHost host, int before, string problem, StatusCode code, string message)
+    {
+        Assert.True(code == StatusCode.InvalidArgument, $"{problem}: {code} '{message}'");
+        Assert.StartsWith("[malformed-message]", message, StringComparison.Ordinal);
+        var records = host.Services.GetFakeLogCollector().GetSnapshot().Skip(before).Where(r => r.Level >= LogLevel.Warning).ToList();
+        var record = Assert.Single(records);
+        Assert.Equal(2007, record.Id.Id);
+        Assert.Null(record.Exception);
     }
 }
