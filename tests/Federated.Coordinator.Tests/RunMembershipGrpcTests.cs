@@ -74,7 +74,8 @@ public sealed class RunMembershipGrpcTests
         }
     }
 
-    private static SubmitEvaluationRequest Evaluation(string run)
+    /// <summary>An evaluation of version 0 of <paramref name="run"/>: one rating summary of one example.</summary>
+    internal static SubmitEvaluationRequest Evaluation(string run)
     {
         var summary = new RegressionMetricSummary();
         summary.Add(1f, 2f);

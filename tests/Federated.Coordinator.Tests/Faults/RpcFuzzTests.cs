@@ -1,4 +1,3 @@
-using Federated.Model.Metrics;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Federated.Protos.V1;
@@ -180,7 +179,7 @@ public sealed class RpcFuzzTests(ITestOutputHelper output)
             "WaitForAssignment" => [new WaitForAssignmentRequest { RunId = run }],
             "DownloadModel" or "ExportModel" => [new DownloadModelRequest { RunId = run }],
             "SubmitUpdate" => await UpdateAsync(node, run),
-            "SubmitEvaluation" => [Evaluation(run)],
+            "SubmitEvaluation" => [RunMembershipGrpcTests.Evaluation(run)],
             "StartRun" => [new StartRunRequest { ConfigJson = TestSpecs.RunConfig(minClients: 1) }],
             "PauseRun" or "ResumeRun" or "StopRun" => [new RunRequest { RunId = victim }],
             "ListRounds" or "GetMetrics" or "ListVersions" or "WatchRounds" => [new RunRequest { RunId = run }],
@@ -211,17 +210,6 @@ public sealed class RpcFuzzTests(ITestOutputHelper output)
         var header = node.Header(run, round, assignment?.ModelVersion ?? 0, 10, 10, $"u-{round}");
         var delta = RoundTests.MakeDelta(0, 0.01f);
         return [new UpdateChunk { Header = header }, .. FakeNode.DenseChunks(Layout, delta).Select(c => new UpdateChunk { Tensor = c })];
-    }
-
-    private static SubmitEvaluationRequest Evaluation(string run)
-    {
-        var summary = new RegressionMetricSummary();
-        summary.Add(1f, 2f);
-        var metric = new TaskSummary { Task = "rating" };
-        metric.Values.Add(summary.ToArray());
-        var request = new SubmitEvaluationRequest { RunId = run, ModelVersion = 0 };
-        request.Metrics.Add(metric);
-        return request;
     }
 
     private static async Task<(StatusCode Code, string Message)> CallAsync(HttpClient client, string path, string? token, byte[] body, bool serverStreaming, string? encoding)
