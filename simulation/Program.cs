@@ -15,7 +15,7 @@ using Spectre.Console;
 // Written to a file or a pipe, lines are not wrapped at the 80 columns Spectre assumes without a terminal.
 if (Console.IsOutputRedirected)
 {
-    AnsiConsole.Profile.Width = ConsoleWidth.Redirected;
+    AnsiConsole.Profile.Width = 1000;
 }
 
 var commandLine = "dotnet run --project simulation" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args));
