@@ -34,7 +34,11 @@ public static class NoiseCalibration
             throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "the sample rate must be in (0, 1]");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        if (steps < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, "the number of steps must be ≥ 1");
+        }
+
         PrivacySpent At(double z) => RdpAccountant.Epsilon(sampleRate, z, steps, delta, orders);
 
         var (low, high) = (0.0, 1.0);

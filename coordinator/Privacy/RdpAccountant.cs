@@ -54,7 +54,11 @@ public sealed class RdpAccountant
     /// <param name="steps">How many identical steps, ≥ 0.</param>
     public void Compose(double sampleRate, double noiseMultiplier, long steps = 1)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        if (steps < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, "the number of steps must be ≥ 0");
+        }
+
         var perStep = StepRdp(_orders, sampleRate, noiseMultiplier);
         for (var k = 0; k < _rdp.Length; k++)
         {
