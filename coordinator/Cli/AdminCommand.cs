@@ -128,6 +128,8 @@ internal sealed class AdminCommand
             return 0;
         }));
 
+        root.Subcommands.Add(InitRunCommand.Build());
+
         return root;
     }
 
