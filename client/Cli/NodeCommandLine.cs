@@ -25,11 +25,27 @@ public sealed class NodeCommandLine
     private readonly Option<string?> _data = new("--data") { Description = "Data: a CSV/TSV file (with --schema) or a MovieLens 100K/1M directory [FEDERATED_DATA]", Recursive = true };
     private readonly Option<string?> _schema = new("--schema") { Description = "Schema JSON of a CSV/TSV data file [FEDERATED_SCHEMA]", Recursive = true };
     private readonly Option<string?> _state = new("--state") { Description = "State directory: local model and last global model (default node-state) [FEDERATED_STATE]", Recursive = true };
-    private readonly Option<double?> _joinTimeout = new("--join-timeout") { Description = "Seconds to keep trying to reach the coordinator for the first join before giving up with exit code 5; 0 = until stopped (default 180) [FEDERATED_JOINTIMEOUT]" };
+    // Numbers are taken as text and parsed in Resolve, so that a wrong one gets a sentence, not .NET's type names.
+    private readonly Option<string?> _joinTimeout = new("--join-timeout") { Description = "Seconds to keep trying to reach the coordinator for the first join before giving up with exit code 5; 0 = until stopped (default 180) [FEDERATED_JOINTIMEOUT]" };
     private readonly Option<bool> _fresh = new("--fresh") { Description = "Move state files already in --state aside (into a discarded-<time> subdirectory) and start afresh; without it, the state of another run is an error [FEDERATED_FRESH]" };
-    private readonly Option<int?> _seed = new("--seed") { Description = "Seed of the data split and local initialisation; keep it fixed (default 0) [FEDERATED_SEED]", Recursive = true };
+    private readonly Option<string?> _seed = new("--seed") { Description = "Seed of the data split and local initialisation; keep it fixed (default 0) [FEDERATED_SEED]", Recursive = true };
     private readonly Option<string> _user = new("--user") { Description = "The user key, as in the data", Required = true };
-    private readonly Option<int> _k = new("--k") { Description = "How many items", DefaultValueFactory = _ => 10 };
+    private readonly Option<int> _k = new("--k")
+    {
+        Description = "How many items",
+        DefaultValueFactory = _ => 10,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var k))
+            {
+                return k;
+            }
+
+            result.AddError($"--k must be a whole number ≥ 1, not '{text}'");
+            return 0;
+        },
+    };
     private readonly Option<string?> _rankBy = new("--rank-by") { Description = "Task to rank by (default: the first binary task)" };
     private readonly Option<bool> _includeSeen = new("--include-seen") { Description = "Also rank items the user has already interacted with" };
     private readonly Option<DataPart> _part = new("--part") { Description = "Which part of the local split", DefaultValueFactory = _ => DataPart.Validation };
@@ -102,7 +118,7 @@ public sealed class NodeCommandLine
         var seedText = Setting(parse, _seed, "Seed");
         if (!int.TryParse(seedText ?? "0", NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
         {
-            throw new UsageException($"the seed must be an integer, not '{seedText}' (FEDERATED_SEED / Node:Seed)");
+            throw new UsageException($"the seed must be an integer, not '{seedText}' (--seed / FEDERATED_SEED / Node:Seed)");
         }
 
         var joinTimeoutText = Setting(parse, _joinTimeout, "JoinTimeout");

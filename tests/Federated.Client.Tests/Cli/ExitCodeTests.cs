@@ -163,4 +163,19 @@ public sealed class ExitCodeTests
         Assert.Equal([(LeaveReason.Stopped, null)], node.Connection.Leaves);
         Assert.Empty(node.Cli.Errors);
     }
+
+    [Theory]
+    [InlineData("run --coordinator http://127.0.0.1:1 --token t --seed x", "the seed must be an integer, not 'x'")]
+    [InlineData("run --coordinator http://127.0.0.1:1 --token t --join-timeout soon", "the join timeout must be a number of seconds ≥ 0, not 'soon'")]
+    [InlineData("recommend --user u1 --k many", "--k must be a whole number ≥ 1, not 'many'")]
+    public async Task InvokeAsync_NumberOptionNotANumber_UsageErrorInWordsWithoutTypeNames(string arguments, string expected)
+    {
+        using var node = new ScriptedNode();
+
+        var code = await node.Cli.RunAsync([.. arguments.Split(' '), .. node.DataOptions]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(expected, node.Cli.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", node.Cli.Output, StringComparison.Ordinal);
+    }
 }
