@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Federated.Client.Tests.Federation;
 using Federated.Protos.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -35,7 +34,7 @@ public sealed class CoordinatorCrashTests(ITestOutputHelper output)
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
             var admin = new Operator.OperatorClient(channel);
             var headers = new Metadata { { "authorization", "Bearer " + AdminToken } };
-            var run = await admin.StartRunAsync(new StartRunRequest { ConfigJson = FederationScenario.RunConfig(rounds: 4, minClients: Nodes).Replace("\"localEpochs\": 2", "\"localEpochs\": 6", StringComparison.Ordinal) }, headers);
+            var run = await admin.StartRunAsync(new StartRunRequest { ConfigJson = RunConfig() }, headers);
             var schema = directory.Write("schema.json", SyntheticData.SchemaJson);
             for (var k = 0; k < Nodes; k++)
             {
@@ -48,7 +47,7 @@ public sealed class CoordinatorCrashTests(ITestOutputHelper output)
                     new Dictionary<string, string> { ["FEDERATED_LOGGING__LOGLEVEL__DEFAULT"] = "Warning" }));
             }
 
-            // Round 2 is under way once the node with the least data has trained it: the others, with more, still train.
+            // Round 2 is under way once the node with the least data has trained it (it uploads now): the others, with more, still train.
             await Task.WhenAny(nodes.Select(n => n.LineAsync(l => l.Contains("round 2: trained", StringComparison.Ordinal)))).WaitAsync(Bound);
             coordinator.Kill();
             coordinator.Dispose();
@@ -82,6 +81,22 @@ public sealed class CoordinatorCrashTests(ITestOutputHelper output)
 
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
+    }
+
+    /// <summary>
+    /// Four rounds of the synthetic model with a large item table sent dense (an upload of about 8 MB, in chunks): the
+    /// node with the least data is uploading when it has printed that it trained, and the others, with more data, train.
+    /// </summary>
+    private static string RunConfig()
+    {
+        var spec = SyntheticData.Spec() with { Fields = [.. SyntheticData.Spec().Fields.Select(f => f.Name == "item" ? f with { Buckets = 250_000 } : f)] };
+        return $$"""
+            {
+              "name": "coordinator-crash", "seed": 5, "model": {{spec.ToJson()}}, "rounds": 4, "minClients": {{Nodes}}, "roundDeadlineSeconds": 120,
+              "training": { "localEpochs": 6, "batchSize": 32, "learningRate": 0.01, "clipNorm": 0, "sparseEmbeddings": false, "optimizer": "adam" },
+              "strategy": { "name": "fedavg" }
+            }
+            """;
     }
 
     private static ChildProcess StartCoordinator(string directory, string database, int port) => new(
