@@ -68,12 +68,13 @@ public sealed class NodeRunner
 
     /// <summary>Runs until the run ends or <paramref name="stoppingToken"/> is cancelled.</summary>
     /// <returns>What the node did; <see cref="NodeRunSummary.Completed"/> tells an ended run from a stop.</returns>
-    /// <exception cref="UpdateRejectedException">The coordinator refused the node (unknown or revoked token, no such run).</exception>
+    /// <exception cref="UpdateRejectedException">The coordinator refused the node (unknown or revoked token, no such run; a revocation at any call ends the run here, <see cref="UpdateRejectedException.IsRevocation"/>).</exception>
     /// <exception cref="CoordinatorUnavailableException">Unreachable after <see cref="NodeRunnerOptions.MaxRetries"/> retries, or for <see cref="NodeRunnerOptions.FirstJoinTimeout"/> before the first join.</exception>
     /// <exception cref="InvalidOperationException">The coordinator's model layout is not the one this node computes from the spec.</exception>
     /// <exception cref="DataFormatException">The node's data does not fit the run's model, or was encoded for another model.</exception>
     /// <exception cref="LocalStateException">The state directory holds the state of another model.</exception>
-    /// <exception cref="OperationCanceledException">Stopped before the node had joined.</exception>
+    /// <exception cref="OperationCanceledException">Stopped before the node had joined; or cancelled by something other than <paramref name="stoppingToken"/> (a failure, not a stop).</exception>
+    /// <remarks>A failure after the join (except an unreachable coordinator or a revoked token) first leaves the run with <see cref="LeaveReason.Error"/> and the failure's message.</remarks>
     public async Task<NodeRunSummary> RunAsync(CancellationToken stoppingToken = default)
     {
         var giveUp = _options.FirstJoinTimeout == Timeout.InfiniteTimeSpan ? (TimeSpan?)null : _options.FirstJoinTimeout;
@@ -90,7 +91,7 @@ public sealed class NodeRunner
         {
             return await RunJoinedAsync(join, stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not CoordinatorUnavailableException && !(e is UpdateRejectedException { IsRevocation: true }))
+        catch (Exception e) when (!(e is OperationCanceledException && stoppingToken.IsCancellationRequested) && e is not CoordinatorUnavailableException && !(e is UpdateRejectedException { IsRevocation: true }))
         {
             // The node cannot go on (its data does not fit the run, its state is another run's, …): say so to the
             // coordinator, so that it stops counting on this node, then fail. Unreachable or revoked: nobody to tell.
