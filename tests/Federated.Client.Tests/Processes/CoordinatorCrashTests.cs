@@ -61,6 +61,11 @@ public sealed class CoordinatorCrashTests(ITestOutputHelper output)
             Assert.All(nodes, n => Assert.Contains($"run {run.RunId} ended at model version 4", n.Output, StringComparison.Ordinal));
             Assert.Contains(nodes, n => n.Output.Contains("coordinator unreachable, retry", StringComparison.Ordinal));
 
+            // Written to a pipe, an event is one line at full width: the round's training line keeps all its metrics
+            // (it is longer than the 80 columns a console library assumes without a terminal).
+            Assert.All(nodes, n => Assert.Contains(n.Output.Split('\n'), l =>
+                l.Contains("round 1: trained on", StringComparison.Ordinal) && l.Length > 80 && l.Contains("rating: rmse=", StringComparison.Ordinal) && l.TrimEnd().Contains("like: logloss=", StringComparison.Ordinal) && l.Contains(" auc=", StringComparison.Ordinal)));
+
             using var after = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
             var runs = await new Operator.OperatorClient(after).ListRunsAsync(new ListRunsRequest(), headers);
             Assert.Equal((RunState.Completed, 4L), runs.Runs.Where(r => r.RunId == run.RunId).Select(r => (r.State, r.ModelVersion)).Single());
