@@ -140,6 +140,9 @@ public sealed class OperatorService : Operator.OperatorBase
         }
 
         GrpcLog.TokenRevoked(_logger, request.NodeId);
+
+        // Its open rounds stop waiting for it now rather than at their deadlines.
+        _engine.ReleaseRevoked(request.NodeId);
         return Task.FromResult(new RevokeTokenReply { Revoked = true });
     }
 

@@ -9,14 +9,22 @@ internal sealed class NodePresenceTracker(TimeProvider time, TimeSpan livenessTi
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (DateTimeOffset LastSeen, HashSet<string> Runs)> _nodes = new(StringComparer.Ordinal);
 
-    /// <summary>Records a call of <paramref name="nodeId"/> for <paramref name="runId"/> now.</summary>
-    public void MarkSeen(string nodeId, string runId)
+    /// <summary>Records a call of <paramref name="nodeId"/> for <paramref name="runId"/> now; returns the time recorded.</summary>
+    public DateTimeOffset MarkSeen(string nodeId, string runId)
+    {
+        var now = time.GetUtcNow();
+        Restore(nodeId, runId, now);
+        return now;
+    }
+
+    /// <summary>Records a call of <paramref name="nodeId"/> for <paramref name="runId"/> at <paramref name="at"/> (read back from the store at a restart).</summary>
+    public void Restore(string nodeId, string runId, DateTimeOffset at)
     {
         lock (_gate)
         {
-            var runs = _nodes.TryGetValue(nodeId, out var presence) ? presence.Runs : new HashSet<string>(StringComparer.Ordinal);
+            var (lastSeen, runs) = _nodes.TryGetValue(nodeId, out var presence) ? presence : (at, new HashSet<string>(StringComparer.Ordinal));
             runs.Add(runId);
-            _nodes[nodeId] = (time.GetUtcNow(), runs);
+            _nodes[nodeId] = (at > lastSeen ? at : lastSeen, runs);
         }
     }
 
