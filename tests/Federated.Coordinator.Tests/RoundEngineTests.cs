@@ -114,6 +114,8 @@ public sealed class RoundEngineTests
         time.Advance(TimeSpan.FromSeconds(50));
         engine.Tick();
 
+        // b missed the deadline too, so it is selectable again from its next poll; a stays silent.
+        engine.PollAssignment("b", run.RunId);
         var rounds = engine.ListRounds(run.RunId);
         Assert.Equal(RoundState.Failed, rounds[0].State);
         Assert.Equal(["b", "c"], rounds[1].Selected);
