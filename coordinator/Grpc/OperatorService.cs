@@ -25,13 +25,19 @@ public sealed class OperatorService : Operator.OperatorBase
     private readonly RoundEngine _engine;
     private readonly NodeDirectory _nodes;
     private readonly ILogger<OperatorService> _logger;
+    private readonly IHostApplicationLifetime? _lifetime;
 
     /// <summary>Creates the service.</summary>
-    public OperatorService(RoundEngine engine, NodeDirectory nodes, ILogger<OperatorService> logger)
+    /// <param name="engine">The round engine.</param>
+    /// <param name="nodes">The enrolled nodes.</param>
+    /// <param name="logger">Logs operator actions.</param>
+    /// <param name="lifetime">Ends the watch streams when the coordinator stops; none when null.</param>
+    public OperatorService(RoundEngine engine, NodeDirectory nodes, ILogger<OperatorService> logger, IHostApplicationLifetime? lifetime = null)
     {
         _engine = engine;
         _nodes = nodes;
         _logger = logger;
+        _lifetime = lifetime;
     }
 
     /// <summary>
@@ -151,8 +157,21 @@ public sealed class OperatorService : Operator.OperatorBase
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var parameters = _engine.GetModel(request.RunId, request.ModelVersion);
         var run = _engine.GetRun(request.RunId);
+        Federated.Model.Parameters.ParameterSet parameters;
+        try
+        {
+            parameters = _engine.GetModel(request.RunId, request.ModelVersion);
+        }
+        catch (RejectionException e) when (e.Reason is Rejection.FutureBaseVersion or Rejection.VersionNotStored)
+        {
+            // Written for the operator, not tagged with the node-facing reasons (a version is not a "base" here).
+            var latest = _engine.GetRun(request.RunId).ModelVersion;
+            throw new RpcException(new Status(StatusCode.NotFound, e.Reason == Rejection.FutureBaseVersion
+                ? $"run '{request.RunId}' has no model version {request.ModelVersion} (latest: {latest})"
+                : $"run '{request.RunId}' has no model version {request.ModelVersion} any more (latest: {latest}); the coordinator keeps the newest versions, version 0 and those marked with 'admin keep'"));
+        }
+
         var spec = _engine.GetSpec(request.RunId);
 
         // The coordinator holds the shared projection only: an export never contains a node's local tensors.
@@ -197,18 +216,21 @@ public sealed class OperatorService : Operator.OperatorBase
                 channel.Writer.TryWrite(e);
             }
         });
+        // A stopping coordinator ends its watch streams at once rather than holding its shutdown until they time out:
+        // a watcher sees the stream end and says it lost the coordinator.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime?.ApplicationStopping ?? CancellationToken.None);
         try
         {
             // Headers go out once the subscription exists, so a watcher that awaits them misses no later event.
             await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
-            await foreach (var e in channel.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            await foreach (var e in channel.Reader.ReadAllAsync(ended.Token).ConfigureAwait(false))
             {
-                await responseStream.WriteAsync(ProtoMapping.ToProto(e), context.CancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(ProtoMapping.ToProto(e), ended.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ended.IsCancellationRequested)
         {
-            // The watcher went away.
+            // The watcher went away, or the coordinator is stopping.
         }
     }
 
