@@ -165,11 +165,12 @@ public sealed class OperatorService : Operator.OperatorBase
         }
         catch (RejectionException e) when (e.Reason is Rejection.FutureBaseVersion or Rejection.VersionNotStored)
         {
-            // Written for the operator, not tagged with the node-facing reasons (a version is not a "base" here).
+            // Written for the operator, not tagged with the node-facing future-base-version (a version is not a "base"
+            // here); a deleted version keeps its version-not-stored reason, as `keep` reports it.
             var latest = _engine.GetRun(request.RunId).ModelVersion;
-            throw new RpcException(new Status(StatusCode.NotFound, e.Reason == Rejection.FutureBaseVersion
-                ? $"run '{request.RunId}' has no model version {request.ModelVersion} (latest: {latest})"
-                : $"run '{request.RunId}' has no model version {request.ModelVersion} any more (latest: {latest}); the coordinator keeps the newest versions, version 0 and those marked with 'admin keep'"));
+            throw e.Reason == Rejection.FutureBaseVersion
+                ? new RpcException(new Status(StatusCode.NotFound, $"run '{request.RunId}' has no model version {request.ModelVersion} (latest: {latest})"))
+                : RejectionStatus.Create(StatusCode.NotFound, RejectionStatus.NameOf(e.Reason), $"run '{request.RunId}' has no model version {request.ModelVersion} any more (latest: {latest}); the coordinator keeps the newest versions, version 0 and those marked with 'admin keep'");
         }
 
         var spec = _engine.GetSpec(request.RunId);

@@ -133,8 +133,8 @@ public sealed class AdminErrorTests
     }
 
     [Theory]
-    [InlineData(9, "has no model version 9 (latest: 1)")]
-    [InlineData(1, "has no model version 1 any more (latest: 3)")]
+    [InlineData(9, "error: run '{0}' has no model version 9 (latest: 1)")]
+    [InlineData(1, "error: [version-not-stored] run '{0}' has no model version 1 any more (latest: 3)")]
     public async Task Export_VersionThatDoesNotExist_OperatorMessageNotFoundExitCodeFour(long version, string expected)
     {
         await using var host = await OperatorVersionTests.StartHostAsync(keepLastVersions: 2);
@@ -148,7 +148,7 @@ public sealed class AdminErrorTests
 
             Assert.Equal(4, code);
             var line = Assert.Single(AdminCommandTests.Lines(error));
-            Assert.StartsWith($"error: run '{run}' {expected}", line, StringComparison.Ordinal);
+            Assert.StartsWith(string.Format(CultureInfo.InvariantCulture, expected, run), line, StringComparison.Ordinal);
             Assert.EndsWith("(NotFound)", line, StringComparison.Ordinal);
             Assert.DoesNotContain("base-version", line, StringComparison.Ordinal);
             Assert.False(File.Exists(path));
