@@ -146,7 +146,10 @@ public sealed partial class RoundEngine
             }
         }
 
-        _store.SaveNodeSeen(nodeId, run.Id, seen);
+        if (_presence.ShouldStore(nodeId, run.Id, seen))
+        {
+            _store.SaveNodeSeen(nodeId, run.Id, seen);
+        }
     }
 
     /// <summary>Refuses a node that has not joined <paramref name="run"/> (<see cref="Rejection.NotJoined"/>).</summary>

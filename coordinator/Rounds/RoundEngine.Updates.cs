@@ -52,7 +52,10 @@ public sealed partial class RoundEngine
                     }
                 }
 
-                _store.SaveNodeSeen(update.NodeId, run.Id, seen);
+                if (_presence.ShouldStore(update.NodeId, run.Id, seen))
+                {
+                    _store.SaveNodeSeen(update.NodeId, run.Id, seen);
+                }
 
                 if (closing is not null)
                 {
