@@ -31,6 +31,10 @@ internal sealed class FakeNode
         return reply;
     }
 
+    /// <summary>Leaves a run.</summary>
+    public async Task LeaveAsync(string runId) =>
+        await _client.LeaveAsync(new LeaveRequest { RunId = runId }, Headers);
+
     /// <summary>Joins a run without polling it: the node is a member but not selectable.</summary>
     public async Task<JoinReply> JoinOnlyAsync(string runId = "") =>
         await _client.JoinAsync(new JoinRequest { RunId = runId }, Headers);
