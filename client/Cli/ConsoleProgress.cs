@@ -25,7 +25,7 @@ public sealed class ConsoleProgress : IProgress<NodeProgress>
         var color = value.Kind switch
         {
             NodeProgressKind.Evaluated => "green",
-            NodeProgressKind.Rejected or NodeProgressKind.Retrying => "yellow",
+            NodeProgressKind.Rejected or NodeProgressKind.Retrying or NodeProgressKind.Discarded => "yellow",
             NodeProgressKind.RunEnded or NodeProgressKind.Stopped => "bold",
             _ => "default",
         };

@@ -25,10 +25,27 @@ public sealed class NodeCommandLine
     private readonly Option<string?> _data = new("--data") { Description = "Data: a CSV/TSV file (with --schema) or a MovieLens 100K/1M directory [FEDERATED_DATA]", Recursive = true };
     private readonly Option<string?> _schema = new("--schema") { Description = "Schema JSON of a CSV/TSV data file [FEDERATED_SCHEMA]", Recursive = true };
     private readonly Option<string?> _state = new("--state") { Description = "State directory: local model and last global model (default node-state) [FEDERATED_STATE]", Recursive = true };
-    private readonly Option<double?> _joinTimeout = new("--join-timeout") { Description = "Seconds to keep trying to reach the coordinator for the first join before giving up with exit code 5; 0 = until stopped (default 180) [FEDERATED_JOINTIMEOUT]" };
-    private readonly Option<int?> _seed = new("--seed") { Description = "Seed of the data split and local initialisation; keep it fixed (default 0) [FEDERATED_SEED]", Recursive = true };
+    // Numbers are taken as text and parsed in Resolve, so that a wrong one gets a sentence, not .NET's type names.
+    private readonly Option<string?> _joinTimeout = new("--join-timeout") { Description = "Seconds to keep trying to reach the coordinator for the first join before giving up with exit code 5; 0 = until stopped (default 180) [FEDERATED_JOINTIMEOUT]" };
+    private readonly Option<bool> _fresh = new("--fresh") { Description = "Move state files already in --state aside (into a discarded-<time> subdirectory) and start afresh; without it, the state of another run is an error [FEDERATED_FRESH]" };
+    private readonly Option<string?> _seed = new("--seed") { Description = "Seed of the data split and local initialisation; keep it fixed (default 0) [FEDERATED_SEED]", Recursive = true };
     private readonly Option<string> _user = new("--user") { Description = "The user key, as in the data", Required = true };
-    private readonly Option<int> _k = new("--k") { Description = "How many items", DefaultValueFactory = _ => 10 };
+    private readonly Option<int> _k = new("--k")
+    {
+        Description = "How many items",
+        DefaultValueFactory = _ => 10,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var k))
+            {
+                return k;
+            }
+
+            result.AddError($"--k must be a whole number ≥ 1, not '{text}'");
+            return 0;
+        },
+    };
     private readonly Option<string?> _rankBy = new("--rank-by") { Description = "Task to rank by (default: the first binary task)" };
     private readonly Option<bool> _includeSeen = new("--include-seen") { Description = "Also rank items the user has already interacted with" };
     private readonly Option<DataPart> _part = new("--part") { Description = "Which part of the local split", DefaultValueFactory = _ => DataPart.Validation };
@@ -37,13 +54,20 @@ public sealed class NodeCommandLine
     private readonly IConfiguration _configuration;
     private readonly ILoggerFactory _loggerFactory;
     private readonly Func<NodeRunnerOptions, NodeRunnerOptions> _tuneRunner;
+    private readonly Func<Uri, string, ICoordinatorConnection> _connect;
 
     /// <summary>Creates the command line.</summary>
     /// <param name="console">Where output goes.</param>
     /// <param name="configuration">appsettings and environment (<see cref="NodeConfiguration.Build"/>).</param>
     /// <param name="loggerFactory">Logging of the node loop.</param>
     /// <param name="tuneRunner">Adjusts the runner's options (tests shorten waits); identity when null.</param>
-    public NodeCommandLine(IAnsiConsole console, IConfiguration configuration, ILoggerFactory loggerFactory, Func<NodeRunnerOptions, NodeRunnerOptions>? tuneRunner = null)
+    /// <param name="connect">Opens the connection to a coordinator from its address and the node's token; gRPC when null (tests script one).</param>
+    public NodeCommandLine(
+        IAnsiConsole console,
+        IConfiguration configuration,
+        ILoggerFactory loggerFactory,
+        Func<NodeRunnerOptions, NodeRunnerOptions>? tuneRunner = null,
+        Func<Uri, string, ICoordinatorConnection>? connect = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -52,6 +76,7 @@ public sealed class NodeCommandLine
         _configuration = configuration;
         _loggerFactory = loggerFactory;
         _tuneRunner = tuneRunner ?? (o => o);
+        _connect = connect ?? ((address, token) => new GrpcCoordinatorConnection(address, token));
         Root = Build();
     }
 
@@ -93,7 +118,7 @@ public sealed class NodeCommandLine
         var seedText = Setting(parse, _seed, "Seed");
         if (!int.TryParse(seedText ?? "0", NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
         {
-            throw new UsageException($"the seed must be an integer, not '{seedText}' (FEDERATED_SEED / Node:Seed)");
+            throw new UsageException($"the seed must be an integer, not '{seedText}' (--seed / FEDERATED_SEED / Node:Seed)");
         }
 
         var joinTimeoutText = Setting(parse, _joinTimeout, "JoinTimeout");
@@ -102,8 +127,15 @@ public sealed class NodeCommandLine
             throw new UsageException($"the join timeout must be a number of seconds ≥ 0, not '{joinTimeoutText}' (--join-timeout / FEDERATED_JOINTIMEOUT / Node:JoinTimeout)");
         }
 
+        var freshText = Setting(parse, _fresh, "Fresh");
+        if (!bool.TryParse(freshText ?? "false", out var fresh))
+        {
+            throw new UsageException($"--fresh must be true or false, not '{freshText}' (FEDERATED_FRESH / Node:Fresh)");
+        }
+
         return new NodeSettings
         {
+            Fresh = fresh,
             JoinTimeoutSeconds = joinTimeout,
             Coordinator = Setting(parse, _coordinator, "Coordinator"),
             Token = Setting(parse, _token, "Token"),
@@ -135,12 +167,13 @@ public sealed class NodeCommandLine
         run.Options.Add(_token);
         run.Options.Add(_run);
         run.Options.Add(_joinTimeout);
-        run.SetAction((parse, ct) => Guarded(() => RunAsync(Resolve(parse), ct)));
+        run.Options.Add(_fresh);
+        run.SetAction((parse, ct) => Guarded(() => RunAsync(Resolve(parse), ct), ct));
         root.Subcommands.Add(run);
 
         var evaluate = new Command("evaluate", "Print per-task metrics of the current model (local state + last global version) on local data");
         evaluate.Options.Add(_part);
-        evaluate.SetAction((parse, ct) => Guarded(() => Task.FromResult(Evaluate(Resolve(parse), parse.GetValue(_part)))));
+        evaluate.SetAction((parse, ct) => Guarded(() => Task.FromResult(Evaluate(Resolve(parse), parse.GetValue(_part))), ct));
         root.Subcommands.Add(evaluate);
 
         var recommend = new Command("recommend", "Print the top-K items for a user with each task's predicted value");
@@ -148,7 +181,7 @@ public sealed class NodeCommandLine
         recommend.Options.Add(_k);
         recommend.Options.Add(_rankBy);
         recommend.Options.Add(_includeSeen);
-        recommend.SetAction((parse, ct) => Guarded(() => Task.FromResult(Recommend(Resolve(parse), parse.GetValue(_user)!, parse.GetValue(_k), parse.GetValue(_rankBy), parse.GetValue(_includeSeen)))));
+        recommend.SetAction((parse, ct) => Guarded(() => Task.FromResult(Recommend(Resolve(parse), parse.GetValue(_user)!, parse.GetValue(_k), parse.GetValue(_rankBy), parse.GetValue(_includeSeen))), ct));
         root.Subcommands.Add(recommend);
         return root;
     }
@@ -164,7 +197,7 @@ public sealed class NodeCommandLine
         return string.IsNullOrWhiteSpace(value) ? null : value;
     }
 
-    private async Task<int> Guarded(Func<Task<int>> action)
+    private async Task<int> Guarded(Func<Task<int>> action, CancellationToken stoppingToken)
     {
         try
         {
@@ -174,11 +207,16 @@ public sealed class NodeCommandLine
         {
             return Fail(ExitCodes.Usage, e.Message);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopped before the node had joined (e.g. while retrying an unreachable coordinator).
+            // Ctrl-C before the node had joined (e.g. while retrying an unreachable coordinator): the only way to "stopped".
             _console.MarkupLine("[yellow]stopped[/]");
             return ExitCodes.Stopped;
+        }
+        catch (OperationCanceledException e)
+        {
+            // Cancelled by something other than Ctrl-C: a failure to explain, never a silent stop.
+            return Fail(ExitCodes.Failed, $"an operation was cancelled without a stop being asked: {e.Message}");
         }
         catch (DataFormatException e)
         {
@@ -220,10 +258,12 @@ public sealed class NodeCommandLine
 
         // Open the source now, so a wrong path or schema fails before the node contacts the coordinator.
         var source = ExampleSources.Open(dataPath, settings.Schema);
-        using var connection = new GrpcCoordinatorConnection(address, token);
+        var connection = _connect(address, token);
+        using var disposal = connection as IDisposable;
         var options = _tuneRunner(new NodeRunnerOptions
         {
             RunId = settings.Run,
+            FreshState = settings.Fresh,
             StateDirectory = settings.State,
             FirstJoinTimeout = settings.JoinTimeoutSeconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(settings.JoinTimeoutSeconds),
             Training = new NodeTrainingOptions { Seed = settings.Seed },
@@ -260,32 +300,41 @@ public sealed class NodeCommandLine
         var (global, session) = OpenModel(settings);
         using (session)
         {
-            IReadOnlyList<Recommendation> items;
-            try
+            // Checked here, so that each says what to change: the schema (exit 3) or the option (exit 2).
+            var table = session.Data.Table;
+            if (table.Schema.UserField is null || table.Schema.ItemField is null)
             {
-                items = session.Recommend(user, k, excludeSeen: !includeSeen, rankBy);
-            }
-            catch (ArgumentException e)
-            {
-                throw new UsageException(e.Message);
+                throw new DataFormatException("the data's schema names no user field and item field (userField, itemField), so the node cannot recommend");
             }
 
-            var table = new Table().Title($"Top {k} for user {Markup.Escape(user)} (run {Markup.Escape(global.RunId)}, version {global.ModelVersion})");
-            table.AddColumn("#");
-            table.AddColumn("item");
+            if (!table.TryFindUser(user, out _, out _))
+            {
+                throw new UsageException($"user '{user}' is not in the data (--user takes a user key as it appears in the data)");
+            }
+
+            if (rankBy is not null && global.Spec.TaskIndex(rankBy) < 0)
+            {
+                throw new UsageException($"--rank-by: the model has no task '{rankBy}' (its tasks: {string.Join(", ", global.Spec.Tasks.Select(t => t.Name))})");
+            }
+
+            var items = session.Recommend(user, k, excludeSeen: !includeSeen, rankBy);
+
+            var output = new Table().Title($"Top {k} for user {Markup.Escape(user)} (run {Markup.Escape(global.RunId)}, version {global.ModelVersion})");
+            output.AddColumn("#");
+            output.AddColumn("item");
             foreach (var task in global.Spec.Tasks)
             {
-                table.AddColumn(new TableColumn(Markup.Escape(task.Name + (task.Kind == TaskKind.Binary ? " (p)" : ""))).RightAligned());
+                output.AddColumn(new TableColumn(Markup.Escape(task.Name + (task.Kind == TaskKind.Binary ? " (p)" : ""))).RightAligned());
             }
 
             for (var i = 0; i < items.Count; i++)
             {
                 var row = new List<string> { (i + 1).ToString(CultureInfo.InvariantCulture), Markup.Escape(items[i].Item) };
                 row.AddRange(global.Spec.Tasks.Select(t => items[i].Predictions[t.Name].ToString("0.000", CultureInfo.InvariantCulture)));
-                table.AddRow([.. row]);
+                output.AddRow([.. row]);
             }
 
-            _console.Write(table);
+            _console.Write(output);
             return ExitCodes.Ok;
         }
     }
@@ -296,7 +345,7 @@ public sealed class NodeCommandLine
         var source = ExampleSources.Open(dataPath, settings.Schema);
         var path = Path.Combine(settings.State, GlobalModelStore.FileName);
         var global = GlobalModelStore.TryLoad(path)
-            ?? throw new UsageException($"{path} does not exist: run the node against a coordinator first (run --coordinator URL --token T --data PATH), or point --state at its state directory");
+            ?? throw new LocalStateException($"{path} does not exist: run the node against a coordinator first (run --coordinator URL --token T --data PATH), or point --state at its state directory");
         var data = LoadData(source, global.Model, settings);
         if (!File.Exists(Path.Combine(settings.State, NodeTrainingSession.StateFileName)))
         {

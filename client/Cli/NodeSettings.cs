@@ -32,4 +32,10 @@ public sealed record NodeSettings
     /// (<c>--join-timeout</c>, <c>FEDERATED_JOINTIMEOUT</c>, <c>Node:JoinTimeout</c>). Default 180.
     /// </summary>
     public double JoinTimeoutSeconds { get; init; } = 180;
+
+    /// <summary>
+    /// Move state files already in the state directory aside and start afresh (<c>--fresh</c>, <c>FEDERATED_FRESH</c>,
+    /// <c>Node:Fresh</c>). Default false: the state of another run is an error.
+    /// </summary>
+    public bool Fresh { get; init; }
 }

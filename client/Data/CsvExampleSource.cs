@@ -35,6 +35,27 @@ public sealed class CsvExampleSource : IExampleSource
     /// <inheritdoc/>
     public DataQualityReport Report { get; } = new();
 
+    /// <summary>
+    /// Reads only the header line (or takes the schema's column list) and checks that every column the schema names is
+    /// there, so that a wrong schema fails before the node contacts a coordinator.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is empty, or a column of the schema is not in it (names the column).</exception>
+    public void CheckColumns()
+    {
+        var file = Path.GetFileName(_path);
+        IReadOnlyList<string> columns = _schema.Columns!;
+        if (_schema.Header)
+        {
+            using var reader = new StreamReader(_path);
+            var header = reader.ReadLine() ?? throw new DataFormatException($"{file}: the file is empty but the schema expects a header line");
+            var cells = new List<string>();
+            DelimitedLine.Split(header, _schema.Separator, _schema.Quoted, cells);
+            columns = [.. cells.Select(c => c.Trim())];
+        }
+
+        _ = new ColumnPlan(_schema, columns, file);
+    }
+
     /// <inheritdoc/>
     public IEnumerable<Example> Read()
     {

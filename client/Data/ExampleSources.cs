@@ -9,8 +9,8 @@ public static class ExampleSources
     /// </summary>
     /// <param name="dataPath">A data file or directory.</param>
     /// <param name="schemaPath">The schema JSON of a CSV/TSV file, or null.</param>
-    /// <returns>The source; nothing is read yet.</returns>
-    /// <exception cref="DataFormatException">The path is neither a MovieLens layout nor given a schema.</exception>
+    /// <returns>The source; of a CSV/TSV file only the header line is read yet, to check the schema's columns.</returns>
+    /// <exception cref="DataFormatException">A file does not exist, the path is neither a MovieLens layout nor given a schema, or a schema column is not in the file.</exception>
     public static IExampleSource Open(string dataPath, string? schemaPath = null)
     {
         ArgumentNullException.ThrowIfNull(dataPath);
@@ -18,10 +18,17 @@ public static class ExampleSources
         {
             if (!File.Exists(dataPath))
             {
-                throw new DataFormatException($"{dataPath}: the data file does not exist");
+                throw new DataFormatException(Directory.Exists(dataPath) ? $"{dataPath}: a directory, but with --schema the data must be a CSV/TSV file" : $"{dataPath}: the data file does not exist (--data)");
             }
 
-            return new CsvExampleSource(dataPath, CsvSchema.Load(schemaPath));
+            if (!File.Exists(schemaPath))
+            {
+                throw new DataFormatException($"{schemaPath}: the schema file does not exist (--schema)");
+            }
+
+            var source = new CsvExampleSource(dataPath, CsvSchema.Load(schemaPath));
+            source.CheckColumns();
+            return source;
         }
 
         if (Directory.Exists(dataPath))
@@ -33,6 +40,11 @@ public static class ExampleSources
         if (name is "u.data" or "ratings.dat")
         {
             return new MovieLensSource(Path.GetDirectoryName(Path.GetFullPath(dataPath))!);
+        }
+
+        if (!File.Exists(dataPath))
+        {
+            throw new DataFormatException($"{dataPath}: no such file or directory (--data)");
         }
 
         throw new DataFormatException($"{dataPath}: not a MovieLens directory; a CSV/TSV file needs a schema (--schema)");

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Federated.Client.Training;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
@@ -23,7 +24,7 @@ namespace Federated.Client.Federation;
 /// <c>Unavailable</c>, <c>DeadlineExceeded</c> and broken connections become <see cref="CoordinatorUnavailableException"/>.
 /// A local tensor is never sent: an update that holds one is refused before anything goes out. Join before any other call.
 /// </remarks>
-public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposable
+public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposable
 {
     /// <summary>The trailer in which the coordinator names the reason of a rejection.</summary>
     public const string RejectionTrailer = "federated-rejection";
@@ -77,7 +78,7 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
     /// <inheritdoc/>
     public async Task<FederationJoin> JoinAsync(string? runId, CancellationToken cancellationToken)
     {
-        var reply = await CallAsync("join", () => _client.JoinAsync(new JoinRequest { RunId = runId ?? "" }, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync).ConfigureAwait(false);
+        var reply = await CallAsync("join", () => _client.JoinAsync(new JoinRequest { RunId = runId ?? "" }, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync, cancellationToken).ConfigureAwait(false);
         var joined = new FederationJoin(reply.NodeId, reply.RunId, ModelOf(reply.ModelSpecJson, reply.RunId), reply.LayoutFingerprint, reply.ModelVersion);
         _joined = joined;
         _joinedSpecJson = reply.ModelSpecJson;
@@ -88,7 +89,7 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
     public async Task<AssignmentOffer> WaitForAssignmentAsync(string runId, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         var request = new WaitForAssignmentRequest { RunId = runId, MaxWaitMs = (long)Math.Max(0, maxWait.TotalMilliseconds) };
-        var reply = await CallAsync("wait for an assignment", () => _client.WaitForAssignmentAsync(request, _headers, Deadline(maxWait + _options.PollGrace), cancellationToken).ResponseAsync).ConfigureAwait(false);
+        var reply = await CallAsync("wait for an assignment", () => _client.WaitForAssignmentAsync(request, _headers, Deadline(maxWait + _options.PollGrace), cancellationToken).ResponseAsync, cancellationToken).ConfigureAwait(false);
         switch (reply.Status)
         {
             case WaitForAssignmentReply.Types.Status.Assigned when reply.Assignment is { } a:
@@ -122,7 +123,7 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
 
                 return SharedBuffer(target, descriptor);
             }, cancellationToken).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
 
         CheckHeader(header, target.Layout, modelVersion);
         var sent = header.Tensors.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
@@ -196,7 +197,7 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
             }
 
             return await call.ResponseAsync.ConfigureAwait(false);
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return new SubmitResult(reply.Accepted, reply.Duplicate);
     }
 
@@ -210,27 +211,65 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
             request.Metrics.Add(ToProto(metric));
         }
 
-        var reply = await CallAsync($"evaluation of version {modelVersion}", () => _client.SubmitEvaluationAsync(request, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync).ConfigureAwait(false);
+        var reply = await CallAsync($"evaluation of version {modelVersion}", () => _client.SubmitEvaluationAsync(request, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync, cancellationToken).ConfigureAwait(false);
         return new SubmitResult(reply.Accepted, reply.Duplicate);
     }
 
     /// <inheritdoc/>
-    public async Task LeaveAsync(string runId, CancellationToken cancellationToken) =>
-        await CallAsync("leave", () => _client.LeaveAsync(new LeaveRequest { RunId = runId }, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync).ConfigureAwait(false);
+    public Task LeaveAsync(string runId, CancellationToken cancellationToken) => LeaveAsync(runId, LeaveReason.Unspecified, null, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task LeaveAsync(string runId, LeaveReason reason, string? detail, CancellationToken cancellationToken)
+    {
+        var request = new LeaveRequest { RunId = runId, Reason = ToProto(reason), Detail = LeaveDetail.Bound(detail) };
+        await CallAsync("leave", () => _client.LeaveAsync(request, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public void Dispose() => _channel.Dispose();
 
-    /// <summary>Whether a gRPC failure is worth retrying: the coordinator unreachable, slow, or the connection broken.</summary>
+    /// <summary>
+    /// Whether a gRPC failure is worth retrying: the coordinator unreachable, slow, or the connection broken (an
+    /// <c>Internal</c> or <c>Unknown</c> status counts when the client made it from a transport failure: a reset HTTP/2
+    /// connection, an I/O or socket error, anywhere in the chain).
+    /// </summary>
     internal static bool IsTransient(RpcException e) =>
         e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled
-        || (e.StatusCode is StatusCode.Internal or StatusCode.Unknown && e.Status.DebugException is HttpRequestException or IOException or SocketException);
+        || (e.StatusCode is StatusCode.Internal or StatusCode.Unknown && IsTransportFailure(e.Status.DebugException));
+
+    private static bool IsTransportFailure(Exception? failure)
+    {
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException or IOException or SocketException or OperationCanceledException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Protos.V1.LeaveReason ToProto(LeaveReason reason) => reason switch
+    {
+        LeaveReason.RunEnded => Protos.V1.LeaveReason.RunEnded,
+        LeaveReason.Stopped => Protos.V1.LeaveReason.Stopped,
+        LeaveReason.Error => Protos.V1.LeaveReason.Error,
+        _ => Protos.V1.LeaveReason.Unspecified,
+    };
 
     /// <summary>The exception a failed call becomes: <see cref="UpdateRejectedException"/> or <see cref="CoordinatorUnavailableException"/>.</summary>
     internal static Exception Translate(RpcException e, string what)
     {
         ArgumentNullException.ThrowIfNull(e);
         var reason = e.Trailers.GetValue(RejectionTrailer);
+        if (reason == UpdateRejectedException.NodeRevoked || (reason is null && e.StatusCode == StatusCode.PermissionDenied && e.Status.Detail.Contains("revoked", StringComparison.Ordinal)))
+        {
+            // The token check answers before any handler, without the trailer; either way it is one final line for the user.
+            var node = RevokedNode().Match(e.Status.Detail) is { Success: true } m ? $" (node {m.Groups[1].Value})" : "";
+            return new UpdateRejectedException(UpdateRejectedException.NodeRevoked, $"the operator revoked this node's token{node}; ask the operator for a new token", e);
+        }
+
         if (reason is not null)
         {
             return new UpdateRejectedException(reason, $"{what}: the coordinator refused it: {e.Status.Detail}", e);
@@ -244,11 +283,23 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
         return new UpdateRejectedException(JsonNamingPolicy.KebabCaseLower.ConvertName(e.StatusCode.ToString()), $"{what}: the coordinator refused it ({e.StatusCode}): {e.Status.Detail}", e);
     }
 
-    private static async Task<T> CallAsync<T>(string what, Func<Task<T>> call)
+    /// <summary>
+    /// Runs one call and maps its failure: a stop asked through <paramref name="cancellationToken"/> stays an
+    /// <see cref="OperationCanceledException"/>; every transport failure — an RPC status of a broken connection, an
+    /// HTTP or I/O error (also mid-stream), a deadline, a cancellation that is not the caller's (the connection ended
+    /// under the call) — becomes <see cref="CoordinatorUnavailableException"/>, which the callers retry; a refusal
+    /// becomes <see cref="UpdateRejectedException"/>.
+    /// </summary>
+    private static async Task<T> CallAsync<T>(string what, Func<Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
             return await call().ConfigureAwait(false);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException or HttpRequestException or IOException)
+        {
+            // Ours: whatever the transport made of the cancellation, it is a stop.
+            throw e as OperationCanceledException ?? new OperationCanceledException($"{what}: stopped", e, cancellationToken);
         }
         catch (RpcException e)
         {
@@ -260,7 +311,12 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
         }
         catch (IOException e)
         {
-            throw new CoordinatorUnavailableException($"{what}: the connection broke ({e.Message})", e);
+            throw new CoordinatorUnavailableException($"{what}: the connection to the coordinator broke ({e.Message})", e);
+        }
+        catch (OperationCanceledException e)
+        {
+            // Not ours (checked above): the call's deadline passed, or the connection ended under the call.
+            throw new CoordinatorUnavailableException($"{what}: the call ended without an answer (the deadline passed or the connection to the coordinator was lost)", e);
         }
     }
 
@@ -339,4 +395,7 @@ public sealed class GrpcCoordinatorConnection : ICoordinatorConnection, IDisposa
             throw new InvalidDataException($"the coordinator's model spec of run '{runId}' cannot be read: {e.Message}", e);
         }
     }
+
+    [GeneratedRegex("node '([^']*)'")]
+    private static partial Regex RevokedNode();
 }

@@ -36,4 +36,10 @@ public interface ICoordinatorConnection
 
     /// <summary>Leaves the run.</summary>
     Task LeaveAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Leaves the run saying why (<paramref name="detail"/>: one line, cut to <see cref="LeaveDetail.MaxChars"/>); a
+    /// connection that cannot carry the reason leaves without it.
+    /// </summary>
+    Task LeaveAsync(string runId, LeaveReason reason, string? detail, CancellationToken cancellationToken) => LeaveAsync(runId, cancellationToken);
 }

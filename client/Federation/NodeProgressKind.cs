@@ -32,4 +32,7 @@ public enum NodeProgressKind
 
     /// <summary>The node stopped on request before the run ended.</summary>
     Stopped,
+
+    /// <summary>State files already in the state directory were moved aside (<see cref="NodeRunnerOptions.FreshState"/>).</summary>
+    Discarded,
 }

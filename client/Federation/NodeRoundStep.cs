@@ -85,6 +85,7 @@ public sealed class NodeRoundStep
     /// <param name="stoppingToken">Ends the waits between retries; the upload in flight itself is not cancelled.</param>
     /// <returns>Counted, or refused.</returns>
     /// <exception cref="CoordinatorUnavailableException">Unreachable after the retries.</exception>
+    /// <exception cref="UpdateRejectedException">The node's token was revoked (<see cref="UpdateRejectedException.IsRevocation"/>): the end of the node, not a refused update.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="stoppingToken"/> was cancelled during a wait.</exception>
     public async Task<UpdateSubmission> SubmitAsync(LocalUpdate update, CancellationToken stoppingToken = default)
     {
@@ -99,7 +100,7 @@ public sealed class NodeRoundStep
             Report(NodeProgressKind.Submitted, update, result.Duplicate ? $"round {round}: update already counted" : $"round {round}: update accepted");
             return new UpdateSubmission(round, uploadId, result, null);
         }
-        catch (UpdateRejectedException e)
+        catch (UpdateRejectedException e) when (!e.IsRevocation)
         {
             NodeRunnerLog.Rejected(_logger, $"the update of round {round}", e.Reason, e.Message);
             Report(NodeProgressKind.Rejected, update, $"round {round}: update refused ({e.Reason}); waiting for the next round");

@@ -68,30 +68,54 @@ public sealed class NodeRunner
 
     /// <summary>Runs until the run ends or <paramref name="stoppingToken"/> is cancelled.</summary>
     /// <returns>What the node did; <see cref="NodeRunSummary.Completed"/> tells an ended run from a stop.</returns>
-    /// <exception cref="UpdateRejectedException">The coordinator refused the node (unknown or revoked token, no such run).</exception>
+    /// <exception cref="UpdateRejectedException">The coordinator refused the node (unknown or revoked token, no such run; a revocation at any call ends the run here, <see cref="UpdateRejectedException.IsRevocation"/>).</exception>
     /// <exception cref="CoordinatorUnavailableException">Unreachable after <see cref="NodeRunnerOptions.MaxRetries"/> retries, or for <see cref="NodeRunnerOptions.FirstJoinTimeout"/> before the first join.</exception>
     /// <exception cref="InvalidOperationException">The coordinator's model layout is not the one this node computes from the spec.</exception>
     /// <exception cref="DataFormatException">The node's data does not fit the run's model, or was encoded for another model.</exception>
     /// <exception cref="LocalStateException">The state directory holds the state of another model.</exception>
-    /// <exception cref="OperationCanceledException">Stopped before the node had joined.</exception>
+    /// <exception cref="OperationCanceledException">Stopped before the node had joined; or cancelled by something other than <paramref name="stoppingToken"/> (a failure, not a stop).</exception>
+    /// <remarks>A failure after the join (except an unreachable coordinator or a revoked token) first leaves the run with <see cref="LeaveReason.Error"/> and the failure's message.</remarks>
     public async Task<NodeRunSummary> RunAsync(CancellationToken stoppingToken = default)
     {
         var giveUp = _options.FirstJoinTimeout == Timeout.InfiniteTimeSpan ? (TimeSpan?)null : _options.FirstJoinTimeout;
         var join = await _retry.RunAsync("join", ct => _connection.JoinAsync(_options.RunId, ct), stoppingToken, stoppingToken, giveUp).ConfigureAwait(false);
-        var model = join.Model;
-        if (model.Fingerprint != join.LayoutFingerprint)
+        if (join.Model.Fingerprint != join.LayoutFingerprint)
         {
             throw new InvalidOperationException(
-                $"run '{join.RunId}' has model layout {join.LayoutFingerprint}, but this node computes {model.Fingerprint} from its spec: the node's and the coordinator's versions of Federated disagree");
+                $"run '{join.RunId}' has model layout {join.LayoutFingerprint}, but this node computes {join.Model.Fingerprint} from its spec: the node's and the coordinator's versions of Federated disagree");
         }
 
         NodeRunnerLog.Joined(_logger, join.RunId, join.NodeId, join.ModelVersion);
         Report(new NodeProgress(NodeProgressKind.Joined, null, join.ModelVersion, $"joined run {join.RunId} as {join.NodeId} (model version {join.ModelVersion})"));
+        try
+        {
+            return await RunJoinedAsync(join, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && stoppingToken.IsCancellationRequested) && e is not CoordinatorUnavailableException && !(e is UpdateRejectedException { IsRevocation: true }))
+        {
+            // The node cannot go on (its data does not fit the run, its state is another run's, …): say so to the
+            // coordinator, so that it stops counting on this node, then fail. Unreachable or revoked: nobody to tell.
+            await LeaveAsync(join.RunId, LeaveReason.Error, e.Message).ConfigureAwait(false);
+            throw;
+        }
+    }
 
+    private async Task<NodeRunSummary> RunJoinedAsync(FederationJoin join, CancellationToken stoppingToken)
+    {
+        var model = join.Model;
+
+        // The data is checked against the run's spec, and the state directory claimed for the run, before the first poll:
+        // a node that cannot take part must not be selected for a round.
         var data = _loadData(model);
         if (data.Model.Fingerprint != model.Fingerprint)
         {
             throw new DataFormatException($"the node's data is encoded for model layout {data.Model.Fingerprint}, but run '{join.RunId}' has {model.Fingerprint}");
+        }
+
+        if (StateDirectoryClaim.Claim(_options.StateDirectory, join.RunId, model.Fingerprint, _options.FreshState, _time) is { } aside)
+        {
+            NodeRunnerLog.Discarded(_logger, aside);
+            Report(new NodeProgress(NodeProgressKind.Discarded, null, null, $"--fresh: moved the previous state to {aside}"));
         }
 
         using var session = new NodeTrainingSession(data, _options.StateDirectory, _options.Training);
@@ -144,14 +168,14 @@ public sealed class NodeRunner
                 await RefreshAsync(state, final.ModelVersion, stoppingToken).ConfigureAwait(false);
             }
 
-            await LeaveAsync(join.RunId).ConfigureAwait(false);
+            await LeaveAsync(join.RunId, LeaveReason.RunEnded, null).ConfigureAwait(false);
             NodeRunnerLog.RunEnded(_logger, join.RunId, state.GlobalVersion ?? join.ModelVersion, state.RoundsTrained);
             Report(new NodeProgress(NodeProgressKind.RunEnded, session.LastRound, state.GlobalVersion, $"run {join.RunId} ended at model version {state.GlobalVersion}; trained {state.RoundsTrained} rounds"));
             return Summarize(state, completed: true, resumedFrom);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            await LeaveAsync(join.RunId).ConfigureAwait(false);
+            await LeaveAsync(join.RunId, LeaveReason.Stopped, null).ConfigureAwait(false);
             NodeRunnerLog.Stopped(_logger, session.LastRound);
             Report(new NodeProgress(NodeProgressKind.Stopped, session.LastRound, state.GlobalVersion, $"stopped; local state saved up to round {session.LastRound?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"));
             return Summarize(state, completed: false, resumedFrom);
@@ -194,20 +218,20 @@ public sealed class NodeRunner
         {
             await _retry.RunAsync($"evaluation of version {version}", ct => _connection.SubmitEvaluationAsync(state.Join.RunId, version, metrics, ct), CancellationToken.None, stoppingToken).ConfigureAwait(false);
         }
-        catch (UpdateRejectedException e)
+        catch (UpdateRejectedException e) when (!e.IsRevocation)
         {
             NodeRunnerLog.Rejected(_logger, $"the evaluation of version {version}", e.Reason, e.Message);
             Report(new NodeProgress(NodeProgressKind.Rejected, null, version, $"evaluation of version {version} refused ({e.Reason})"));
         }
     }
 
-    private async Task LeaveAsync(string runId)
+    private async Task LeaveAsync(string runId, LeaveReason reason, string? detail)
     {
         // Best effort, briefly: the coordinator also forgets a silent node after its liveness timeout.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
         try
         {
-            await _connection.LeaveAsync(runId, timeout.Token).ConfigureAwait(false);
+            await _connection.LeaveAsync(runId, reason, detail, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is CoordinatorUnavailableException or UpdateRejectedException or OperationCanceledException)
         {

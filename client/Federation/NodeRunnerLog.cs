@@ -37,4 +37,7 @@ internal static partial class NodeRunnerLog
 
     [LoggerMessage(EventId = 6010, Level = LogLevel.Warning, Message = "Could not leave run {RunId}: {Detail}")]
     public static partial void LeaveFailed(ILogger logger, string runId, string detail);
+
+    [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "Started afresh: the previous state files were moved to {Directory}")]
+    public static partial void Discarded(ILogger logger, string directory);
 }

@@ -11,6 +11,12 @@ public sealed record NodeRunnerOptions
     /// <summary>The node's state directory: local tensors (<c>local-state.bin</c>) and the last global model (<c>global-model.bin</c>). Default <c>node-state</c>.</summary>
     public string StateDirectory { get; init; } = "node-state";
 
+    /// <summary>
+    /// Start afresh: state files already in <see cref="StateDirectory"/> are moved aside (<see cref="StateDirectoryClaim"/>)
+    /// instead of resumed. Without it, state of another run or model layout is an error. Default false.
+    /// </summary>
+    public bool FreshState { get; init; }
+
     /// <summary>Settings of the local training session. Defaults when null.</summary>
     public NodeTrainingOptions? Training { get; init; }
 

@@ -13,6 +13,12 @@ public sealed class UpdateRejectedException : Exception
         Reason = reason;
     }
 
+    /// <summary>The reason of a refusal because the operator revoked the node's token: the node can do nothing more in any run.</summary>
+    public const string NodeRevoked = "node-revoked";
+
     /// <summary>The coordinator's reason code, e.g. <c>stale-round</c>.</summary>
     public string Reason { get; }
+
+    /// <summary>Whether the node's token was revoked: the end of the node, not of one update.</summary>
+    public bool IsRevocation => string.Equals(Reason, NodeRevoked, StringComparison.Ordinal);
 }

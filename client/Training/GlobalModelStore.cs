@@ -42,6 +42,31 @@ public static class GlobalModelStore
         });
     }
 
+    /// <summary>The run, layout fingerprint and version the file was saved for, read from its header only; null when there is no file.</summary>
+    /// <exception cref="LocalStateException">The file is truncated or of another format.</exception>
+    public static GlobalModelIdentity? TryReadIdentity(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var reader = TensorFile.OpenRead(path);
+            TensorFile.ReadHeader(reader, Magic, FormatVersion, path, "global model");
+            var runId = reader.ReadString();
+            _ = reader.ReadString();
+            var fingerprint = reader.ReadString();
+            return new GlobalModelIdentity(runId, fingerprint, reader.ReadInt64());
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new LocalStateException($"{path}: the file is truncated", e);
+        }
+    }
+
     /// <summary>Reads the file, or returns null when there is none.</summary>
     /// <exception cref="LocalStateException">The file is damaged, of another format, or does not match its own spec.</exception>
     public static GlobalModel? TryLoad(string path)
@@ -86,3 +111,9 @@ public static class GlobalModelStore
         }
     }
 }
+
+/// <summary>What a saved global model belongs to: its run, its model layout and its version.</summary>
+/// <param name="RunId">The run it was downloaded from.</param>
+/// <param name="Fingerprint">The layout fingerprint of the run's model spec.</param>
+/// <param name="ModelVersion">The global version.</param>
+public sealed record GlobalModelIdentity(string RunId, string Fingerprint, long ModelVersion);

@@ -126,6 +126,8 @@ internal sealed class AdminCommand
             new RoundWatch(client, headers, parse.InvocationConfiguration.Output, parse.GetValue(_jsonOption) ? e => Json.Format(e) : FormatEvent)
                 .RunAsync(parse.GetValue(watchRun) ?? "", ct)));
 
+        root.Subcommands.Add(InitRunCommand.Build());
+
         return root;
     }
 

@@ -18,6 +18,9 @@ namespace Federated.Coordinator.Grpc;
 [BindServiceMethod(typeof(FederationService), nameof(BindNothing))]
 public sealed class FederationService : Federation.FederationBase
 {
+    /// <summary>The bound of <c>LeaveRequest.detail</c> stated in federation.proto.</summary>
+    private const int MaxLeaveDetailChars = 500;
+
     private readonly RoundEngine _engine;
     private readonly CoordinatorOptions _options;
     private readonly TimeProvider _time;
@@ -206,7 +209,9 @@ public sealed class FederationService : Federation.FederationBase
         ArgumentNullException.ThrowIfNull(request);
         var node = context.GetNodeId();
         _engine.Leave(node, request.RunId);
-        GrpcLog.NodeLeft(_logger, node, request.RunId);
+        // The detail is the node's free text for the log: kept to the bound the proto states, whatever was sent.
+        var detail = request.Detail.Length <= MaxLeaveDetailChars ? request.Detail : request.Detail[..MaxLeaveDetailChars];
+        GrpcLog.NodeLeft(_logger, node, request.RunId, request.Reason, detail);
         return Task.FromResult(new LeaveReply());
     }
 }

@@ -18,8 +18,8 @@ internal static partial class GrpcLog
     [LoggerMessage(2004, LogLevel.Information, "Token of node {NodeId} revoked")]
     public static partial void TokenRevoked(ILogger logger, string nodeId);
 
-    [LoggerMessage(2005, LogLevel.Information, "Node {NodeId} left run {RunId}")]
-    public static partial void NodeLeft(ILogger logger, string nodeId, string runId);
+    [LoggerMessage(2005, LogLevel.Information, "Node {NodeId} left run {RunId} ({Reason}) {Detail}")]
+    public static partial void NodeLeft(ILogger logger, string nodeId, string runId, Federated.Protos.V1.LeaveReason reason, string detail);
 
     [LoggerMessage(2006, LogLevel.Information, "Version {Version} of run {RunId} marked to keep: {Kept}")]
     public static partial void VersionKeepChanged(ILogger logger, string runId, long version, bool kept);

@@ -19,7 +19,9 @@ internal static class ConsoleSummary
         foreach (var (task, metrics) in report.TaskMetrics)
         {
             report.Anchors.TryGetValue(task, out var anchors);
-            var table = new Table().Title($"[bold]{Markup.Escape(task)}[/] (test rows of all clients)").AddColumns("metric", "federated", "local-only", "centralised");
+            // The heading is a line of its own: a table title is wrapped to the table's width (long task names).
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(task)}[/] (test rows of all clients)");
+            var table = new Table().AddColumns("metric", "federated", "local-only", "centralised");
             foreach (var label in anchors?.Keys ?? [])
             {
                 table.AddColumn(new TableColumn(Markup.Escape(label)).RightAligned());

@@ -56,7 +56,9 @@ internal static class StrategyComparison
 
     private static void Print(List<(string Label, ExperimentReport Report)> runs, ExperimentReport clean, string attack)
     {
-        var table = new Table().Title($"[bold]strategies under attack[/]: {Markup.Escape(attack)}").AddColumns("task", "metric");
+        // The heading is a line of its own: a table title is wrapped to the table's width, which splits it in a log file.
+        AnsiConsole.MarkupLine($"[bold]strategies under attack[/]: {Markup.Escape(attack)}");
+        var table = new Table().AddColumns("task", "metric");
         foreach (var (label, _) in runs)
         {
             table.AddColumn(new TableColumn(Markup.Escape(label)).RightAligned());

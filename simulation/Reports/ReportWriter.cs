@@ -174,18 +174,21 @@ public static class ReportWriter
     }
 
     /// <summary>
-    /// Finishes a plot of metric curves the way every report draws them (x: round, y: the metric, a legend, 640 × 420)
-    /// and saves it as <c>STEM.svg</c> in <paramref name="folder"/> (an <c>@</c> of a metric name such as
-    /// <c>ndcg@10</c> becomes <c>_</c>); returns the file's name.
+    /// Finishes a plot of metric curves the way every report draws them (x: whole rounds, y: the metric fitted to the
+    /// rounds that matter (<see cref="CurveScale"/>), the legend beside the data rather than over it, 760 × 420) and
+    /// saves it as <c>STEM.svg</c> in <paramref name="folder"/> (an <c>@</c> of a metric name such as <c>ndcg@10</c>
+    /// becomes <c>_</c>); returns the file's name.
     /// </summary>
     internal static string SaveCurves(Plot plot, string folder, string title, string metric, string stem)
     {
         plot.Title(title);
-        plot.XLabel("round");
+        var note = CurveScale.Fit(plot);
+        plot.XLabel(note is null ? "round" : $"round ({note})");
         plot.YLabel(metric);
-        plot.ShowLegend();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(Edge.Right);
         var name = $"{stem}.svg".Replace('@', '_');
-        plot.SaveSvg(Path.Combine(folder, name), 640, 420);
+        plot.SaveSvg(Path.Combine(folder, name), 760, 420);
         return name;
     }
 

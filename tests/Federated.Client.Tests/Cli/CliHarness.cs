@@ -1,5 +1,6 @@
 using System.Collections;
 using Federated.Client.Cli;
+using Federated.Client.Federation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
 
@@ -10,7 +11,10 @@ public sealed class CliHarness
 {
     private readonly StringWriter _output = new();
 
-    public CliHarness(string? settingsDirectory = null, IDictionary? environment = null)
+    /// <param name="settingsDirectory">Where appsettings.json is read from; none when null.</param>
+    /// <param name="environment">The environment variables; none when null.</param>
+    /// <param name="connect">Opens the connection to the coordinator; real gRPC when null.</param>
+    public CliHarness(string? settingsDirectory = null, IDictionary? environment = null, Func<Uri, string, ICoordinatorConnection>? connect = null)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -18,8 +22,9 @@ public sealed class CliHarness
             ColorSystem = ColorSystemSupport.NoColors,
             Out = new AnsiConsoleOutput(_output),
         });
-        console.Profile.Width = 160;
-        CommandLine = new NodeCommandLine(console, NodeConfiguration.Build(settingsDirectory is null ? [] : [settingsDirectory], environment ?? new Hashtable()), NullLoggerFactory.Instance);
+        // As the program does when its output is not a terminal: one line per message, never wrapped.
+        console.Profile.Width = 1000;
+        CommandLine = new NodeCommandLine(console, NodeConfiguration.Build(settingsDirectory is null ? [] : [settingsDirectory], environment ?? new Hashtable()), NullLoggerFactory.Instance, connect is null ? null : Quick, connect);
     }
 
     public NodeCommandLine CommandLine { get; }
@@ -27,4 +32,20 @@ public sealed class CliHarness
     public string Output => _output.ToString();
 
     public Task<int> RunAsync(params string[] args) => CommandLine.InvokeAsync(args);
+
+    public Task<int> RunAsync(CancellationToken stoppingToken, params string[] args) => CommandLine.InvokeAsync(args, stoppingToken);
+
+    /// <summary>The lines the command line wrote that start with "error:".</summary>
+    public IReadOnlyList<string> Errors => [.. Output.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal))];
+
+    /// <summary>No waiting between polls and retries, for a scripted coordinator that answers at once.</summary>
+    private static NodeRunnerOptions Quick(NodeRunnerOptions options) => options with
+    {
+        Delay = (_, ct) =>
+        {
+            ct.ThrowIfCancellationRequested();
+            return Task.CompletedTask;
+        },
+        Jitter = () => 0.5,
+    };
 }

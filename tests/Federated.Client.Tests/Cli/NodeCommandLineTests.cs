@@ -115,7 +115,7 @@ public sealed class NodeCommandLineTests
     }
 
     [Fact]
-    public async Task InvokeAsync_EvaluateBeforeAnyRun_UsageErrorSayingWhatToDo()
+    public async Task InvokeAsync_EvaluateBeforeAnyRun_BadStateSayingWhatToDo()
     {
         using var directory = new TempDirectory();
         var data = SyntheticData.Write(directory.Path, 1, 10, 10, 5);
@@ -124,7 +124,7 @@ public sealed class NodeCommandLineTests
 
         var code = await cli.RunAsync("evaluate", "--data", data, "--schema", schema, "--state", Path.Combine(directory.Path, "state"));
 
-        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal(ExitCodes.BadData, code);
         Assert.Contains("run the node against a coordinator first", cli.Output, StringComparison.Ordinal);
     }
 

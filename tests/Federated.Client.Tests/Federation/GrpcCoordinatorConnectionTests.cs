@@ -160,4 +160,27 @@ public sealed class GrpcCoordinatorConnectionTests
         Assert.Contains("must not leave the node", error.Message, StringComparison.Ordinal);
         Assert.Empty(coordinator.Recorder.Headers);
     }
+
+    [Fact]
+    public async Task LeaveAsync_ErrorWithADetailFarOverTheBound_CutByTheNodeAndAcceptedByTheCoordinator()
+    {
+        using var scenario = new FederationScenario(nodes: 0);
+        await using var coordinator = await LoopbackCoordinator.StartAsync(scenario.CoordinatorDirectory);
+        var run = coordinator.StartRun(FederationScenario.RunConfig(minClients: 1));
+        var token = coordinator.IssueToken("n1");
+        using var connection = new GrpcCoordinatorConnection(coordinator.Address, token);
+        await connection.JoinAsync(run.RunId, CancellationToken.None);
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(coordinator.Address);
+        var raw = new Protos.V1.Federation.FederationClient(channel);
+        var headers = new Grpc.Core.Metadata { { "authorization", "Bearer " + token } };
+
+        // A node in another language may send any length: the coordinator bounds it itself instead of refusing the leave.
+        await raw.LeaveAsync(new Protos.V1.LeaveRequest { RunId = run.RunId, Reason = Protos.V1.LeaveReason.Error, Detail = new string('x', 100_000) }, headers);
+        await connection.LeaveAsync(run.RunId, LeaveReason.Error, new string('y', 10_000), CancellationToken.None);
+
+        var cut = LeaveDetail.Bound(new string('y', 10_000));
+        Assert.Equal(LeaveDetail.MaxChars, cut.Length);
+        Assert.EndsWith("…", cut, StringComparison.Ordinal);
+        Assert.Equal("short", LeaveDetail.Bound("short"));
+    }
 }

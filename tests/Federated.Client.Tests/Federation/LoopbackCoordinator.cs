@@ -53,6 +53,8 @@ public sealed class LoopbackCoordinator : IAsyncDisposable
 
     public string IssueToken(string node) => _app.Services.GetRequiredService<NodeDirectory>().IssueToken(node);
 
+    public bool Revoke(string node) => _app.Services.GetRequiredService<NodeDirectory>().Revoke(node);
+
     public RunSummary StartRun(string configJson) => Engine.CreateRun(RunConfig.FromJson(configJson));
 
     public async ValueTask DisposeAsync()

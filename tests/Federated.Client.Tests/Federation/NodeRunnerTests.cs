@@ -163,7 +163,7 @@ public sealed class NodeRunnerTests
     }
 
     [Fact]
-    public async Task RunAsync_DataEncodedForAnotherModel_ThrowsDataFormatBeforeTraining()
+    public async Task RunAsync_DataEncodedForAnotherModel_LeavesWithErrorAndThrowsDataFormatBeforeTraining()
     {
         using var directory = new TempDirectory();
         var data = SyntheticData.Write(directory.Path, 1, 20, 16, 10);
@@ -173,7 +173,8 @@ public sealed class NodeRunnerTests
         var error = await Assert.ThrowsAsync<DataFormatException>(() => new NodeRunner(connection, _ => SyntheticData.Load(data, SyntheticData.Spec(userBuckets: 64)), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state"))).RunAsync());
 
         Assert.Contains(connection.Model.Fingerprint, error.Message, StringComparison.Ordinal);
-        Assert.Equal(["join"], connection.Calls);
+        Assert.Equal(["join", "leave"], connection.Calls);
+        Assert.Equal((LeaveReason.Error, error.Message), Assert.Single(connection.Leaves));
     }
 
     [Fact]

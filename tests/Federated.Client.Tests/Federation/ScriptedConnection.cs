@@ -78,9 +78,14 @@ public sealed class ScriptedConnection(ModelSpec spec, string? fingerprint = nul
         return Task.FromResult(new SubmitResult(true, false));
     }
 
-    public Task LeaveAsync(string runId, CancellationToken cancellationToken)
+    public List<(LeaveReason Reason, string? Detail)> Leaves { get; } = [];
+
+    public Task LeaveAsync(string runId, CancellationToken cancellationToken) => LeaveAsync(runId, LeaveReason.Unspecified, null, cancellationToken);
+
+    public Task LeaveAsync(string runId, LeaveReason reason, string? detail, CancellationToken cancellationToken)
     {
         Calls.Add("leave");
+        Leaves.Add((reason, detail));
         return Task.CompletedTask;
     }
 
