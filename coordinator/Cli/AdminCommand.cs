@@ -10,7 +10,8 @@ namespace Federated.Coordinator.Cli;
 /// <summary>
 /// <c>coordinator admin &lt;verb&gt; --coordinator URL --admin-token T [--json]</c>: the operator command line over the
 /// operator API. The URL and token may also come from <c>FEDERATED_COORDINATOR</c> and <c>FEDERATED_ADMIN_TOKEN</c>.
-/// Output goes to the invocation's output; an error is one line on its error writer and a non-zero exit code.
+/// Output goes to the invocation's output; an error is one line on its error writer and a non-zero exit code
+/// (<see cref="AdminExitCodes"/>).
 /// </summary>
 /// <remarks>One instance per command line: System.CommandLine symbols remember their parents, so none is shared.</remarks>
 internal sealed class AdminCommand
@@ -49,8 +50,19 @@ internal sealed class AdminCommand
     /// Runs one admin command line, writing to <paramref name="invocation"/>'s output and error; when
     /// <paramref name="httpHandler"/> is set (an in-memory test server), the calls go through it instead of a socket.
     /// </summary>
-    internal static Task<int> RunAsync(string[] args, InvocationConfiguration invocation, HttpMessageHandler? httpHandler, CancellationToken cancellationToken = default) =>
-        new AdminCommand(httpHandler).Build().Parse(args).InvokeAsync(invocation, cancellationToken);
+    internal static async Task<int> RunAsync(string[] args, InvocationConfiguration invocation, HttpMessageHandler? httpHandler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        var parse = new AdminCommand(httpHandler).Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line, as for every other error, rather than the parser's error list followed by the whole help.
+            await invocation.Error.WriteLineAsync($"error: {parse.Errors[0].Message} (see 'admin --help')").ConfigureAwait(false);
+            return AdminExitCodes.BadUsage;
+        }
+
+        return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+    }
 
     private RootCommand Build()
     {
@@ -67,7 +79,7 @@ internal sealed class AdminCommand
         var config = new Option<FileInfo>("--config") { Description = "Run config JSON file", Required = true };
         root.Subcommands.Add(Verb("start-run", "Create and start a run from a config file", [config], async (client, parse, headers, ct) =>
         {
-            var json = await File.ReadAllTextAsync(parse.GetValue(config)!.FullName, ct).ConfigureAwait(false);
+            var json = await RunConfigFile.ReadAsync(parse.GetValue(config)!, ct).ConfigureAwait(false);
             return Print(parse, await client.StartRunAsync(new StartRunRequest { ConfigJson = json }, headers, cancellationToken: ct), FormatRun);
         }));
         root.Subcommands.Add(Verb("pause", "Pause a run", [_runOption], async (client, parse, headers, ct) =>
@@ -109,24 +121,10 @@ internal sealed class AdminCommand
             return Print(parse, await client.KeepVersionAsync(request, headers, cancellationToken: ct), FormatKeep);
         }));
 
-        var watchRun = new Option<string>("--run") { Description = "Run id (default: every run)" };
-        root.Subcommands.Add(Verb("watch", "Print round events as they happen (Ctrl-C to stop)", [watchRun], async (client, parse, headers, ct) =>
-        {
-            using var call = client.WatchRounds(new RunRequest { RunId = parse.GetValue(watchRun) ?? "" }, headers, cancellationToken: ct);
-            try
-            {
-                await foreach (var e in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
-                {
-                    Print(parse, e, FormatEvent);
-                }
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled)
-            {
-                // Ctrl-C.
-            }
-
-            return 0;
-        }));
+        var watchRun = new Option<string>("--run") { Description = "Run id (default: every run); watch ends when that run ends" };
+        root.Subcommands.Add(Verb("watch", "Print round events as they happen (until the run ends with --run, else until Ctrl-C)", [watchRun], (client, parse, headers, ct) =>
+            new RoundWatch(client, headers, parse.InvocationConfiguration.Output, parse.GetValue(_jsonOption) ? e => Json.Format(e) : FormatEvent)
+                .RunAsync(parse.GetValue(watchRun) ?? "", ct)));
 
         root.Subcommands.Add(InitRunCommand.Build());
 
@@ -145,27 +143,29 @@ internal sealed class AdminCommand
         {
             var url = parse.GetValue(_coordinatorOption)!;
             var token = parse.GetValue(_adminTokenOption);
+            var error = parse.InvocationConfiguration.Error;
             if (string.IsNullOrEmpty(token))
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync("error: an admin token is needed: --admin-token T or FEDERATED_ADMIN_TOKEN").ConfigureAwait(false);
-                return 2;
+                await error.WriteLineAsync("error: an admin token is needed: --admin-token T or FEDERATED_ADMIN_TOKEN").ConfigureAwait(false);
+                return AdminExitCodes.BadUsage;
             }
 
-            using var channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions { MaxReceiveMessageSize = 8 * 1024 * 1024, MaxSendMessageSize = 8 * 1024 * 1024, HttpHandler = _httpHandler });
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https") || address.Host.Length == 0)
+            {
+                await error.WriteLineAsync($"error: '{url}' is not a coordinator URL: give http://HOST:PORT or https://HOST:PORT (--coordinator or FEDERATED_COORDINATOR)").ConfigureAwait(false);
+                return AdminExitCodes.BadUsage;
+            }
+
+            using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 8 * 1024 * 1024, MaxSendMessageSize = 8 * 1024 * 1024, HttpHandler = _httpHandler });
             var headers = new Metadata { { "authorization", "Bearer " + token } };
             try
             {
                 return await action(new Operator.OperatorClient(channel), parse, headers, cancellationToken).ConfigureAwait(false);
             }
-            catch (RpcException e)
+            catch (Exception e) when (AdminFailure.Classify(e, url, cancellationToken) is { } failure)
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {e.Status.Detail} ({e.StatusCode})").ConfigureAwait(false);
-                return 1;
-            }
-            catch (IOException e)
-            {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-                return 1;
+                await error.WriteLineAsync("error: " + failure.Message).ConfigureAwait(false);
+                return failure.ExitCode;
             }
         });
         return command;

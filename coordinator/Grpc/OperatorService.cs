@@ -25,13 +25,19 @@ public sealed class OperatorService : Operator.OperatorBase
     private readonly RoundEngine _engine;
     private readonly NodeDirectory _nodes;
     private readonly ILogger<OperatorService> _logger;
+    private readonly IHostApplicationLifetime? _lifetime;
 
     /// <summary>Creates the service.</summary>
-    public OperatorService(RoundEngine engine, NodeDirectory nodes, ILogger<OperatorService> logger)
+    /// <param name="engine">The round engine.</param>
+    /// <param name="nodes">The enrolled nodes.</param>
+    /// <param name="logger">Logs operator actions.</param>
+    /// <param name="lifetime">Ends the watch streams when the coordinator stops; none when null.</param>
+    public OperatorService(RoundEngine engine, NodeDirectory nodes, ILogger<OperatorService> logger, IHostApplicationLifetime? lifetime = null)
     {
         _engine = engine;
         _nodes = nodes;
         _logger = logger;
+        _lifetime = lifetime;
     }
 
     /// <summary>
@@ -140,6 +146,9 @@ public sealed class OperatorService : Operator.OperatorBase
         }
 
         GrpcLog.TokenRevoked(_logger, request.NodeId);
+
+        // Its open rounds stop waiting for it now rather than at their deadlines.
+        _engine.ReleaseRevoked(request.NodeId);
         return Task.FromResult(new RevokeTokenReply { Revoked = true });
     }
 
@@ -148,8 +157,22 @@ public sealed class OperatorService : Operator.OperatorBase
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var parameters = _engine.GetModel(request.RunId, request.ModelVersion);
         var run = _engine.GetRun(request.RunId);
+        Federated.Model.Parameters.ParameterSet parameters;
+        try
+        {
+            parameters = _engine.GetModel(request.RunId, request.ModelVersion);
+        }
+        catch (RejectionException e) when (e.Reason is Rejection.FutureBaseVersion or Rejection.VersionNotStored)
+        {
+            // Written for the operator, not tagged with the node-facing future-base-version (a version is not a "base"
+            // here); a deleted version keeps its version-not-stored reason, as `keep` reports it.
+            var latest = _engine.GetRun(request.RunId).ModelVersion;
+            throw e.Reason == Rejection.FutureBaseVersion
+                ? new RpcException(new Status(StatusCode.NotFound, $"run '{request.RunId}' has no model version {request.ModelVersion} (latest: {latest})"))
+                : RejectionStatus.Create(StatusCode.NotFound, RejectionStatus.NameOf(e.Reason), $"run '{request.RunId}' has no model version {request.ModelVersion} any more (latest: {latest}); the coordinator keeps the newest versions, version 0 and those marked with 'admin keep'");
+        }
+
         var spec = _engine.GetSpec(request.RunId);
 
         // The coordinator holds the shared projection only: an export never contains a node's local tensors.
@@ -194,18 +217,21 @@ public sealed class OperatorService : Operator.OperatorBase
                 channel.Writer.TryWrite(e);
             }
         });
+        // A stopping coordinator ends its watch streams at once rather than holding its shutdown until they time out:
+        // a watcher sees the stream end and says it lost the coordinator.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime?.ApplicationStopping ?? CancellationToken.None);
         try
         {
             // Headers go out once the subscription exists, so a watcher that awaits them misses no later event.
             await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
-            await foreach (var e in channel.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            await foreach (var e in channel.Reader.ReadAllAsync(ended.Token).ConfigureAwait(false))
             {
-                await responseStream.WriteAsync(ProtoMapping.ToProto(e), context.CancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(ProtoMapping.ToProto(e), ended.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ended.IsCancellationRequested)
         {
-            // The watcher went away.
+            // The watcher went away, or the coordinator is stopping.
         }
     }
 

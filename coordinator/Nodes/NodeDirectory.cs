@@ -51,7 +51,11 @@ public sealed class NodeDirectory
     /// <summary>Checks a node id's form.</summary>
     public static void ValidateNodeId(string nodeId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        if (string.IsNullOrWhiteSpace(nodeId))
+        {
+            throw new ArgumentException("a node id is needed: 1–128 characters of letters, digits, '-', '_' or '.'", nameof(nodeId));
+        }
+
         if (nodeId.Length > 128 || !nodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
         {
             throw new ArgumentException($"node id '{nodeId}' must be 1–128 characters of letters, digits, '-', '_' or '.'", nameof(nodeId));

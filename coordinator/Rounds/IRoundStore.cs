@@ -88,4 +88,13 @@ public interface IRoundStore
 
     /// <summary>The enrolled node with this id, or null.</summary>
     StoredNode? FindNode(string nodeId);
+
+    /// <summary>Records that a node called for a run (joining it if it had not): its membership and last call.</summary>
+    void SaveNodeSeen(string nodeId, string runId, DateTimeOffset at);
+
+    /// <summary>Forgets a node's membership of a run (it left).</summary>
+    void DeleteNodeRun(string nodeId, string runId);
+
+    /// <summary>Every node's membership of every run it joined and has not left, with its last call, by node and run.</summary>
+    IReadOnlyList<StoredNodeRun> LoadNodeRuns();
 }

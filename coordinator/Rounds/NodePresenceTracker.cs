@@ -6,17 +6,50 @@ namespace Federated.Coordinator.Rounds;
 /// </summary>
 internal sealed class NodePresenceTracker(TimeProvider time, TimeSpan livenessTimeout)
 {
+    /// <summary>
+    /// How often a node's last call for a run is written to the store at most. A write waits for the store's writer,
+    /// which a commit holds while it writes a version: writing every poll would make polls wait for commits.
+    /// </summary>
+    public static readonly TimeSpan StoreInterval = TimeSpan.FromSeconds(10);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (DateTimeOffset LastSeen, HashSet<string> Runs)> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Node, string Run), DateTimeOffset> _stored = [];
 
-    /// <summary>Records a call of <paramref name="nodeId"/> for <paramref name="runId"/> now.</summary>
-    public void MarkSeen(string nodeId, string runId)
+    /// <summary>
+    /// Whether the call of <paramref name="nodeId"/> for <paramref name="runId"/> at <paramref name="at"/> should be
+    /// written to the store: its first since the start, or <see cref="StoreInterval"/> after the last one written.
+    /// </summary>
+    public bool ShouldStore(string nodeId, string runId, DateTimeOffset at)
     {
         lock (_gate)
         {
-            var runs = _nodes.TryGetValue(nodeId, out var presence) ? presence.Runs : new HashSet<string>(StringComparer.Ordinal);
+            if (_stored.TryGetValue((nodeId, runId), out var last) && at - last < StoreInterval)
+            {
+                return false;
+            }
+
+            _stored[(nodeId, runId)] = at;
+            return true;
+        }
+    }
+
+    /// <summary>Records a call of <paramref name="nodeId"/> for <paramref name="runId"/> now; returns the time recorded.</summary>
+    public DateTimeOffset MarkSeen(string nodeId, string runId)
+    {
+        var now = time.GetUtcNow();
+        Restore(nodeId, runId, now);
+        return now;
+    }
+
+    /// <summary>Records a call of <paramref name="nodeId"/> for <paramref name="runId"/> at <paramref name="at"/> (read back from the store at a restart).</summary>
+    public void Restore(string nodeId, string runId, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            var (lastSeen, runs) = _nodes.TryGetValue(nodeId, out var presence) ? presence : (at, new HashSet<string>(StringComparer.Ordinal));
             runs.Add(runId);
-            _nodes[nodeId] = (time.GetUtcNow(), runs);
+            _nodes[nodeId] = (at > lastSeen ? at : lastSeen, runs);
         }
     }
 
@@ -29,6 +62,8 @@ internal sealed class NodePresenceTracker(TimeProvider time, TimeSpan livenessTi
             {
                 presence.Runs.Remove(runId);
             }
+
+            _stored.Remove((nodeId, runId));
         }
     }
 

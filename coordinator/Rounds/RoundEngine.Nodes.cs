@@ -5,7 +5,8 @@ public sealed partial class RoundEngine
 {
     /// <summary>
     /// Registers an enrolled node with a run (the single active run when <paramref name="runId"/> is empty) and marks it
-    /// connected.
+    /// connected. It is selectable from its first poll on (<see cref="PollAssignment"/>, <see cref="WaitForAssignmentAsync"/>):
+    /// a node that joins and dies before it polls is never drawn into a round.
     /// </summary>
     /// <exception cref="RejectionException">Unknown or revoked node, unknown run, or no single active run.</exception>
     public JoinResult Join(string nodeId, string? runId)
@@ -13,7 +14,7 @@ public sealed partial class RoundEngine
         RequireNode(nodeId);
         var run = string.IsNullOrEmpty(runId) ? RequireSingleActiveRun() : RequireRun(runId);
         var events = new List<RoundEvent>();
-        MarkSeen(nodeId, run);
+        MarkSeen(nodeId, run, polled: false);
         TryStartRound(run, events);
         JoinResult result;
         lock (run.State)
@@ -23,19 +24,6 @@ public sealed partial class RoundEngine
 
         Events.Publish(events);
         return result;
-    }
-
-    /// <summary>The node leaves a run: it is no longer connected to it nor selected.</summary>
-    public void Leave(string nodeId, string runId)
-    {
-        var run = RequireRun(runId);
-        lock (run.State)
-        {
-            run.Joined.Remove(nodeId);
-            run.RestoredMembers.Remove(nodeId);
-        }
-
-        _presence.Leave(nodeId, runId);
     }
 
     /// <summary>Answers at once: the node's assignment in the open round if it was selected and has not answered yet.</summary>
@@ -70,7 +58,7 @@ public sealed partial class RoundEngine
         RequireNode(nodeId);
         var run = RequireRun(runId);
         var events = new List<RoundEvent>();
-        MarkSeen(nodeId, run);
+        MarkSeen(nodeId, run, polled: true);
         TryStartRound(run, events);
         (AssignmentPoll, Task) result;
         lock (run.State)
@@ -104,7 +92,7 @@ public sealed partial class RoundEngine
         }
 
         var eligible = new List<string>();
-        foreach (var nodeId in run.Joined.Order(StringComparer.Ordinal))
+        foreach (var nodeId in run.Ready.Order(StringComparer.Ordinal))
         {
             if (_presence.IsConnected(nodeId) && _store.FindNode(nodeId) is { Revoked: false })
             {
@@ -130,7 +118,7 @@ public sealed partial class RoundEngine
 
     private static AssignmentPoll AssignmentFor(RunSession run, string nodeId)
     {
-        if (run.OpenRound is { Closing: false } open && open.SelectedSet.Contains(nodeId) && !open.Accepted.ContainsKey(nodeId) && run.IsActive)
+        if (run.OpenRound is { Closing: false } open && open.Holds(nodeId) && !open.Accepted.ContainsKey(nodeId) && run.IsActive)
         {
             return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.Config.Training), run.Status);
         }
@@ -138,12 +126,29 @@ public sealed partial class RoundEngine
         return new AssignmentPoll(null, run.Status);
     }
 
-    private void MarkSeen(string nodeId, RunSession run)
+    /// <summary>
+    /// Records a call of the node for the run, in memory and in the store. A poll makes the node selectable; a join
+    /// makes it a member that is selectable from its first poll.
+    /// </summary>
+    private void MarkSeen(string nodeId, RunSession run, bool polled)
     {
-        _presence.MarkSeen(nodeId, run.Id);
+        var seen = _presence.MarkSeen(nodeId, run.Id);
         lock (run.State)
         {
             run.Joined.Add(nodeId);
+            if (polled)
+            {
+                run.Ready.Add(nodeId);
+            }
+            else
+            {
+                run.Ready.Remove(nodeId);
+            }
+        }
+
+        if (_presence.ShouldStore(nodeId, run.Id, seen))
+        {
+            _store.SaveNodeSeen(nodeId, run.Id, seen);
         }
     }
 

@@ -41,14 +41,20 @@ public sealed partial class RoundEngine
                 _store.InsertUpload(run.Id, update.Round, update.NodeId, update.UploadId, update.Examples, _time.GetUtcNow());
                 SubmitOutcome outcome;
                 RoundSession? closing = null;
+                DateTimeOffset seen;
                 lock (run.State)
                 {
-                    outcome = Accept(run, update, prepared, validated, events);
-                    if (run.OpenRound is { } open && open.Accepted.Count == open.Selected.Count)
+                    (outcome, seen) = Accept(run, update, prepared, validated, events);
+                    if (run.OpenRound is { } open && open.Accepted.Count == open.Awaited)
                     {
                         closing = open;
                         open.Closing = true;
                     }
+                }
+
+                if (_presence.ShouldStore(update.NodeId, run.Id, seen))
+                {
+                    _store.SaveNodeSeen(update.NodeId, run.Id, seen);
                 }
 
                 if (closing is not null)
@@ -177,6 +183,7 @@ public sealed partial class RoundEngine
                 var now = _time.GetUtcNow();
                 if (run.OpenRound is { } open && now >= open.Deadline)
                 {
+                    ForgetMissing(run, open);
                     if (open.Accepted.Count >= run.Config.EffectiveQuorum)
                     {
                         closing = open;
@@ -204,6 +211,21 @@ public sealed partial class RoundEngine
         }
     }
 
+    /// <summary>
+    /// The selected nodes that did not send by the deadline are not selected again until they poll: a node that died
+    /// after taking its assignment would otherwise fail every round it is drawn into. The caller holds the state lock.
+    /// </summary>
+    private void ForgetMissing(RunSession run, RoundSession open)
+    {
+        foreach (var nodeId in open.Selected)
+        {
+            if (!open.Accepted.ContainsKey(nodeId) && !open.Released.Contains(nodeId) && run.Ready.Remove(nodeId))
+            {
+                RoundsLog.NodeMissedDeadline(_logger, run.Id, open.Round, nodeId);
+            }
+        }
+    }
+
     /// <summary>Counts and logs a refused update; returns its event, to be published outside the locks.</summary>
     private RoundEvent UpdateRejected(NodeUpdateHeader update, RejectionException e)
     {
@@ -214,7 +236,7 @@ public sealed partial class RoundEngine
 
     /// <summary>Counts a validated, prepared and recorded update; the caller holds the run's writer and state locks.</summary>
     /// <remarks>Nothing of the round changed before this: a refusal in validation or preparation left it as it was.</remarks>
-    private SubmitOutcome Accept(RunSession run, NodeUpdate update, NodeUpdate prepared, ValidatedUpdate validated, List<RoundEvent> events)
+    private (SubmitOutcome Outcome, DateTimeOffset Seen) Accept(RunSession run, NodeUpdate update, NodeUpdate prepared, ValidatedUpdate validated, List<RoundEvent> events)
     {
         var open = run.OpenRound!;
         open.Aggregation.Add(prepared);
@@ -223,10 +245,10 @@ public sealed partial class RoundEngine
         _metrics?.UpdateAccepted(update.Delta.ValueCount);
         RoundsLog.UpdateAccepted(_logger, run.Id, open.Round, update.NodeId, update.UploadId, update.Examples);
         var count = open.Accepted.Count;
-        events.Add(Event(RoundEventKind.UpdateAccepted, run, open.Round, update.NodeId, $"{count} of {open.Selected.Count} updates"));
-        _presence.MarkSeen(update.NodeId, run.Id);
+        events.Add(Event(RoundEventKind.UpdateAccepted, run, open.Round, update.NodeId, $"{count} of {open.Awaited} updates"));
+        var seen = _presence.MarkSeen(update.NodeId, run.Id);
         run.Joined.Add(update.NodeId);
-        return new SubmitOutcome(false, update.Round, count);
+        return (new SubmitOutcome(false, update.Round, count), seen);
     }
 
     /// <summary>
@@ -306,7 +328,10 @@ public sealed partial class RoundEngine
     }
 
     /// <summary>Ends the open round without a version; the caller holds the run's writer and state locks.</summary>
-    private void FailRound(RunSession run, List<RoundEvent> events)
+    /// <param name="run">The run.</param>
+    /// <param name="events">Collects the events to publish.</param>
+    /// <param name="cause">Why the quorum cannot be met before the deadline (a node left or was revoked); null at the deadline.</param>
+    private void FailRound(RunSession run, List<RoundEvent> events, string? cause = null)
     {
         var open = run.OpenRound!;
         var now = _time.GetUtcNow();
@@ -316,7 +341,9 @@ public sealed partial class RoundEngine
         run.ConsecutiveFailures++;
         _metrics?.RoundFailed();
         RoundsLog.RoundFailed(_logger, run.Id, open.Round, open.Accepted.Count, run.Config.EffectiveQuorum);
-        events.Add(Event(RoundEventKind.RoundFailed, run, open.Round, "", $"{open.Accepted.Count} of {run.Config.EffectiveQuorum} updates by the deadline"));
+        events.Add(Event(RoundEventKind.RoundFailed, run, open.Round, "", cause is null
+            ? $"{open.Accepted.Count} of {run.Config.EffectiveQuorum} updates by the deadline"
+            : $"at most {open.Awaited} of {run.Config.EffectiveQuorum} updates can arrive: {cause}"));
         if (run.Config.OnNoQuorum == Runs.NoQuorumPolicy.Fail || run.ConsecutiveFailures > run.Config.MaxRetries)
         {
             run.Status = RunStatus.Failed;

@@ -97,6 +97,23 @@ public sealed partial class RoundEngine
                 FailUnrestorable(stored, e);
             }
         }
+
+        // Who joined which run and when it last called, as before the restart. Restored nodes may download and evaluate
+        // (they joined), but none is selected before it polls again.
+        foreach (var member in _store.LoadNodeRuns())
+        {
+            _presence.Restore(member.NodeId, member.RunId, member.LastSeen);
+            lock (_runsGate)
+            {
+                if (_runs.TryGetValue(member.RunId, out var run))
+                {
+                    lock (run.State)
+                    {
+                        run.RestoredMembers.Add(member.NodeId);
+                    }
+                }
+            }
+        }
     }
 
     private void RestoreRun(StoredRun stored, DateTimeOffset now)
@@ -126,7 +143,7 @@ public sealed partial class RoundEngine
             if (run.IsActive && round.BaseVersion == run.Version)
             {
                 _store.DeleteUploads(run.Id, round.Round);
-                var reopened = NewRound(run, round.Round, round.Selected, round.StartedAt, now + DeadlineOf(config));
+                var reopened = NewRound(run, round.Round, round.Selected, round.StartedAt, now + DeadlineOf(config), round.Released);
                 _store.SaveRound(reopened.ToStored(run.Id, RoundState.Open));
                 run.OpenRound = reopened;
                 RoundsLog.RoundReopened(_logger, run.Id, round.Round);
@@ -263,8 +280,8 @@ public sealed partial class RoundEngine
         return new RunSession(id, config, model, _pipelines.Create(config, model), createdAt);
     }
 
-    private static RoundSession NewRound(RunSession run, long round, IReadOnlyList<string> selected, DateTimeOffset startedAt, DateTimeOffset deadline) =>
-        new(round, run.Version, selected, startedAt, deadline, run.Pipeline.BeginRound(new RoundContext(run.Id, round, run.Version, run.Config, run.Global!)));
+    private static RoundSession NewRound(RunSession run, long round, IReadOnlyList<string> selected, DateTimeOffset startedAt, DateTimeOffset deadline, IEnumerable<string>? released = null) =>
+        new(round, run.Version, selected, startedAt, deadline, run.Pipeline.BeginRound(new RoundContext(run.Id, round, run.Version, run.Config, run.Global!)), released);
 
     private ParameterSet LoadVersion(RunSession run, long version)
     {

@@ -9,6 +9,9 @@ public sealed class RoundEventHub
     private readonly Lock _gate = new();
     private Action<RoundEvent>[] _handlers = [];
 
+    /// <summary>How many subscribers there are now (open watch streams among them).</summary>
+    public int SubscriberCount => Volatile.Read(ref _handlers).Length;
+
     /// <summary>Calls <paramref name="handler"/> for every event until the returned handle is disposed. Handlers must be quick and must not throw.</summary>
     public IDisposable Subscribe(Action<RoundEvent> handler)
     {

@@ -6,8 +6,9 @@ namespace Federated.Coordinator.Rounds;
 /// <summary>The open round of a run: who was selected, what arrived, and the running aggregate. Guarded by its run's state lock.</summary>
 internal sealed class RoundSession
 {
-    public RoundSession(long round, long baseVersion, IReadOnlyList<string> selected, DateTimeOffset startedAt, DateTimeOffset deadline, RoundAggregation aggregation)
+    public RoundSession(long round, long baseVersion, IReadOnlyList<string> selected, DateTimeOffset startedAt, DateTimeOffset deadline, RoundAggregation aggregation, IEnumerable<string>? released = null)
     {
+        Released = new SortedSet<string>(released ?? [], StringComparer.Ordinal);
         Round = round;
         BaseVersion = baseVersion;
         Selected = selected;
@@ -34,6 +35,15 @@ internal sealed class RoundSession
     /// <summary>True while the round's aggregate is being finished and stored: it takes no more updates.</summary>
     public bool Closing { get; set; }
 
+    /// <summary>Selected nodes that left or were revoked before they sent: the round no longer waits for them, and takes nothing from them.</summary>
+    public SortedSet<string> Released { get; }
+
+    /// <summary>How many updates the round waits for at most: its selected nodes less the released ones.</summary>
+    public int Awaited => Selected.Count - Released.Count;
+
+    /// <summary>Whether <paramref name="nodeId"/> holds a slot in the round: selected and not released.</summary>
+    public bool Holds(string nodeId) => SelectedSet.Contains(nodeId) && !Released.Contains(nodeId);
+
     /// <summary>Accepted upload id per node.</summary>
     public Dictionary<string, string> Accepted { get; } = new(StringComparer.Ordinal);
 
@@ -41,5 +51,5 @@ internal sealed class RoundSession
     public SortedDictionary<string, TaskMetrics> TrainingMetrics { get; set; } = new(StringComparer.Ordinal);
 
     public StoredRound ToStored(string runId, RoundState state, DateTimeOffset? closedAt = null, long? resultVersion = null) =>
-        new(runId, Round, BaseVersion, state, Selected, StartedAt, Deadline, closedAt, Accepted.Count, resultVersion);
+        new(runId, Round, BaseVersion, state, Selected, StartedAt, Deadline, closedAt, Accepted.Count, resultVersion, [.. Released]);
 }

@@ -40,6 +40,12 @@ internal static partial class RoundsLog
     [LoggerMessage(1010, LogLevel.Error, "Run {RunId} round {Round}: storing the new version failed; the round stays open and is committed again at its deadline")]
     public static partial void CommitFailed(ILogger logger, string runId, long round, Exception exception);
 
+    [LoggerMessage(1013, LogLevel.Warning, "Run {RunId} round {Round}: node {NodeId} missed the deadline; it is not selected again until it polls")]
+    public static partial void NodeMissedDeadline(ILogger logger, string runId, long round, string nodeId);
+
+    [LoggerMessage(1014, LogLevel.Information, "Run {RunId} round {Round}: node {NodeId} {Cause}, so the round no longer waits for it")]
+    public static partial void SlotReleased(ILogger logger, string runId, long round, string nodeId, string cause);
+
     [LoggerMessage(1011, LogLevel.Warning, "Run {RunId}: deleting old model versions failed; it is tried again after the next commit")]
     public static partial void PruneFailed(ILogger logger, string runId, Exception exception);
 }

@@ -68,8 +68,15 @@ internal sealed class RunSession
 
     public long LastRound { get; set; }
 
-    /// <summary>The nodes that joined or polled the run since the engine started: the nodes a round may select.</summary>
+    /// <summary>The nodes that joined or polled the run since the engine started.</summary>
     public HashSet<string> Joined { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The nodes a round may select: they polled for an assignment since they last joined and since the last deadline
+    /// they missed. A node that joined and died before its first poll, or that took an assignment and never answered,
+    /// is not selected again until it shows it is there by polling.
+    /// </summary>
+    public HashSet<string> Ready { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The nodes selected in the run's stored rounds, read at a restart: they joined before it and may still download and

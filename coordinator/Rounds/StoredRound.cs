@@ -11,4 +11,8 @@ namespace Federated.Coordinator.Rounds;
 /// <param name="ClosedAt">When it was committed, failed or abandoned.</param>
 /// <param name="Updates">Accepted updates.</param>
 /// <param name="ResultVersion">The version it produced, when committed.</param>
-public sealed record StoredRound(string RunId, long Round, long BaseVersion, RoundState State, IReadOnlyList<string> Selected, DateTimeOffset StartedAt, DateTimeOffset Deadline, DateTimeOffset? ClosedAt, int Updates, long? ResultVersion);
+/// <param name="Released">
+/// Selected nodes whose slot was released before they sent (they left the run or were revoked): the round no longer
+/// waited for them. Sorted; empty (null) for none.
+/// </param>
+public sealed record StoredRound(string RunId, long Round, long BaseVersion, RoundState State, IReadOnlyList<string> Selected, DateTimeOffset StartedAt, DateTimeOffset Deadline, DateTimeOffset? ClosedAt, int Updates, long? ResultVersion, IReadOnlyList<string>? Released = null);

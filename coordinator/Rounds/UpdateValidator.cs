@@ -126,6 +126,11 @@ internal static class UpdateValidator
             throw new RejectionException(Rejection.FutureBaseVersion, $"base version {update.BaseVersion} does not exist yet; round {open.Round} trains version {open.BaseVersion}");
         }
 
+        if (open.Released.Contains(update.NodeId))
+        {
+            throw new RejectionException(Rejection.NotSelected, $"node '{update.NodeId}' gave up its slot in round {open.Round} (it left the run or was revoked)");
+        }
+
         if (!open.SelectedSet.Contains(update.NodeId))
         {
             throw new RejectionException(Rejection.NotSelected, $"node '{update.NodeId}' was not selected for round {open.Round}");

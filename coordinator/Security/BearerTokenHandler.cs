@@ -75,14 +75,15 @@ internal sealed class BearerTokenHandler : AuthenticationHandler<AuthenticationS
         var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
         var operatorCall = IsOperatorCall();
         var caller = operatorCall ? "admin token" : "node token";
-        var (code, message) = result switch
+        var (code, message, reason) = result switch
         {
-            { None: true } => (StatusCode.Unauthenticated, $"missing bearer token: send 'authorization: Bearer <{caller}>'"),
-            _ when operatorCall => (StatusCode.Unauthenticated, "wrong admin token"),
-            { Properties: { } p } when p.Items.TryGetValue(RevokedNodeItem, out var node) => (StatusCode.PermissionDenied, $"the token of node '{node}' was revoked"),
-            _ => (StatusCode.Unauthenticated, "unknown node token"),
+            { None: true } => (StatusCode.Unauthenticated, $"missing bearer token: send 'authorization: Bearer <{caller}>'", (string?)null),
+            _ when operatorCall => (StatusCode.Unauthenticated, "wrong admin token", null),
+            { Properties: { } p } when p.Items.TryGetValue(RevokedNodeItem, out var node) =>
+                (StatusCode.PermissionDenied, $"the token of node '{node}' was revoked", Grpc.RejectionStatus.NameOf(Rounds.Rejection.NodeRevoked)),
+            _ => (StatusCode.Unauthenticated, "unknown node token", null),
         };
-        Refuse(operatorCall, code, message);
+        Refuse(operatorCall, code, message, reason);
     }
 
     /// <inheritdoc />
@@ -97,7 +98,7 @@ internal sealed class BearerTokenHandler : AuthenticationHandler<AuthenticationS
         return Task.CompletedTask;
     }
 
-    private void Refuse(bool operatorCall, StatusCode code, string message)
+    private void Refuse(bool operatorCall, StatusCode code, string message, string? reason = null)
     {
         var method = Request.Path.Value ?? "";
         if (operatorCall)
@@ -109,7 +110,7 @@ internal sealed class BearerTokenHandler : AuthenticationHandler<AuthenticationS
             GrpcLog.NodeAuthenticationFailed(Logger, method, message);
         }
 
-        GrpcStatusResponse.Write(Response, code, message);
+        GrpcStatusResponse.Write(Response, code, message, reason);
     }
 
     private bool IsOperatorCall() =>

@@ -13,8 +13,18 @@ namespace Federated.Coordinator.Security;
 internal static class GrpcStatusResponse
 {
     /// <summary>Writes <paramref name="code"/> and <paramref name="message"/> as the whole response; the call gets no message.</summary>
-    public static void Write(HttpResponse response, StatusCode code, string message)
+    /// <param name="response">The response.</param>
+    /// <param name="code">The status code.</param>
+    /// <param name="message">The status message.</param>
+    /// <param name="reason">A rejection reason for the <c>federated-rejection</c> trailer (as the services send it; the message stays as it is), or null.</param>
+    public static void Write(HttpResponse response, StatusCode code, string message, string? reason = null)
     {
+        if (reason is not null)
+        {
+            // Trailers-only: the headers are the trailers, so a node reads the reason where it reads the service's.
+            response.Headers[Grpc.RejectionStatus.TrailerKey] = reason;
+        }
+
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/grpc";
         response.Headers["grpc-status"] = ((int)code).ToString(CultureInfo.InvariantCulture);

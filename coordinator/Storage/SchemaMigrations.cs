@@ -69,6 +69,15 @@ internal static class SchemaMigrations
         """
         ALTER TABLE model_versions ADD COLUMN strategy_state BLOB;
         """,
+
+        // 4 -> 5: a selected node that leaves or is revoked releases its slot, and a restarted coordinator must not wait
+        // for it again, so the round keeps whom it released. Who joined which run and when each node was last seen
+        // are kept too, so that an operator sees the same after a restart (they were held in memory only).
+        """
+        ALTER TABLE rounds ADD COLUMN released TEXT NOT NULL DEFAULT '';
+        CREATE TABLE node_runs (
+            node_id TEXT NOT NULL, run_id TEXT NOT NULL, last_seen_ms INTEGER NOT NULL, PRIMARY KEY (node_id, run_id));
+        """,
     ];
 
     /// <summary>The schema version this code writes: the number of steps.</summary>

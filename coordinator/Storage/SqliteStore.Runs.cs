@@ -7,7 +7,7 @@ namespace Federated.Coordinator.Storage;
 /// <summary>Runs, rounds and accepted uploads (tables <c>runs</c>, <c>rounds</c>, <c>uploads</c>).</summary>
 public sealed partial class SqliteStore
 {
-    private const string RoundColumns = "run_id, round, base_version, state, selected, started_ms, deadline_ms, closed_ms, updates, result_version";
+    private const string RoundColumns = "run_id, round, base_version, state, selected, started_ms, deadline_ms, closed_ms, updates, result_version, released";
 
     /// <inheritdoc />
     public long NextRunSequence()
@@ -109,7 +109,8 @@ public sealed partial class SqliteStore
                     Time(r.GetInt64(6)),
                     r.IsDBNull(7) ? null : Time(r.GetInt64(7)),
                     r.GetInt32(8),
-                    r.IsDBNull(9) ? null : r.GetInt64(9)),
+                    r.IsDBNull(9) ? null : r.GetInt64(9),
+                    r.GetString(10).Split(',', StringSplitOptions.RemoveEmptyEntries)),
                 ("$run", runId));
         }
     }
@@ -184,7 +185,7 @@ public sealed partial class SqliteStore
 
     private void SaveRound(SqliteTransaction transaction, StoredRound round) =>
         Execute(
-            "INSERT OR REPLACE INTO rounds (" + RoundColumns + ") VALUES ($run, $round, $base, $state, $selected, $started, $deadline, $closed, $updates, $result)",
+            "INSERT OR REPLACE INTO rounds (" + RoundColumns + ") VALUES ($run, $round, $base, $state, $selected, $started, $deadline, $closed, $updates, $result, $released)",
             transaction,
             ("$run", round.RunId),
             ("$round", round.Round),
@@ -195,5 +196,6 @@ public sealed partial class SqliteStore
             ("$deadline", Milliseconds(round.Deadline)),
             ("$closed", round.ClosedAt is { } closed ? Milliseconds(closed) : null),
             ("$updates", round.Updates),
-            ("$result", round.ResultVersion));
+            ("$result", round.ResultVersion),
+            ("$released", string.Join(',', round.Released ?? [])));
 }

@@ -44,6 +44,10 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
 
             steps[c] = new NodeRoundStep(connection, joined, retry);
             version = joined.ModelVersion;
+
+            // A joined node is selectable from its first poll (a real node polls right after joining): every client polls
+            // once here, while the run is paused, so the first round selects among all of them when it opens.
+            await retry.RunAsync("wait for an assignment", ct => connection.WaitForAssignmentAsync(runId, TimeSpan.Zero, ct), cancellationToken, cancellationToken).ConfigureAwait(false);
         }
 
         await host.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -32,6 +32,9 @@ internal static class InMemoryRoundReference
             {
                 nodes.IssueToken(id);
                 engine.Join(id, run);
+
+                // A joined node is selectable from its first poll; the last one starts round 1 with every node.
+                engine.PollAssignment(id, run);
             }
 
             var modelDelta = new ModelDelta([.. delta.Select(p => new TensorDelta(p.Key, p.Value))]);

@@ -33,7 +33,7 @@ internal sealed class RoundBenchmarkNode : IDisposable
     /// <summary>Per round: the stopwatch time it was assigned and the time its upload was answered.</summary>
     public Dictionary<long, (TimeSpan Assigned, TimeSpan Answered)> Rounds { get; } = [];
 
-    /// <summary>Joins the run (the coordinator starts round 1 once every node has joined).</summary>
+    /// <summary>Joins the run (the coordinator starts round 1 once every node has joined and polled).</summary>
     public async Task JoinAsync(string runId) => await _client.JoinAsync(new JoinRequest { RunId = runId }, _headers);
 
     /// <summary>Takes part until the run ends; <paramref name="answered"/> is told the round of each answered upload.</summary>

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Federated.Coordinator.Tests;
 
 /// <summary>The <c>admin versions</c> and <c>admin keep</c> verbs, run in-process against a coordinator on a TestServer.</summary>
-public sealed class AdminCommandTests
+public sealed partial class AdminCommandTests
 {
     [Fact]
     public async Task Versions_SmallRun_PrintsTableOfStoredVersions()
@@ -94,7 +94,7 @@ public sealed class AdminCommandTests
     }
 
     [Fact]
-    public async Task Keep_DeletedVersion_OneLineErrorAndExitCodeOne()
+    public async Task Keep_DeletedVersion_OneLineErrorAndExitCodeFour()
     {
         await using var host = await OperatorVersionTests.StartHostAsync(keepLastVersions: 2);
         try
@@ -104,7 +104,7 @@ public sealed class AdminCommandTests
 
             var (code, output, error) = await AdminAsync(host, "keep", "--run", run, "--version", "1");
 
-            Assert.Equal(1, code);
+            Assert.Equal(4, code);
             Assert.Equal("", output);
             Assert.Equal([$"error: [version-not-stored] run {run} stores no version 1 (NotFound)"], Lines(error));
         }
@@ -115,14 +115,14 @@ public sealed class AdminCommandTests
     }
 
     [Fact]
-    public async Task Versions_UnknownRun_OneLineErrorAndExitCodeOne()
+    public async Task Versions_UnknownRun_OneLineErrorAndExitCodeFour()
     {
         await using var host = await CoordinatorTestHost.StartAsync();
         try
         {
             var (code, output, error) = await AdminAsync(host, "versions", "--run", "no-such-run");
 
-            Assert.Equal(1, code);
+            Assert.Equal(4, code);
             Assert.Equal("", output);
             Assert.Equal(["error: [unknown-run] no run 'no-such-run' (NotFound)"], Lines(error));
         }
@@ -133,7 +133,7 @@ public sealed class AdminCommandTests
     }
 
     /// <summary>Runs <c>admin</c> with <paramref name="args"/> against the host's TestServer; returns exit code, output and error.</summary>
-    private static async Task<(int Code, string Output, string Error)> AdminAsync(CoordinatorTestHost host, params string[] args)
+    internal static async Task<(int Code, string Output, string Error)> AdminAsync(CoordinatorTestHost host, params string[] args)
     {
         var server = (TestServer)host.Services.GetRequiredService<IServer>();
         using var output = new StringWriter(CultureInfo.InvariantCulture);
@@ -143,5 +143,5 @@ public sealed class AdminCommandTests
         return (code, output.ToString(), error.ToString());
     }
 
-    private static string[] Lines(string text) => text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+    internal static string[] Lines(string text) => text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
 }

@@ -106,6 +106,7 @@ public sealed class AuthorizationCoverageTests
 
             Assert.Equal(IsOperator(service) ? StatusCode.Unauthenticated : StatusCode.PermissionDenied, e.StatusCode);
             Assert.Equal(IsOperator(service) ? "wrong admin token" : "the token of node 'n1' was revoked", e.Status.Detail);
+            Assert.Equal(IsOperator(service) ? null : "node-revoked", e.Trailers.GetValue("federated-rejection"));
         }
         finally
         {

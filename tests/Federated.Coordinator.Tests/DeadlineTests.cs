@@ -56,6 +56,9 @@ public sealed class DeadlineTests
             host.Time.Advance(TimeSpan.FromSeconds(60));
             host.Engine.Tick();
 
+            // Nodes 2 and 3 missed the deadline: they are selectable again once they poll (the second poll starts round 2).
+            Assert.Null((await nodes[1].PollAsync(run)).Assignment);
+            await nodes[2].PollAsync(run);
             var rounds = (await host.Operator.ListRoundsAsync(new RunRequest { RunId = run }, CoordinatorTestHost.Admin)).Rounds;
             Assert.Equal(Protos.V1.RoundState.Failed, rounds[0].State);
             Assert.Equal(Protos.V1.RoundState.Open, rounds[1].State);

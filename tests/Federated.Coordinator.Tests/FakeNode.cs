@@ -23,7 +23,20 @@ internal sealed class FakeNode
 
     public Metadata Headers => CoordinatorTestHost.Bearer(Token);
 
-    public async Task<JoinReply> JoinAsync(string runId = "") =>
+    /// <summary>Joins a run and polls it once at once, as a real node does: a joined node is selectable from its first poll.</summary>
+    public async Task<JoinReply> JoinAsync(string runId = "")
+    {
+        var reply = await JoinOnlyAsync(runId);
+        await PollAsync(reply.RunId);
+        return reply;
+    }
+
+    /// <summary>Leaves a run.</summary>
+    public async Task LeaveAsync(string runId) =>
+        await _client.LeaveAsync(new LeaveRequest { RunId = runId }, Headers);
+
+    /// <summary>Joins a run without polling it: the node is a member but not selectable.</summary>
+    public async Task<JoinReply> JoinOnlyAsync(string runId = "") =>
         await _client.JoinAsync(new JoinRequest { RunId = runId }, Headers);
 
     public async Task<WaitForAssignmentReply> PollAsync(string runId) =>

@@ -11,6 +11,7 @@ namespace Federated.Coordinator.Tests;
 internal sealed class LoopbackCoordinator : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _stopped;
 
     private LoopbackCoordinator(WebApplication app, string databasePath)
     {
@@ -45,9 +46,19 @@ internal sealed class LoopbackCoordinator : IAsyncDisposable
         return new LoopbackCoordinator(app, databasePath);
     }
 
+    /// <summary>Stops the server (as a coordinator shutting down); <see cref="DisposeAsync"/> still cleans up.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        await StopAsync();
         await _app.DisposeAsync();
         CoordinatorTestHost.DeleteDatabase(DatabasePath);
     }

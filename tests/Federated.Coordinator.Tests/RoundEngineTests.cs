@@ -23,6 +23,7 @@ public sealed class RoundEngineTests
         directory.IssueToken("b");
         engine.Join("a", run.RunId);
         engine.Join("b", run.RunId);
+        engine.PollAssignment("b", run.RunId);
 
         var assignment = engine.PollAssignment("a", run.RunId).Assignment;
         Assert.NotNull(assignment);
@@ -99,9 +100,12 @@ public sealed class RoundEngineTests
         }
 
         var run = engine.CreateRun(RunConfig.FromJson(TestSpecs.RunConfig(minClients: 2, deadlineSeconds: 60)));
-        engine.Join("a", run.RunId);
-        engine.Join("b", run.RunId);
-        engine.Join("c", run.RunId);
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            engine.Join(id, run.RunId);
+            engine.PollAssignment(id, run.RunId);
+        }
+
         Assert.Equal(["a", "b"], engine.ListRounds(run.RunId).Single().Selected);
 
         time.Advance(TimeSpan.FromSeconds(50));
@@ -110,6 +114,8 @@ public sealed class RoundEngineTests
         time.Advance(TimeSpan.FromSeconds(50));
         engine.Tick();
 
+        // b missed the deadline too, so it is selectable again from its next poll; a stays silent.
+        engine.PollAssignment("b", run.RunId);
         var rounds = engine.ListRounds(run.RunId);
         Assert.Equal(RoundState.Failed, rounds[0].State);
         Assert.Equal(["b", "c"], rounds[1].Selected);
@@ -129,6 +135,7 @@ public sealed class RoundEngineTests
         var waiting = engine.WaitForAssignmentAsync("a", run.RunId, TimeSpan.FromSeconds(30));
         Assert.False(waiting.IsCompleted);
         engine.Join("b", run.RunId);
+        engine.PollAssignment("b", run.RunId);
         var poll = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.NotNull(poll.Assignment);

@@ -63,6 +63,7 @@ public sealed class EngineConcurrencyTests
 
         fixture.Directory.IssueToken("b");
         fixture.Engine.Join("b", run);
+        fixture.Engine.PollAssignment("b", run);
 
         var poll = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, poll.Assignment?.Round);
@@ -83,6 +84,7 @@ public sealed class EngineConcurrencyTests
         var run = engine.CreateRun(Runs.RunConfig.FromJson(TestSpecs.RunConfig(minClients: 2, rounds: 3))).RunId;
         engine.Join("a", run);
         engine.Join("b", run);
+        engine.PollAssignment("b", run);
         engine.SubmitUpdate(null, Update(engine, run, "a"));
         var fromB = Update(engine, run, "b");
         time.BeforeNextTimer(() => engine.SubmitUpdate(null, fromB));

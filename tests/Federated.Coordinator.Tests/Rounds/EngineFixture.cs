@@ -28,7 +28,10 @@ internal sealed class EngineFixture : IDisposable
 
     public NodeDirectory Directory { get; }
 
-    /// <summary>Creates a run and joins <paramref name="nodes"/> to it; the first round is open afterwards when enough joined.</summary>
+    /// <summary>
+    /// Creates a run and joins <paramref name="nodes"/> to it, each polling once right after joining as a real node does;
+    /// the first round is open afterwards when enough joined.
+    /// </summary>
     public string StartRun(string configJson, params string[] nodes)
     {
         var run = Engine.CreateRun(RunConfig.FromJson(configJson)).RunId;
@@ -40,6 +43,7 @@ internal sealed class EngineFixture : IDisposable
             }
 
             Engine.Join(node, run);
+            Engine.PollAssignment(node, run);
         }
 
         return run;

@@ -38,6 +38,12 @@ internal sealed class InterceptingStore(IRoundStore inner) : IRoundStore
 
     public void DeleteUploads(string runId, long round) => inner.DeleteUploads(runId, round);
 
+    public void SaveNodeSeen(string nodeId, string runId, DateTimeOffset at) => inner.SaveNodeSeen(nodeId, runId, at);
+
+    public void DeleteNodeRun(string nodeId, string runId) => inner.DeleteNodeRun(nodeId, runId);
+
+    public IReadOnlyList<StoredNodeRun> LoadNodeRuns() => inner.LoadNodeRuns();
+
     public double[]? LoadMetric(string runId, string kind, long round, string task) => inner.LoadMetric(runId, kind, round, task);
 
     public void SaveMetric(StoredMetric metric) => inner.SaveMetric(metric);

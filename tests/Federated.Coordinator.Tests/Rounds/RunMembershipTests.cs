@@ -89,7 +89,7 @@ public sealed class RunMembershipTests
     }
 
     [Fact]
-    public void DownloadModel_AfterARestart_NodesOfStoredRoundsMayAndOthersMustJoinAgain()
+    public void DownloadModel_AfterARestart_NodesThatJoinedBeforeMayAndOthersMustJoin()
     {
         var path = Path.Combine(Path.GetTempPath(), $"membership-{Guid.NewGuid():N}.db");
         try
@@ -107,12 +107,15 @@ public sealed class RunMembershipTests
             var engine = new RoundEngine(reopened, TimeProvider.System);
             engine.Restore();
 
-            // a was selected in the reopened round: its download cut by the restart is retried without a new join.
+            // a was selected in the reopened round and c had joined (memberships are stored): a download cut by the
+            // restart is retried without a new join. A node that never joined must join first.
             Assert.NotNull(engine.DownloadModel("a", run, 0));
-            var e = Assert.Throws<RejectionException>(() => engine.DownloadModel("c", run, 0));
-            Assert.Equal(Rejection.NotJoined, e.Reason);
-            engine.Join("c", run);
             Assert.NotNull(engine.DownloadModel("c", run, 0));
+            new Nodes.NodeDirectory(reopened, TimeProvider.System).IssueToken("d");
+            var e = Assert.Throws<RejectionException>(() => engine.DownloadModel("d", run, 0));
+            Assert.Equal(Rejection.NotJoined, e.Reason);
+            engine.Join("d", run);
+            Assert.NotNull(engine.DownloadModel("d", run, 0));
         }
         finally
         {

@@ -110,7 +110,8 @@ internal static class LegacyDatabase
     public static void AssertRound(StoredRound expected, StoredRound actual)
     {
         Assert.Equal(expected.Selected, actual.Selected);
-        Assert.Equal(expected with { Selected = [] }, actual with { Selected = [] });
+        Assert.Equal(expected.Released ?? [], actual.Released ?? []);
+        Assert.Equal(expected with { Selected = [], Released = null }, actual with { Selected = [], Released = null });
     }
 
     private static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();

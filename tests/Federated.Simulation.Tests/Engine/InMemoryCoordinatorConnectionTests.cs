@@ -49,6 +49,9 @@ public sealed class InMemoryCoordinatorConnectionTests
         {
             var joined = await connection.JoinAsync(host.RunId, CancellationToken.None);
             Assert.Equal(0, joined.ModelVersion);
+
+            // A joined node is selectable from its first poll, as a real node polls right after joining.
+            await connection.WaitForAssignmentAsync(host.RunId, TimeSpan.Zero, CancellationToken.None);
         }
 
         await host.OpenAsync(CancellationToken.None);
