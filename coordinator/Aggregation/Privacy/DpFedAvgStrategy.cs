@@ -111,6 +111,27 @@ public sealed class DpFedAvgStrategy : IAggregationStrategy, IStatefulStrategy
         _last = null;
     }
 
+    /// <summary>The ledger after <paramref name="finished"/>, a finished round of this strategy (what its committed version stores).</summary>
+    /// <exception cref="ArgumentException">Not a round of this strategy.</exception>
+    /// <exception cref="InvalidOperationException">The round has not finished.</exception>
+    public PrivacyLedger LedgerAfter(IRoundAggregator finished) =>
+        finished is DpFedAvgAggregator round && ReferenceEquals(round.Owner, this)
+            ? round.After ?? throw new InvalidOperationException("the round has not finished")
+            : throw new ArgumentException("not a round of this strategy", nameof(finished));
+
+    /// <summary>
+    /// Whether one more round after <paramref name="ledger"/> would take ε past the config's <c>targetEpsilon</c> (never
+    /// without one): the question a round engine asks before it opens a round, to stop the run instead.
+    /// </summary>
+    /// <param name="ledger">The ledger of the version the round would start from (<see cref="LedgerAfter"/>, <see cref="Ledger"/>).</param>
+    /// <param name="next">The (ε, δ) after that round.</param>
+    public bool WouldExceedTarget(PrivacyLedger ledger, out PrivacySpent next)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        next = ledger.AfterRound(ledger.ClipNorm).Spent;
+        return Plan.TargetEpsilon is { } target && next.Epsilon > target;
+    }
+
     /// <summary>The weights of the round's one noised mean: 1 for the trunk and every task.</summary>
     internal UpdateWeights UnitWeights => _unitWeights;
 

@@ -17,6 +17,7 @@ namespace Federated.Coordinator.Aggregation.Privacy;
 /// <param name="ExpectedClients">qN, the denominator of every round's mean, whoever answered.</param>
 /// <param name="InitialClip">S of the first round (the fixed S without adaptive clipping).</param>
 /// <param name="Adaptive">Adaptive clipping, or null for a fixed S.</param>
+/// <param name="TargetEpsilon">The config's <c>targetEpsilon</c>, or null when z was given.</param>
 public sealed record PrivacyPlan(
     double NoiseMultiplier,
     double UpdateNoiseMultiplier,
@@ -24,7 +25,8 @@ public sealed record PrivacyPlan(
     double SampleRate,
     double ExpectedClients,
     double InitialClip,
-    AdaptiveClippingPlan? Adaptive)
+    AdaptiveClippingPlan? Adaptive,
+    double? TargetEpsilon = null)
 {
     /// <summary>The plan of <paramref name="config"/>, or null when it has no <c>privacy</c> section.</summary>
     /// <exception cref="RunConfigException">A privacy key out of range, missing, contradicting another, or a strategy privacy cannot stand in front of.</exception>
@@ -77,7 +79,7 @@ public sealed record PrivacyPlan(
             adaptive = new AdaptiveClippingPlan(a.TargetQuantile, a.LearningRate, countNoise);
         }
 
-        return new PrivacyPlan(z, zUpdate, delta, q, expected, clip, adaptive);
+        return new PrivacyPlan(z, zUpdate, delta, q, expected, clip, adaptive, p.TargetEpsilon);
     }
 
     private static void CheckStrategy(StrategySettings? strategy)

@@ -1,5 +1,6 @@
 using Federated.Coordinator.Aggregation;
 using Federated.Coordinator.Aggregation.Privacy;
+using Federated.Coordinator.Privacy;
 using Federated.Coordinator.Tests.Aggregation;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
@@ -213,7 +214,7 @@ public sealed class DpFedAvgStrategyTests
         _ = restored.BeginRound(third);
         Assert.Equal(uninterrupted.Ledger.Spent, restored.Ledger.Spent);
         Assert.Equal(uninterrupted.Ledger.ClipNorm, restored.Ledger.ClipNorm);
-        Assert.Equal(Coordinator.Privacy.RdpAccountant.Epsilon(plan.SampleRate, plan.NoiseMultiplier, 3, plan.Delta), restored.Ledger.Spent);
+        Assert.Equal(RdpAccountant.Epsilon(plan.SampleRate, plan.NoiseMultiplier, 3, plan.Delta), restored.Ledger.Spent);
     }
 
     [Fact]
@@ -227,6 +228,33 @@ public sealed class DpFedAvgStrategyTests
         var e = Assert.Throws<InvalidDataException>(() => other.RestoreState(state));
         Assert.Contains("z = 1", e.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidDataException>(() => other.RestoreState(state.AsSpan(0, 20)));
+    }
+
+    [Fact]
+    public void WouldExceedTarget_CalibratedRun_FalseForEachPlannedRoundThenTrue()
+    {
+        // z calibrated to ε = 3 over 5 rounds: the 5th round stays within, a 6th would not.
+        var plan = Plan(z: 0, clip: 1, expected: 2) with { TargetEpsilon = 3 };
+        plan = plan with { NoiseMultiplier = NoiseCalibration.NoiseMultiplierFor(3, plan.Delta, plan.SampleRate, 5).NoiseMultiplier };
+        var strategy = Strategy(plan);
+        var model = new ParameterSet(Model.SharedLayout);
+        for (var round = 1; round <= 6; round++)
+        {
+            var ledger = round == 1 ? strategy.Ledger : null;
+            var aggregator = strategy.BeginRound(model);
+            ledger ??= strategy.Ledger;
+            var exceeds = strategy.WouldExceedTarget(ledger, out var next);
+            Assert.Equal(round == 6, exceeds);
+            Assert.Equal(round, ledger.Steps + 1);
+            if (round == 6)
+            {
+                Assert.True(next.Epsilon > 3);
+                break;
+            }
+
+            model = aggregator.Finish();
+            Assert.Equal(round, strategy.LedgerAfter(aggregator).Steps);
+        }
     }
 
     private static readonly UpdateWeights Unit = new(1, new Dictionary<string, long> { ["click"] = 1, ["rating"] = 1 });
