@@ -52,7 +52,11 @@ var compareStrategies = new Option<string?>("--compare-strategies")
 {
     Description = "Run the same federation (seed, attack, malicious clients) once per strategy a,b,c (each NAME[:key=value,...]), plus a clean FedAvg run; one table and one plot per task",
 };
-Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary, strategy, attack, malicious, compareStrategies];
+var dpNoise = new Option<double?>("--dp-noise") { Description = "Differential privacy (DP-FedAvg at the coordinator): noise multiplier z; needs --dp-clip" };
+var dpClip = new Option<string?>("--dp-clip") { Description = "Clip norm S of each whole update, or 'adaptive' (S₀ = 0.1 tracking the median norm); needs --dp-noise" };
+var dpDelta = new Option<double?>("--dp-delta") { Description = "δ of the reported (ε, δ) (default 1e-5)" };
+var sampleRate = new Option<double?>("--sample-rate") { Description = "q: fraction of clients sampled per round, as the privacy accountant is told (default --fraction, or 1)" };
+Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary, strategy, attack, malicious, compareStrategies, dpNoise, dpClip, dpDelta, sampleRate];
 
 Func<Federated.Coordinator.Runs.RunConfig, CompiledModel, int, CancellationToken, Task<IFederationHost>>? Host(ParseResult r) => r.GetValue(transport) == "grpc"
     ? async (config, model, count, cancellationToken) => await GrpcFederationHost.StartAsync(config, model, count, cancellationToken).ConfigureAwait(false)
@@ -70,6 +74,12 @@ SimulationOptions Options(ParseResult r, int defaultRounds, int defaultEpochs, i
 
         var chosen = StrategySpec.Parse(strategyText);
         options = options with { Strategy = chosen.Name, StrategyParameters = chosen.Parameters };
+    }
+
+    var (privacy, selected) = PrivacySpec.FromFlags(r.GetValue(dpNoise), r.GetValue(dpClip), r.GetValue(dpDelta), r.GetValue(sampleRate), options.FractionPerRound);
+    if (privacy is not null)
+    {
+        options = options with { Privacy = privacy, FractionPerRound = selected };
     }
 
     var count = r.GetValue(malicious);

@@ -1,3 +1,4 @@
+using Federated.Coordinator.Aggregation.Privacy;
 using Federated.Coordinator.Aggregation.Robust;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
@@ -71,6 +72,26 @@ public static class AggregationStrategies
             _ => throw new RunConfigException("strategy.name", $"unknown strategy '{settings.Name}'"),
         };
         return NormBoundedStrategy.WrapIfAsked(strategy, settings.Parameters, buffer);
+    }
+
+    /// <summary>
+    /// <paramref name="strategy"/> behind DP-FedAvg when <paramref name="config"/> has a <c>privacy</c> section
+    /// (<see cref="DpFedAvgStrategy"/>); otherwise <paramref name="strategy"/> itself, untouched.
+    /// </summary>
+    /// <param name="strategy">The strategy the config names (FedAvg or a server optimiser: validation refuses the others).</param>
+    /// <param name="config">The run's validated config.</param>
+    /// <param name="noise">Where the noise comes from; default <see cref="PrivacyNoiseSource.System"/>.</param>
+    /// <exception cref="RunConfigException">The privacy section is invalid.</exception>
+    public static IAggregationStrategy WithPrivacy(IAggregationStrategy strategy, RunConfig config, PrivacyNoiseSource? noise = null)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(config);
+        if (PrivacyPlan.From(config) is not { } plan || strategy is DpFedAvgStrategy)
+        {
+            return strategy;
+        }
+
+        return new DpFedAvgStrategy(strategy, plan, config.Spec.Tasks, (noise ?? PrivacyNoiseSource.System).ForRun(config.Seed));
     }
 
     private static Dictionary<string, double> WithoutNormBound(IReadOnlyDictionary<string, double> parameters) =>

@@ -55,6 +55,9 @@ public sealed record RunConfig
     /// <summary>Aggregation strategy.</summary>
     public StrategySettings Strategy { get; set; } = new();
 
+    /// <summary>Differential privacy (DP-FedAvg at the coordinator), or null (default): no clipping, no noise.</summary>
+    public PrivacySettings? Privacy { get; set; }
+
     /// <summary>The quorum in force: <see cref="Quorum"/> or <see cref="MinClients"/>.</summary>
     public int EffectiveQuorum => Quorum ?? MinClients;
 
@@ -159,6 +162,7 @@ public sealed record RunConfig
 
         ValidateTraining(Training);
         ValidateStrategy(Strategy, EffectiveQuorum);
+        Aggregation.Privacy.PrivacyPlan.From(this);
     }
 
     private static void ValidateTraining(LocalTrainingPlan? training)

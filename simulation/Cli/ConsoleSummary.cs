@@ -16,6 +16,12 @@ internal static class ConsoleSummary
             AnsiConsole.MarkupLine("Attack [bold]{0}[/] by the malicious clients {1}.", Markup.Escape(attack), Markup.Escape(report.Settings["malicious clients"]));
         }
 
+        if (report.Settings.TryGetValue("privacy", out var privacy))
+        {
+            AnsiConsole.MarkupLine("Privacy: {0}.", Markup.Escape(privacy));
+            AnsiConsole.MarkupLine("Spent: [bold]{0}[/].", Markup.Escape(report.Settings.TryGetValue("privacy spent", out var spent) ? spent : "not known (no ledger stored)"));
+        }
+
         foreach (var (task, metrics) in report.TaskMetrics)
         {
             report.Anchors.TryGetValue(task, out var anchors);

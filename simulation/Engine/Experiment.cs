@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Federated.Coordinator.Aggregation.Privacy;
+using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
+using Federated.Simulation.Cli;
 using Federated.Simulation.Attacks;
 using Federated.Simulation.Partitioning;
 using Federated.Simulation.Reports;
@@ -93,6 +96,11 @@ public sealed class Experiment
             settings[key] = value;
         }
 
+        if (PrivacyPlan.From(config) is { } plan)
+        {
+            settings["privacy"] = PrivacySpec.Describe(plan);
+        }
+
         var attack = ChooseAttack(clients.Count);
         var federation = clients;
         if (attack is not null)
@@ -126,6 +134,7 @@ public sealed class Experiment
         {
             settings["transport"] = host.Transport;
             await new FederatedDriver(federation, Options, pool).RunAsync(host, report, progress, cancellationToken).ConfigureAwait(false);
+            DescribePrivacySpent(config, host, settings);
         }
 
         settings["federated wall time"] = $"{federatedClock.Elapsed.TotalSeconds:F1} s";
@@ -140,5 +149,20 @@ public sealed class Experiment
         using var process = Process.GetCurrentProcess();
         report.PeakMemoryBytes = process.PeakWorkingSet64;
         return report;
+    }
+
+    /// <summary>What a private run spent, read from the ledger stored with its last version: z, the final S, δ and ε.</summary>
+    private void DescribePrivacySpent(RunConfig config, IFederationHost host, Dictionary<string, string> settings)
+    {
+        if (PrivacyPlan.From(config) is not { } plan || host.LoadStrategyState(Options.Rounds) is not { } state)
+        {
+            return;
+        }
+
+        var ledger = PrivacyLedger.Deserialize(state, plan).Ledger;
+        var spent = ledger.Spent;
+        settings["privacy spent"] = string.Create(
+            CultureInfo.InvariantCulture,
+            $"ε = {spent.Epsilon:G6} at δ = {spent.Delta:G4} (RDP order {spent.Order:G4}) after {ledger.Steps} rounds at z = {ledger.NoiseMultiplier:G6}; final clip norm S = {ledger.ClipNorm:G6}");
     }
 }

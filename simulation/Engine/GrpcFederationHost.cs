@@ -5,6 +5,7 @@ using Federated.Coordinator.Hosting;
 using Federated.Coordinator.Nodes;
 using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Runs;
+using Federated.Coordinator.Storage;
 using Federated.Model.Parameters;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -12,6 +13,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Federated.Simulation.Engine;
 
@@ -72,6 +74,7 @@ public sealed class GrpcFederationHost : IFederationHost
         var app = CoordinatorHost.Build([], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Services.Replace(ServiceDescriptor.Singleton(Federated.Coordinator.Aggregation.Privacy.PrivacyNoiseSource.FromRunSeed));
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Coordinator:DatabasePath"] = ":memory:",
@@ -107,6 +110,9 @@ public sealed class GrpcFederationHost : IFederationHost
         _engine.Resume(RunId);
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc/>
+    public byte[]? LoadStrategyState(long version) => _app.Services.GetRequiredService<SqliteStore>().LoadStrategyState(RunId, version);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

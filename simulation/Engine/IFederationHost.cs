@@ -19,4 +19,10 @@ public interface IFederationHost : IAsyncDisposable
 
     /// <summary>Lets rounds start: called once every client has joined, so the first round selects among all of them.</summary>
     Task OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The strategy state stored with <paramref name="version"/> of the run (a private run's ledger), or null when none
+    /// was stored or the host cannot tell.
+    /// </summary>
+    byte[]? LoadStrategyState(long version) => null;
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using Federated.Client.Federation;
+using Federated.Coordinator.Aggregation.Privacy;
 using Federated.Coordinator.Nodes;
 using Federated.Coordinator.Rounds;
+using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Runs;
 using Federated.Coordinator.Storage;
 using Federated.Model.Parameters;
@@ -33,7 +35,9 @@ public sealed class InMemoryFederationHost : IFederationHost
         }
 
         _store = new SqliteStore(":memory:");
-        Engine = new RoundEngine(_store, TimeProvider.System, new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromDays(1) });
+        // A private run's noise is keyed by its seed, so a simulation repeats (never the production source's behaviour).
+        var pipelines = new RoundPipelineFactory([new PrivacyPipelineExtension(PrivacyNoiseSource.FromRunSeed)]);
+        Engine = new RoundEngine(_store, TimeProvider.System, new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromDays(1) }, pipelines: pipelines);
         var nodes = new NodeDirectory(_store, TimeProvider.System);
         RunId = Engine.CreateRun(config).RunId;
         Engine.Pause(RunId);
@@ -67,6 +71,9 @@ public sealed class InMemoryFederationHost : IFederationHost
         Engine.Resume(RunId);
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc/>
+    public byte[]? LoadStrategyState(long version) => _store.LoadStrategyState(RunId, version);
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync()

@@ -41,6 +41,12 @@ public sealed record SimulationOptions
     /// </summary>
     public IReadOnlyDictionary<string, double> StrategyParameters { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal) { ["serverLearningRate"] = 1 };
 
+    /// <summary>
+    /// Differential privacy (the run config's <c>privacy</c> section), or null (default): off. Its <c>expectedClients</c>
+    /// defaults to the clients selected per round.
+    /// </summary>
+    public PrivacySettings? Privacy { get; init; }
+
     /// <summary>The attack of the malicious clients, or null (every client honest). Default null.</summary>
     public Attacks.AttackSpec? Attack { get; init; }
 
@@ -102,6 +108,7 @@ public sealed record SimulationOptions
                 Name = Strategy,
                 Parameters = new Dictionary<string, double>(StrategyParameters, StringComparer.Ordinal),
             },
+            Privacy = Privacy is null ? null : Privacy with { ExpectedClients = Privacy.ExpectedClients ?? selected },
         };
         config.Validate();
         return config;

@@ -41,6 +41,13 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData("--strategy|fedavg:serverLearningRate=fast", "error: --strategy 'fedavg:serverLearningRate=fast': the value of serverLearningRate, 'fast', is not a number")]
     [InlineData("--compare-strategies|fedavg,no-such-strategy", "error: run config: strategy.name: unknown strategy 'no-such-strategy'")]
     [InlineData("--strategy|fedavg|--compare-strategies|fedavg", "error: --strategy and --compare-strategies: give one or the other")]
+    [InlineData("--dp-noise|1", "error: --dp-noise and --dp-clip go together")]
+    [InlineData("--sample-rate|0.5", "error: --sample-rate needs --dp-noise and --dp-clip")]
+    [InlineData("--dp-noise|1|--dp-clip|big", "error: --dp-clip 'big': expected a clip norm (a number) or 'adaptive'")]
+    [InlineData("--dp-noise|1|--dp-clip|1|--dp-delta|2", "error: run config: privacy.delta: must be in (0, 1), not 2")]
+    [InlineData("--dp-noise|1|--dp-clip|adaptive", "error: run config: privacy.adaptive.countNoise: must exceed z / 2 = 0.5")]
+    [InlineData("--dp-noise|1|--dp-clip|1|--sample-rate|0.5|--fraction|0.3", "error: --sample-rate 0.5 and --fraction 0.3: the fraction selected is the sample rate; give one")]
+    [InlineData("--dp-noise|1|--dp-clip|1|--strategy|median", "error: run config: strategy.name: 'median' cannot be used with privacy")]
     public void Main_BadValue_OneLineErrorAndExitCode2(string args, string expected)
     {
         var (code, error) = Run(args.Split('|'));

@@ -64,6 +64,37 @@ public sealed class ExperimentTests
     }
 
     [Fact]
+    public async Task RunAsync_PrivateRun_RepeatsForTheSameSeedAndReportsTheLedgersEpsilonAndClip()
+    {
+        var data = TinyFederation.Data();
+        var partition = TinyFederation.ByInstitution(data);
+        var privacy = new Federated.Coordinator.Runs.PrivacySettings
+        {
+            NoiseMultiplier = 0.3,
+            Delta = 1e-5,
+            SampleRate = 1,
+            Adaptive = new Federated.Coordinator.Runs.AdaptiveClippingSettings { CountNoise = 1 },
+        };
+        Experiment Private() => TinyFederation.Experiment(data, partition, rounds: 2, references: false) is var e
+            ? new Experiment { Title = e.Title, CommandLine = e.CommandLine, Data = data, Partition = partition, Options = e.Options with { Privacy = privacy }, WithReferences = false }
+            : null!;
+
+        var one = await Private().RunAsync();
+        var two = await Private().RunAsync();
+        var plain = await TinyFederation.Experiment(data, partition, rounds: 2, references: false).RunAsync();
+
+        Assert.Equal(one.Points, two.Points);
+        Assert.NotEqual(plain.Points, one.Points);
+        Assert.Contains("z = 0.3", one.Settings["privacy"], StringComparison.Ordinal);
+        Assert.Contains("qN = 3", one.Settings["privacy"], StringComparison.Ordinal);
+        var epsilon = Federated.Coordinator.Privacy.RdpAccountant.Epsilon(1, 0.3, 2, 1e-5).Epsilon;
+        Assert.StartsWith(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ε = {epsilon:G6} at δ = 1E-05"), one.Settings["privacy spent"], StringComparison.Ordinal);
+        Assert.Contains("after 2 rounds", one.Settings["privacy spent"], StringComparison.Ordinal);
+        Assert.Contains("final clip norm S = ", one.Settings["privacy spent"], StringComparison.Ordinal);
+        Assert.False(plain.Settings.ContainsKey("privacy"));
+    }
+
+    [Fact]
     public async Task RunAsync_FractionOfClients_SelectsThatManyPerRoundAndEvaluatesAll()
     {
         var data = TinyFederation.Data(usersPerInstitution: 4);

@@ -1,0 +1,37 @@
+namespace Federated.Coordinator.Runs;
+
+/// <summary>
+/// The run config's <c>privacy</c> section: DP-FedAvg (McMahan et al., ICLR 2018) at the coordinator, with a fixed or an
+/// adaptive clip norm. The privacy unit is the client of a round (one node). Checked by <see cref="RunConfig.Validate"/>
+/// and turned into numbers by <see cref="Aggregation.Privacy.PrivacyPlan.From"/>.
+/// </summary>
+/// <remarks>
+/// Exactly one of <see cref="NoiseMultiplier"/> and <see cref="TargetEpsilon"/>; exactly one of <see cref="ClipNorm"/> and
+/// <see cref="Adaptive"/>. <see cref="SampleRate"/> and <see cref="Delta"/> are required.
+/// </remarks>
+public sealed record PrivacySettings
+{
+    /// <summary>z &gt; 0: the noise's standard deviation over the clip norm, as the accountant is told. Or <see cref="TargetEpsilon"/>.</summary>
+    public double? NoiseMultiplier { get; set; }
+
+    /// <summary>ε &gt; 0 the whole run (its <c>rounds</c>) must stay within: z is calibrated to it. Or <see cref="NoiseMultiplier"/>.</summary>
+    public double? TargetEpsilon { get; set; }
+
+    /// <summary>δ ∈ (0, 1). Required.</summary>
+    public double? Delta { get; set; }
+
+    /// <summary>A fixed clip norm S &gt; 0 of the whole update. Or <see cref="Adaptive"/>.</summary>
+    public double? ClipNorm { get; set; }
+
+    /// <summary>Adaptive clipping. Or <see cref="ClipNorm"/>.</summary>
+    public AdaptiveClippingSettings? Adaptive { get; set; }
+
+    /// <summary>q ∈ (0, 1], the probability that a node takes part in a round, as the accountant is told. Required.</summary>
+    public double? SampleRate { get; set; }
+
+    /// <summary>
+    /// qN &gt; 0, the expected number of clients per round: the fixed denominator of the noised mean. Default the run's
+    /// <c>nodesPerRound</c>; required without it.
+    /// </summary>
+    public double? ExpectedClients { get; set; }
+}
