@@ -69,13 +69,11 @@ public static class CoordinatorHost
         // Features that add steps to a run's pipeline register an IRoundPipelineExtension; the engine is not edited.
         // Differential privacy draws its noise from the system CSPRNG unless a host (the simulation) replaces the source.
         services.TryAddSingleton(Aggregation.Privacy.PrivacyNoiseSource.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoundPipelineExtension, Aggregation.Privacy.PrivacyPipelineExtension>(
-            sp => new Aggregation.Privacy.PrivacyPipelineExtension(sp.GetRequiredService<Aggregation.Privacy.PrivacyNoiseSource>())));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
             var buffer = new Aggregation.Robust.UpdateBufferOptions { MemoryLimitBytes = options.AggregationBufferBytes, SpillDirectory = options.AggregationSpillDirectory };
-            return new RoundPipelineFactory(sp.GetServices<IRoundPipelineExtension>(), buffer);
+            return new RoundPipelineFactory(sp.GetServices<IRoundPipelineExtension>(), buffer, sp.GetRequiredService<Aggregation.Privacy.PrivacyNoiseSource>());
         });
         services.TryAddSingleton<RoundEventHub>();
         services.TryAddSingleton(sp =>

@@ -36,7 +36,7 @@ public sealed class InMemoryFederationHost : IFederationHost
 
         _store = new SqliteStore(":memory:");
         // A private run's noise is keyed by its seed, so a simulation repeats (never the production source's behaviour).
-        var pipelines = new RoundPipelineFactory([new PrivacyPipelineExtension(PrivacyNoiseSource.FromRunSeed)]);
+        var pipelines = new RoundPipelineFactory(privacyNoise: PrivacyNoiseSource.FromRunSeed);
         Engine = new RoundEngine(_store, TimeProvider.System, new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromDays(1) }, pipelines: pipelines);
         var nodes = new NodeDirectory(_store, TimeProvider.System);
         RunId = Engine.CreateRun(config).RunId;

@@ -6,10 +6,25 @@ using Federated.Model.Parameters;
 
 namespace Federated.Coordinator.Tests.Privacy;
 
-/// <summary>The extension puts DP-FedAvg in front of a run's strategy exactly when its config has a privacy section.</summary>
-public sealed class PrivacyPipelineExtensionTests
+/// <summary>Every pipeline factory puts DP-FedAvg in front of a run's strategy exactly when its config has a privacy section.</summary>
+public sealed class PrivacyPipelineTests
 {
-    private static readonly RoundPipelineFactory Factory = new([new PrivacyPipelineExtension(PrivacyNoiseSource.Keyed([9]))]);
+    private static readonly RoundPipelineFactory Factory = new(privacyNoise: PrivacyNoiseSource.Keyed([9]));
+
+    private static RunConfig PrivateFedAdam() => RunConfig.FromJson(TestSpecs.RunConfig(nodesPerRound: 3).Replace(
+        "\"strategy\": { \"name\": \"fedavg\" }",
+        "\"strategy\": { \"name\": \"fedadam\" }, \"privacy\": { \"noiseMultiplier\": 1, \"delta\": 1e-5, \"sampleRate\": 0.5, \"clipNorm\": 1 }",
+        StringComparison.Ordinal));
+
+    [Fact]
+    public void Create_DefaultFactoryAndAPrivateRun_PrivacyIsNeverLeftOut()
+    {
+        var config = PrivateFedAdam();
+
+        var pipeline = new RoundPipelineFactory().Create(config, CompiledModel.Compile(config.Spec));
+
+        Assert.IsType<DpFedAvgStrategy>(pipeline.Strategy);
+    }
 
     [Fact]
     public void Create_NoPrivacySection_StrategyUntouched()
@@ -24,10 +39,7 @@ public sealed class PrivacyPipelineExtensionTests
     [Fact]
     public void Create_PrivacyInFrontOfFedAdam_StatefulDpStrategyThatNeedsItsLedgerToResume()
     {
-        var config = RunConfig.FromJson(TestSpecs.RunConfig(nodesPerRound: 3).Replace(
-            "\"strategy\": { \"name\": \"fedavg\" }",
-            "\"strategy\": { \"name\": \"fedadam\" }, \"privacy\": { \"noiseMultiplier\": 1, \"delta\": 1e-5, \"sampleRate\": 0.5, \"clipNorm\": 1 }",
-            StringComparison.Ordinal));
+        var config = PrivateFedAdam();
         var pipeline = Factory.Create(config, CompiledModel.Compile(config.Spec));
 
         var strategy = Assert.IsType<DpFedAvgStrategy>(pipeline.Strategy);
