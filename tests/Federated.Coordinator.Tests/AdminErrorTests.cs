@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Federated.Coordinator.Cli;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Federated.Coordinator.Tests;
 
@@ -205,5 +208,31 @@ public sealed class AdminErrorTests
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+    [Fact]
+    public async Task RunAsync_StoppedByCtrlC_OneLineAndExitCode130()
+    {
+        await using var host = await CoordinatorTestHost.StartAsync();
+        try
+        {
+            var server = (TestServer)host.Services.GetRequiredService<IServer>();
+            using var output = new StringWriter(CultureInfo.InvariantCulture);
+            using var error = new StringWriter(CultureInfo.InvariantCulture);
+            using var ctrlC = new CancellationTokenSource();
+            await ctrlC.CancelAsync();
+
+            var code = await AdminCommand.RunAsync(
+                ["runs", "--coordinator", server.BaseAddress.ToString(), "--admin-token", CoordinatorTestHost.AdminToken],
+                new InvocationConfiguration { Output = output, Error = error },
+                server.CreateHandler(),
+                ctrlC.Token);
+
+            Assert.Equal(130, code);
+            Assert.Equal(["error: stopped"], AdminCommandTests.Lines(error.ToString()));
+        }
+        finally
+        {
+            CoordinatorTestHost.DeleteDatabase(host.DatabasePath);
+        }
     }
 }
