@@ -149,7 +149,11 @@ public sealed class CompactLocalStateStore : ILocalStateStore
 
         Copy(parameters, toStore: true);
         _header = new LocalStateHeader(_fingerprint, modelVersion, round);
+        Revision++;
     }
+
+    /// <inheritdoc/>
+    public long Revision { get; private set; }
 
     /// <summary>True when every row of <paramref name="touched"/> is in <paramref name="owned"/>: O(owned), no allocation.</summary>
     private static bool ContainsAll(int[] owned, RowSet touched)

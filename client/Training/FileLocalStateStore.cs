@@ -28,6 +28,12 @@ public sealed class FileLocalStateStore : ILocalStateStore
 
     /// <inheritdoc/>
     /// <remarks>Writes every local tensor in full; <paramref name="touchedRows"/> is not needed.</remarks>
-    public void Save(ParameterSet parameters, long modelVersion, long round, IReadOnlyDictionary<string, RowSet>? touchedRows = null) =>
+    public void Save(ParameterSet parameters, long modelVersion, long round, IReadOnlyDictionary<string, RowSet>? touchedRows = null)
+    {
         LocalStateStore.Save(Path, parameters, modelVersion, round);
+        Revision++;
+    }
+
+    /// <inheritdoc/>
+    public long Revision { get; private set; }
 }

@@ -21,6 +21,12 @@ public interface ILocalStateStore
     /// </summary>
     bool RestoresCompleteState { get; }
 
+    /// <summary>
+    /// How many times <see cref="Save"/> has completed on this store in this process: a buffer that loaded the state at an
+    /// older revision holds a stale copy (another workspace trained the client since) and must load it again.
+    /// </summary>
+    long Revision { get; }
+
     /// <summary>Writes the saved local tensors into <paramref name="parameters"/>; shared tensors are not touched.</summary>
     /// <param name="parameters">Parameters of the model's layout.</param>
     /// <returns>What the saved state says about itself, or null when nothing was saved yet.</returns>

@@ -146,6 +146,7 @@ public sealed class TrainingWorkspace : IDisposable
             var norm = context.NormBeforeClip ?? delta.L2Norm();
 
             client.State.Save(Parameters, assignment.ModelVersion, assignment.Round, LocalTrainingLoop.TouchedRows(_spec, trainer, ParameterScope.Local));
+            _buffer.MarkSaved(client);
             saved = true;
             return new LocalUpdate(
                 assignment.Round,

@@ -17,7 +17,8 @@ namespace Federated.Client.Training;
 /// </para>
 /// <para>
 /// A client's local state is restored from its store unless the buffer still holds it from that client's previous
-/// lending; a lending whose training was not saved must be forgotten (<see cref="ForgetClient"/>). Not thread-safe.
+/// lending at the store's current revision (another workspace may have trained the client since); a lending whose
+/// training was not saved must be forgotten (<see cref="ForgetClient"/>). Not thread-safe.
 /// </para>
 /// </remarks>
 internal sealed class WorkspaceBuffer
@@ -31,6 +32,7 @@ internal sealed class WorkspaceBuffer
     private long _syncedVersion;
     private bool _sharedDenseDirty;
     private LocalClient? _loaded;
+    private long _loadedRevision;
 
     /// <summary>The lending of <paramref name="parameters"/>, a buffer of <paramref name="model"/>'s full layout.</summary>
     /// <param name="model">The model.</param>
@@ -65,7 +67,10 @@ internal sealed class WorkspaceBuffer
         }
 
         SyncShared(global, modelVersion);
-        if (!ReferenceEquals(_loaded, client))
+        // The same client at the same revision: the buffer holds its state. Another workspace may have trained and saved
+        // the client since this one last held it (which worker gets which client is up to the thread pool), so the
+        // revision is compared too, or the buffer would go on from a stale state.
+        if (!ReferenceEquals(_loaded, client) || _loadedRevision != client.State.Revision)
         {
             _loaded = null;
             if (!client.State.RestoresCompleteState)
@@ -76,6 +81,7 @@ internal sealed class WorkspaceBuffer
 
             client.State.TryLoad(Parameters);
             _loaded = client;
+            _loadedRevision = client.State.Revision;
         }
     }
 
@@ -114,6 +120,15 @@ internal sealed class WorkspaceBuffer
 
     /// <summary>The local tensors were changed but not saved: the next lending must restore them.</summary>
     public void ForgetClient() => _loaded = null;
+
+    /// <summary>The lent client's state was saved from this buffer: the buffer holds the store's newest revision.</summary>
+    public void MarkSaved(LocalClient client)
+    {
+        if (ReferenceEquals(_loaded, client))
+        {
+            _loadedRevision = client.State.Revision;
+        }
+    }
 
     /// <summary>Throws unless <paramref name="global"/> has the buffer's layout.</summary>
     /// <exception cref="ArgumentException">Another layout.</exception>

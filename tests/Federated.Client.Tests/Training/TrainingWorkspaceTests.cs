@@ -110,6 +110,25 @@ public sealed class TrainingWorkspaceTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_ClientTrainedOnAnotherWorkspaceSinceThisOneHeldIt_LoadsTheNewState()
+    {
+        // Which worker gets which client is up to the thread pool: a workspace that last held a client must not take
+        // its stale copy for the client's state after another workspace trained and saved it.
+        var spec = SyntheticData.Spec();
+        var client = Client(SyntheticData.Write(_dir.Path, seed: 5, users: 4, items: 30, ratingsPerUser: 10, name: "a.csv"), spec, seed: 1);
+        using var first = new TrainingWorkspace(spec);
+        using var second = new TrainingWorkspace(spec);
+        using var fresh = new TrainingWorkspace(spec);
+        var global = ParameterSet.Initialize(spec, seed: 5);
+        first.Evaluate(client, global, 0);
+
+        second.Train(client, Assignment(1, 0).With(p => p with { LocalEpochs = 3 }), global);
+        var again = first.Evaluate(client, global, 0);
+
+        Assert.Equal(fresh.Evaluate(client, global, 0).Select(m => m.ToArray()), again.Select(m => m.ToArray()));
+    }
+
+    [Fact]
     public void Train_FileStoreWithoutState_RefusesToRestoreIntoSharedWorkspace()
     {
         var spec = SyntheticData.Spec();
