@@ -91,8 +91,8 @@ public sealed class FedAdamRestartTests
         }
     }
 
-    /// <summary>Every node sends its update of a round; node 2 sends the item table as rows 0 and 2 only.</summary>
-    private static async Task SubmitRoundAsync(FakeNode[] nodes, string run, int round)
+    /// <summary>Every node sends its update of a round (of <see cref="TestSpecs.SmallModel"/>); node 2 sends the item table as rows 0 and 2 only.</summary>
+    internal static async Task SubmitRoundAsync(FakeNode[] nodes, string run, int round)
     {
         var item = Layout["emb/item"];
         for (var k = 0; k < nodes.Length; k++)

@@ -41,7 +41,7 @@ public sealed class PrivacyRestartTests
             var (run, nodes) = await RoundTests.StartRoundAsync(host, config);
             for (var round = 1; round <= 4; round++)
             {
-                await SubmitRoundAsync(nodes, run, round);
+                await FedAdamRestartTests.SubmitRoundAsync(nodes, run, round);
             }
 
             uninterrupted = await nodes[0].DownloadAsync(run, 4);
@@ -55,8 +55,8 @@ public sealed class PrivacyRestartTests
         {
             restartedPath = host.DatabasePath;
             var (run, nodes) = await RoundTests.StartRoundAsync(host, config);
-            await SubmitRoundAsync(nodes, run, 1);
-            await SubmitRoundAsync(nodes, run, 2);
+            await FedAdamRestartTests.SubmitRoundAsync(nodes, run, 1);
+            await FedAdamRestartTests.SubmitRoundAsync(nodes, run, 2);
             tokens = [.. nodes.Select(n => n.Token)];
         }
 
@@ -73,8 +73,8 @@ public sealed class PrivacyRestartTests
                     Assert.Equal(3, (await node.PollAsync(run.RunId)).Assignment.Round);
                 }
 
-                await SubmitRoundAsync(nodes, run.RunId, 3);
-                await SubmitRoundAsync(nodes, run.RunId, 4);
+                await FedAdamRestartTests.SubmitRoundAsync(nodes, run.RunId, 3);
+                await FedAdamRestartTests.SubmitRoundAsync(nodes, run.RunId, 4);
                 resumed = await nodes[0].DownloadAsync(run.RunId, 4);
             }
 
@@ -104,27 +104,4 @@ public sealed class PrivacyRestartTests
 
     private static void KeyedNoise(WebApplicationBuilder builder) =>
         builder.Services.Replace(ServiceDescriptor.Singleton(PrivacyNoiseSource.Keyed([42])));
-
-    /// <summary>Every node sends its update of a round; node 2 sends the item table as rows 0 and 2 only.</summary>
-    private static async Task SubmitRoundAsync(FakeNode[] nodes, string run, int round)
-    {
-        var item = Layout["emb/item"];
-        for (var k = 0; k < nodes.Length; k++)
-        {
-            var delta = RoundTests.MakeDelta(k, 1f / round);
-            var chunks = FakeNode.DenseChunks(Layout, delta);
-            if (k == 1)
-            {
-                int[] rows = [0, 2];
-                var values = rows.SelectMany(r => delta["emb/item"].AsSpan(r * item.Columns, item.Columns).ToArray()).ToArray();
-                chunks = Layout.InScope(ParameterScope.Shared)
-                    .Where(t => t.Name != "emb/item")
-                    .SelectMany(t => TensorChunker.Dense(t.Name, delta[t.Name], 0, t.Length))
-                    .Concat(TensorChunker.Sparse("emb/item", rows, values, item.Columns));
-            }
-
-            var reply = await nodes[k].SubmitAsync(nodes[k].Header(run, round, round - 1, 10 * (k + 1), 5), chunks);
-            Assert.True(reply.Accepted);
-        }
-    }
 }
