@@ -5,7 +5,6 @@ using Federated.Coordinator.Storage;
 using Federated.Coordinator.Tests.Aggregation;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
-using Federated.Protos;
 using Federated.Protos.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
