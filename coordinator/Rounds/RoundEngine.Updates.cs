@@ -1,3 +1,4 @@
+using Federated.Coordinator.Aggregation.Privacy;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
 
@@ -260,17 +261,23 @@ public sealed partial class RoundEngine
         ParameterSet next;
         long version;
         RunStatus status;
+        PrivacyLedger? ledger;
+        string? budgetEnd;
         List<StoredMetric> metrics;
         DateTimeOffset now;
         try
         {
             next = open.Aggregation.Finish();
             var strategyState = open.Aggregation.SaveStrategyState();
+            ledger = open.Aggregation.PrivacyLedgerAfter();
             lock (run.State)
             {
                 version = run.Version + 1;
                 now = _time.GetUtcNow();
-                status = version >= run.Config.Rounds ? RunStatus.Completed : run.Status;
+
+                // The run completes with its last configured round, or with the last round its privacy budget allows.
+                budgetEnd = run.BudgetEndAfter(ledger);
+                status = version >= run.Config.Rounds || budgetEnd is not null ? RunStatus.Completed : run.Status;
                 metrics = MetricsLedger.ForCommit(run.Id, open.Round, open.BaseVersion, open.TrainingMetrics);
             }
 
@@ -294,13 +301,14 @@ public sealed partial class RoundEngine
             run.Version = version;
             run.OpenRound = null;
             run.ConsecutiveFailures = 0;
+            run.SetPrivacy(ledger);
             _metrics?.RoundCommitted(now - open.StartedAt);
             RoundsLog.RoundCommitted(_logger, run.Id, open.Round, version, open.Accepted.Count);
             events.Add(Event(RoundEventKind.RoundCommitted, run, open.Round, "", $"version {version} from {open.Accepted.Count} updates"));
             if (status != run.Status)
             {
                 run.Status = status;
-                run.Message = $"completed {version} rounds";
+                run.Message = version >= run.Config.Rounds ? $"completed {version} rounds" : budgetEnd!;
                 _store.UpdateRun(run.Id, status, 0, run.Message);
                 RoundsLog.RunStateChanged(_logger, run.Id, status, run.Message);
                 events.Add(Event(RoundEventKind.RunStateChanged, run, open.Round, "", run.Message));

@@ -1,3 +1,4 @@
+using Federated.Coordinator.Aggregation.Privacy;
 using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
@@ -136,6 +137,11 @@ public sealed partial class RoundEngine
         {
             run.Global = LoadVersion(run, run.Version);
             run.Pipeline.RestoreStrategyState(_store.LoadStrategyState(run.Id, run.Version), run.Version);
+            run.SetPrivacy(run.Pipeline.Privacy?.Ledger);
+        }
+        else
+        {
+            run.SetPrivacy(EndedRunLedger(run));
         }
 
         foreach (var round in rounds.Where(r => r.State == RoundState.Open))
@@ -160,6 +166,32 @@ public sealed partial class RoundEngine
         }
 
         RoundsLog.RunRestored(_logger, run.Id, run.Version, run.Status);
+    }
+
+    /// <summary>
+    /// What an ended private run spent, for operators (its strategy is not restored: no round follows); null when the run
+    /// is not private or its last version's ledger cannot be read.
+    /// </summary>
+    private PrivacyLedger? EndedRunLedger(RunSession run)
+    {
+        if (run.Pipeline.Privacy is not { } dp)
+        {
+            return null;
+        }
+
+        if (_store.LoadStrategyState(run.Id, run.Version) is not { } state)
+        {
+            return run.Version == 0 ? PrivacyLedger.Initial(dp.Plan) : null;
+        }
+
+        try
+        {
+            return PrivacyLedger.Deserialize(state, dp.Plan).Ledger;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private void FailUnrestorable(StoredRun stored, Exception e)
@@ -206,6 +238,7 @@ public sealed partial class RoundEngine
             run.ConfigJson = config.ToJson();
             run.Status = RunStatus.Running;
             run.Global = run.Model.InitializeShared(config.Seed);
+            run.SetPrivacy(run.Pipeline.Privacy?.Ledger);
             _store.InsertRun(new StoredRun(id, config.Name, run.ConfigJson, run.Status, 0, 0, now, ""), sequence, run.Global.Values);
             lock (_runsGate)
             {
@@ -314,7 +347,7 @@ public sealed partial class RoundEngine
     }
 
     private static RunSummary Summarize(RunSession run) =>
-        new(run.Id, run.Config.Name, run.Status, run.Version, run.Config.Rounds, run.OpenRound?.Round ?? run.LastRound, run.Pipeline.Describe(), run.CreatedAt, run.ConfigJson, run.Message, run.Model.Fingerprint);
+        new(run.Id, run.Config.Name, run.Status, run.Version, run.Config.Rounds, run.OpenRound?.Round ?? run.LastRound, run.Pipeline.Describe(), run.CreatedAt, run.ConfigJson, run.Message, run.Model.Fingerprint, run.PrivacySpent);
 
     private RoundEvent Event(RoundEventKind kind, RunSession run, long round, string nodeId, string message) =>
         new(kind, run.Id, round, run.Version, nodeId, message, _time.GetUtcNow(), run.Status);

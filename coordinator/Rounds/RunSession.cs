@@ -1,3 +1,6 @@
+using System.Globalization;
+using Federated.Coordinator.Aggregation.Privacy;
+using Federated.Coordinator.Privacy;
 using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
@@ -65,6 +68,45 @@ internal sealed class RunSession
     public ParameterSet? Global { get; set; }
 
     public RoundSession? OpenRound { get; set; }
+
+    /// <summary>
+    /// What a private run has spent as of <see cref="Version"/> (the ledger stored with it); null when the run is not
+    /// private, or ended before it could be read.
+    /// </summary>
+    public PrivacyLedger? Privacy { get; private set; }
+
+    /// <summary>
+    /// Why no round may follow <see cref="Version"/>: one more would take ε past the config's <c>targetEpsilon</c>; null
+    /// when it would not, or the run has no target. Worked out once per version (<see cref="SetPrivacy"/>), not per poll.
+    /// </summary>
+    public string? PrivacyBudgetEnd { get; private set; }
+
+    /// <summary>(ε, δ) spent as of <see cref="Version"/>, worked out once per version; null when <see cref="Privacy"/> is.</summary>
+    public PrivacySpent? PrivacySpent { get; private set; }
+
+    /// <summary>Records the ledger of <see cref="Version"/> and whether it ends the run.</summary>
+    public void SetPrivacy(PrivacyLedger? ledger)
+    {
+        Privacy = ledger;
+        PrivacySpent = ledger?.Spent;
+        PrivacyBudgetEnd = BudgetEndAfter(ledger);
+    }
+
+    /// <summary>
+    /// Why no round may follow a version with <paramref name="ledger"/>: the message the run ends with; null when one more
+    /// round stays within the target, or there is no target.
+    /// </summary>
+    public string? BudgetEndAfter(PrivacyLedger? ledger)
+    {
+        if (ledger is null || Pipeline.Privacy is not { } dp || !dp.WouldExceedTarget(ledger, out var next))
+        {
+            return null;
+        }
+
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"privacy budget: one more round would spend ε = {next.Epsilon:0.####} > target {dp.Plan.TargetEpsilon:G} (δ = {next.Delta:G}); completed {ledger.Steps} of {Config.Rounds} rounds at ε = {ledger.Spent.Epsilon:0.####}");
+    }
 
     public long LastRound { get; set; }
 

@@ -9,7 +9,7 @@ public enum RunStatus
     /// <summary>No new round starts; an open round still collects updates.</summary>
     Paused,
 
-    /// <summary>Every configured round committed.</summary>
+    /// <summary>Every configured round committed, or as many as the privacy budget (<c>privacy.targetEpsilon</c>) allows.</summary>
     Completed,
 
     /// <summary>Stopped by an operator.</summary>

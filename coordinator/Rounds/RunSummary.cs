@@ -1,3 +1,5 @@
+using Federated.Coordinator.Privacy;
+
 namespace Federated.Coordinator.Rounds;
 
 /// <summary>A run's state for operators and nodes.</summary>
@@ -12,4 +14,5 @@ namespace Federated.Coordinator.Rounds;
 /// <param name="ConfigJson">The run config.</param>
 /// <param name="Message">Why it ended, if it did.</param>
 /// <param name="LayoutFingerprint">Fingerprint of the model's parameter layout.</param>
-public sealed record RunSummary(string RunId, string Name, RunStatus Status, long ModelVersion, int Rounds, long CurrentRound, string Strategy, DateTimeOffset CreatedAt, string ConfigJson, string Message, string LayoutFingerprint);
+/// <param name="Privacy">(ε, δ) spent by the versions released so far (ε = 0 before the first); null when the run is not private.</param>
+public sealed record RunSummary(string RunId, string Name, RunStatus Status, long ModelVersion, int Rounds, long CurrentRound, string Strategy, DateTimeOffset CreatedAt, string ConfigJson, string Message, string LayoutFingerprint, PrivacySpent? Privacy = null);

@@ -14,8 +14,18 @@ public sealed record PrivacySettings
     /// <summary>z &gt; 0: the noise's standard deviation over the clip norm, as the accountant is told. Or <see cref="TargetEpsilon"/>.</summary>
     public double? NoiseMultiplier { get; set; }
 
-    /// <summary>ε &gt; 0 the whole run (its <c>rounds</c>) must stay within: z is calibrated to it. Or <see cref="NoiseMultiplier"/>.</summary>
+    /// <summary>
+    /// ε &gt; 0 the run must stay within: z is calibrated so that <see cref="CalibrationRounds"/> rounds spend at most
+    /// this, and the run ends (completed) before a round would spend more. Or <see cref="NoiseMultiplier"/>.
+    /// </summary>
     public double? TargetEpsilon { get; set; }
+
+    /// <summary>
+    /// The number of rounds z is calibrated for with <see cref="TargetEpsilon"/> (≥ 1; default the run's <c>rounds</c>).
+    /// Fewer than <c>rounds</c> means less noise per round and a run that ends when the budget does, after about this
+    /// many rounds; only with <see cref="TargetEpsilon"/>.
+    /// </summary>
+    public int? CalibrationRounds { get; set; }
 
     /// <summary>δ ∈ (0, 1). Required.</summary>
     public double? Delta { get; set; }

@@ -7,7 +7,7 @@ namespace Federated.Coordinator.Aggregation.Privacy;
 
 /// <summary>
 /// The numbers of a private run, resolved from its config's <c>privacy</c> section (<see cref="From"/>): the noise
-/// multiplier z the accountant is told (given, or calibrated to the target ε over the run's rounds), the multiplier
+/// multiplier z the accountant is told (given, or calibrated to the target ε over the run's rounds or <c>calibrationRounds</c>), the multiplier
 /// z_Δ of the update's noise, δ, q, the fixed denominator qN and the clip rule.
 /// </summary>
 /// <param name="NoiseMultiplier">z, composed by the accountant every round.</param>
@@ -140,6 +140,21 @@ public sealed record PrivacyPlan(
         if (p.NoiseMultiplier is not null && p.TargetEpsilon is not null)
         {
             throw Fail("noiseMultiplier", "set either 'noiseMultiplier' or 'targetEpsilon', not both");
+        }
+
+        if (p.CalibrationRounds is { } calibrationRounds)
+        {
+            if (p.TargetEpsilon is null)
+            {
+                throw Fail("calibrationRounds", "is only used with 'targetEpsilon' (z is calibrated for that many rounds)");
+            }
+
+            if (calibrationRounds < 1)
+            {
+                throw Fail("calibrationRounds", $"must be at least 1, not {calibrationRounds}");
+            }
+
+            rounds = calibrationRounds;
         }
 
         if (p.NoiseMultiplier is { } z)

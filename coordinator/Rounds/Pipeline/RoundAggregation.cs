@@ -1,4 +1,5 @@
 using Federated.Coordinator.Aggregation;
+using Federated.Coordinator.Aggregation.Privacy;
 using Federated.Model.Parameters;
 
 namespace Federated.Coordinator.Rounds.Pipeline;
@@ -65,4 +66,10 @@ public sealed class RoundAggregation
     /// when the strategy keeps none. Call it after <see cref="Finish"/>, before the run's next round begins.
     /// </summary>
     public byte[]? SaveStrategyState() => (_pipeline.Strategy as IStatefulStrategy)?.SaveState(_aggregator);
+
+    /// <summary>
+    /// The privacy ledger after this round (what its version stores), or null when the run is not private. Call it after
+    /// <see cref="Finish"/>.
+    /// </summary>
+    public PrivacyLedger? PrivacyLedgerAfter() => _pipeline.Privacy?.LedgerAfter(_aggregator);
 }

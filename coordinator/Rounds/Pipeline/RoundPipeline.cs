@@ -1,4 +1,5 @@
 using Federated.Coordinator.Aggregation;
+using Federated.Coordinator.Aggregation.Privacy;
 
 namespace Federated.Coordinator.Rounds.Pipeline;
 
@@ -21,6 +22,9 @@ public sealed class RoundPipeline
 
     /// <summary>The strategy.</summary>
     public IAggregationStrategy Strategy { get; }
+
+    /// <summary>The strategy when the run is private (DP-FedAvg in front of the configured one), else null.</summary>
+    public DpFedAvgStrategy? Privacy => Strategy as DpFedAvgStrategy;
 
     /// <summary>Steps on the aggregate, in order.</summary>
     public IReadOnlyList<IPostAggregationTransform> PostTransforms { get; }

@@ -48,6 +48,8 @@ public sealed class PrivacyConfigTests
     [InlineData("""{ "delta": 1e-5, "sampleRate": 0.1, "clipNorm": 1 }""", "privacy.noiseMultiplier")]
     [InlineData("""{ "noiseMultiplier": 1, "targetEpsilon": 3, "delta": 1e-5, "sampleRate": 0.1, "clipNorm": 1 }""", "privacy.noiseMultiplier")]
     [InlineData("""{ "noiseMultiplier": 0, "delta": 1e-5, "sampleRate": 0.1, "clipNorm": 1 }""", "privacy.noiseMultiplier")]
+    [InlineData("""{ "noiseMultiplier": 1, "calibrationRounds": 2, "delta": 1e-5, "sampleRate": 0.1, "clipNorm": 1 }""", "privacy.calibrationRounds")]
+    [InlineData("""{ "targetEpsilon": 3, "calibrationRounds": 0, "delta": 1e-5, "sampleRate": 0.1, "clipNorm": 1 }""", "privacy.calibrationRounds")]
     [InlineData("""{ "targetEpsilon": -1, "delta": 1e-5, "sampleRate": 0.1, "clipNorm": 1 }""", "privacy.targetEpsilon")]
     [InlineData("""{ "noiseMultiplier": 1, "sampleRate": 0.1, "clipNorm": 1 }""", "privacy.delta")]
     [InlineData("""{ "noiseMultiplier": 1, "delta": 1, "sampleRate": 0.1, "clipNorm": 1 }""", "privacy.delta")]
