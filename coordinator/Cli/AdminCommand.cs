@@ -187,7 +187,13 @@ internal sealed class AdminCommand
         $"coordinator {s.Version}, up since {Time(s.StartedUnixMs)}; {s.RunsActive} active run(s); {s.NodesConnected} of {s.NodesEnrolled} enrolled node(s) connected";
 
     private static string FormatRun(RunInfo r) =>
-        string.Create(CultureInfo.InvariantCulture, $"{r.RunId,-8} {r.State.ToString().ToLowerInvariant(),-10} version {r.ModelVersion}/{r.Rounds}  round {r.CurrentRound}  {r.Strategy}  '{r.Name}'  {r.Message}");
+        string.Create(CultureInfo.InvariantCulture, $"{r.RunId,-8} {r.State.ToString().ToLowerInvariant(),-10} version {r.ModelVersion}/{r.Rounds}  round {r.CurrentRound}  {r.Strategy}{FormatPrivacy(r.Privacy)}  '{r.Name}'  {r.Message}");
+
+    /// <summary><c>  ε=1.23 (δ=1e-05)</c>, with <c>/4</c> after ε when the run has a target; nothing for a run that is not private.</summary>
+    private static string FormatPrivacy(PrivacySpent? p) =>
+        p is null ? "" : string.Create(
+            CultureInfo.InvariantCulture,
+            $"  ε={p.Epsilon:0.00}{(p.HasTargetEpsilon ? $"/{p.TargetEpsilon:G}" : "")} (δ={p.Delta:0.#####e+00})");
 
     private static string FormatRound(RoundInfo r) =>
         $"round {r.Round,4}  {r.State.ToString().ToLowerInvariant(),-10} base v{r.BaseVersion}  {r.Updates}/{r.Selected.Count} updates  deadline {Time(r.DeadlineUnixMs)}  [{string.Join(", ", r.Selected)}]";

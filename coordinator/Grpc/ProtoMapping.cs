@@ -30,7 +30,22 @@ internal static class ProtoMapping
         _ => Protos.V1.RoundState.Unspecified,
     };
 
-    public static RunInfo ToProto(RunSummary run) => new()
+    public static RunInfo ToProto(RunSummary run)
+    {
+        var info = ToProtoWithoutPrivacy(run);
+        if (run.Privacy is { } spent)
+        {
+            info.Privacy = new Protos.V1.PrivacySpent { Epsilon = spent.Epsilon, Delta = spent.Delta };
+            if (run.TargetEpsilon is { } target)
+            {
+                info.Privacy.TargetEpsilon = target;
+            }
+        }
+
+        return info;
+    }
+
+    private static RunInfo ToProtoWithoutPrivacy(RunSummary run) => new()
     {
         RunId = run.RunId,
         Name = run.Name,

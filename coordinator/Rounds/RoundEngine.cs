@@ -347,7 +347,7 @@ public sealed partial class RoundEngine
     }
 
     private static RunSummary Summarize(RunSession run) =>
-        new(run.Id, run.Config.Name, run.Status, run.Version, run.Config.Rounds, run.OpenRound?.Round ?? run.LastRound, run.Pipeline.Describe(), run.CreatedAt, run.ConfigJson, run.Message, run.Model.Fingerprint, run.PrivacySpent);
+        new(run.Id, run.Config.Name, run.Status, run.Version, run.Config.Rounds, run.OpenRound?.Round ?? run.LastRound, run.Pipeline.Describe(), run.CreatedAt, run.ConfigJson, run.Message, run.Model.Fingerprint, run.PrivacySpent, run.Pipeline.Privacy?.Plan.TargetEpsilon);
 
     private RoundEvent Event(RoundEventKind kind, RunSession run, long round, string nodeId, string message) =>
         new(kind, run.Id, round, run.Version, nodeId, message, _time.GetUtcNow(), run.Status);

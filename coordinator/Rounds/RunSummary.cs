@@ -15,4 +15,5 @@ namespace Federated.Coordinator.Rounds;
 /// <param name="Message">Why it ended, if it did.</param>
 /// <param name="LayoutFingerprint">Fingerprint of the model's parameter layout.</param>
 /// <param name="Privacy">(ε, δ) spent by the versions released so far (ε = 0 before the first); null when the run is not private.</param>
-public sealed record RunSummary(string RunId, string Name, RunStatus Status, long ModelVersion, int Rounds, long CurrentRound, string Strategy, DateTimeOffset CreatedAt, string ConfigJson, string Message, string LayoutFingerprint, PrivacySpent? Privacy = null);
+/// <param name="TargetEpsilon">The config's <c>privacy.targetEpsilon</c>; null without one.</param>
+public sealed record RunSummary(string RunId, string Name, RunStatus Status, long ModelVersion, int Rounds, long CurrentRound, string Strategy, DateTimeOffset CreatedAt, string ConfigJson, string Message, string LayoutFingerprint, PrivacySpent? Privacy = null, double? TargetEpsilon = null);
