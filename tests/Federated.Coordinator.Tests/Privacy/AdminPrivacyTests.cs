@@ -50,6 +50,7 @@ public sealed class AdminPrivacyTests
             Assert.Equal((0, ""), (code, error));
             var lines = AdminCommandTests.Lines(output);
             var expected = string.Create(CultureInfo.InvariantCulture, $"  ε={afterOne:0.00}/4 (δ=1e-05)  'test'");
+            Assert.Equal("  ε=2.71/4 (δ=1e-05)  'test'", expected);
             Assert.Contains(expected, lines.Single(l => l.StartsWith(run + " ", StringComparison.Ordinal)), StringComparison.Ordinal);
             Assert.DoesNotContain("ε=", lines.Single(l => l.StartsWith(plain + " ", StringComparison.Ordinal)), StringComparison.Ordinal);
 
