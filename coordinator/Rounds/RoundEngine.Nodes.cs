@@ -94,11 +94,7 @@ public sealed partial class RoundEngine
         if (run.PrivacyBudgetEnd is { } budgetEnd)
         {
             // A commit ends the run itself when its ledger leaves no room; this catches a run resumed at such a version.
-            run.Status = RunStatus.Completed;
-            run.Message = budgetEnd;
-            _store.UpdateRun(run.Id, run.Status, run.ConsecutiveFailures, run.Message);
-            RoundsLog.RunStateChanged(_logger, run.Id, run.Status, run.Message);
-            events.Add(Event(RoundEventKind.RunStateChanged, run, run.LastRound, "", run.Message));
+            ChangeRunState(run, RunStatus.Completed, budgetEnd, run.LastRound, events);
             run.Signal();
             return;
         }

@@ -307,11 +307,7 @@ public sealed partial class RoundEngine
             events.Add(Event(RoundEventKind.RoundCommitted, run, open.Round, "", $"version {version} from {open.Accepted.Count} updates"));
             if (status != run.Status)
             {
-                run.Status = status;
-                run.Message = version >= run.Config.Rounds ? $"completed {version} rounds" : budgetEnd!;
-                _store.UpdateRun(run.Id, status, 0, run.Message);
-                RoundsLog.RunStateChanged(_logger, run.Id, status, run.Message);
-                events.Add(Event(RoundEventKind.RunStateChanged, run, open.Round, "", run.Message));
+                ChangeRunState(run, status, version >= run.Config.Rounds ? $"completed {version} rounds" : budgetEnd!, open.Round, events);
             }
 
             run.Signal();

@@ -194,6 +194,16 @@ public sealed partial class RoundEngine
         }
     }
 
+    /// <summary>Sets the run's state and message, stores them and announces the change; the caller holds the run's state lock.</summary>
+    private void ChangeRunState(RunSession run, RunStatus status, string message, long round, List<RoundEvent> events)
+    {
+        run.Status = status;
+        run.Message = message;
+        _store.UpdateRun(run.Id, status, run.ConsecutiveFailures, message);
+        RoundsLog.RunStateChanged(_logger, run.Id, status, message);
+        events.Add(Event(RoundEventKind.RunStateChanged, run, round, "", message));
+    }
+
     private void FailUnrestorable(StoredRun stored, Exception e)
     {
         var message = $"the run could not be restored: {e.Message}";
@@ -281,8 +291,6 @@ public sealed partial class RoundEngine
                     throw new InvalidOperationException($"run {runId} is {run.Status.ToString().ToLowerInvariant()}, so it cannot be {status.ToString().ToLowerInvariant()}");
                 }
 
-                run.Status = status;
-                run.Message = message;
                 if (status == RunStatus.Stopped && run.OpenRound is { } open)
                 {
                     _store.SaveRound(open.ToStored(run.Id, RoundState.Abandoned, _time.GetUtcNow()));
@@ -290,9 +298,7 @@ public sealed partial class RoundEngine
                     open.Aggregation.Abandon();
                 }
 
-                _store.UpdateRun(run.Id, status, run.ConsecutiveFailures, message);
-                RoundsLog.RunStateChanged(_logger, run.Id, status, message);
-                events.Add(Event(RoundEventKind.RunStateChanged, run, run.LastRound, "", message));
+                ChangeRunState(run, status, message, run.LastRound, events);
                 run.Signal();
                 StartRoundIfPossible(run, events);
                 summary = Summarize(run);
