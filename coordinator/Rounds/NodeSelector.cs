@@ -2,9 +2,19 @@ using MathNet.Numerics.Random;
 
 namespace Federated.Coordinator.Rounds;
 
-/// <summary>Chooses a round's nodes among the eligible ones: how many the run config asks for, and which, reproducibly.</summary>
-internal static class NodeSelector
+/// <summary>
+/// The default <see cref="IParticipantSampler"/>: as many nodes as the run config asks for (<c>nodesPerRound</c>, or
+/// <c>fractionPerRound</c> of the eligible, at least <c>minClients</c>), and which, reproducibly.
+/// </summary>
+/// <param name="config">The run's validated config.</param>
+internal sealed class NodeSelector(Runs.RunConfig config) : IParticipantSampler
 {
+    /// <inheritdoc />
+    public bool CommitsWithoutQuorum => false;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string>? Sample(IReadOnlyList<string> eligible, long round) => Select(eligible, config, round);
+
     /// <summary>
     /// The nodes of round <paramref name="round"/>: a partial Fisher–Yates shuffle of the sorted eligible ids, seeded by
     /// the run's seed and the round, so a restarted coordinator selects the same nodes. Null when fewer than

@@ -60,6 +60,7 @@ public sealed partial class RoundEngine
         var events = new List<RoundEvent>();
         MarkSeen(nodeId, run, polled: true);
         TryStartRound(run, events);
+        CommitEmptyRounds(run, events);
         (AssignmentPoll, Task) result;
         lock (run.State)
         {
@@ -80,6 +81,51 @@ public sealed partial class RoundEngine
         lock (run.State)
         {
             StartRoundIfPossible(run, events);
+        }
+    }
+
+    /// <summary>
+    /// Commits the open round while it is one whose sample drew nobody (each commit may start another such round). A poll
+    /// that finds one waits for the run's writer lock, so that it answers from the round that follows, as a poll during
+    /// any other round answers from that round. The caller holds no lock.
+    /// </summary>
+    private void CommitEmptyRounds(RunSession run, List<RoundEvent> events)
+    {
+        while (true)
+        {
+            lock (run.State)
+            {
+                if (run.OpenRound is not { Selected.Count: 0 })
+                {
+                    return;
+                }
+            }
+
+            run.Writer.Wait();
+
+            try
+            {
+                RoundSession? closing = null;
+                lock (run.State)
+                {
+                    if (run.OpenRound is { Closing: false, Selected.Count: 0 } open)
+                    {
+                        open.Closing = true;
+                        closing = open;
+                    }
+                }
+
+                if (closing is null)
+                {
+                    return;
+                }
+
+                Commit(run, closing, events);
+            }
+            finally
+            {
+                run.Writer.Release();
+            }
         }
     }
 
@@ -109,13 +155,14 @@ public sealed partial class RoundEngine
         }
 
         var round = run.LastRound + 1;
-        if (NodeSelector.Select(eligible, run.Config, round) is not { } selected)
+        if (run.Pipeline.Sampler.Sample(eligible, round) is not { } selected)
         {
             return;
         }
 
+        // A Poisson sample may draw nobody: that round's deadline is now, and it commits (noise only) at the next poll or tick.
         var now = _time.GetUtcNow();
-        var open = NewRound(run, round, selected, now, now + DeadlineOf(run.Config));
+        var open = NewRound(run, round, selected, now, selected.Count == 0 ? now : now + DeadlineOf(run.Config));
         _store.SaveRound(open.ToStored(run.Id, RoundState.Open));
         run.LastRound = round;
         run.OpenRound = open;

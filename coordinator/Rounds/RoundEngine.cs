@@ -149,7 +149,7 @@ public sealed partial class RoundEngine
             if (run.IsActive && round.BaseVersion == run.Version)
             {
                 _store.DeleteUploads(run.Id, round.Round);
-                var reopened = NewRound(run, round.Round, round.Selected, round.StartedAt, now + DeadlineOf(config), round.Released);
+                var reopened = NewRound(run, round.Round, round.Selected, round.StartedAt, round.Selected.Count == 0 ? now : now + DeadlineOf(config), round.Released);
                 _store.SaveRound(reopened.ToStored(run.Id, RoundState.Open));
                 run.OpenRound = reopened;
                 RoundsLog.RoundReopened(_logger, run.Id, round.Round);

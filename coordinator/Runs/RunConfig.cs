@@ -28,16 +28,22 @@ public sealed record RunConfig
     /// <summary>Model versions to produce (committed rounds), ≥ 1. Default 10.</summary>
     public int Rounds { get; set; } = 10;
 
-    /// <summary>Nodes selected per round (at least <see cref="MinClients"/> are selected). Optional.</summary>
+    /// <summary>
+    /// Nodes selected per round (at least <see cref="MinClients"/> are selected). Optional. With <see cref="Privacy"/> nodes
+    /// are drawn by Poisson sampling instead, and this is only the default of <c>privacy.expectedClients</c>.
+    /// </summary>
     public int? NodesPerRound { get; set; }
 
-    /// <summary>Fraction in (0, 1] of connected nodes selected per round, rounded up. Optional.</summary>
+    /// <summary>Fraction in (0, 1] of connected nodes selected per round, rounded up. Optional; refused with <see cref="Privacy"/> (whose <c>sampleRate</c> it would contradict).</summary>
     public double? FractionPerRound { get; set; }
 
     /// <summary>Connected nodes needed before a round starts, ≥ 1. Default 1.</summary>
     public int MinClients { get; set; } = 1;
 
-    /// <summary>Updates needed to close a round at its deadline, 1 ≤ quorum ≤ <see cref="MinClients"/>. Default: <see cref="MinClients"/>.</summary>
+    /// <summary>
+    /// Updates needed to close a round at its deadline, 1 ≤ quorum ≤ <see cref="MinClients"/>. Default: <see cref="MinClients"/>.
+    /// Refused with <see cref="Privacy"/>: a private round commits whatever its Poisson sample sent.
+    /// </summary>
     public int? Quorum { get; set; }
 
     /// <summary>Seconds from a round's start to its deadline, &gt; 0. Default 600.</summary>
@@ -58,8 +64,12 @@ public sealed record RunConfig
     /// <summary>Differential privacy (DP-FedAvg at the coordinator), or null (default): no clipping, no noise.</summary>
     public PrivacySettings? Privacy { get; set; }
 
-    /// <summary>The quorum in force: <see cref="Quorum"/> or <see cref="MinClients"/>.</summary>
-    public int EffectiveQuorum => Quorum ?? MinClients;
+    /// <summary>
+    /// The quorum in force: <see cref="Quorum"/> or <see cref="MinClients"/>; 0 with <see cref="Privacy"/>, whose rounds commit
+    /// whatever their Poisson sample sent (the accountant counts every sampled round, so none may fail and be drawn again
+    /// because of who answered).
+    /// </summary>
+    public int EffectiveQuorum => Privacy is null ? Quorum ?? MinClients : 0;
 
     /// <summary>The model spec; the config must have been validated.</summary>
     public ModelSpec Spec => Model ?? throw new RunConfigException("model", "is required");
@@ -161,7 +171,7 @@ public sealed record RunConfig
         }
 
         ValidateTraining(Training);
-        ValidateStrategy(Strategy, EffectiveQuorum);
+        ValidateStrategy(Strategy, Quorum ?? MinClients);
         Aggregation.Privacy.PrivacyPlan.From(this);
     }
 

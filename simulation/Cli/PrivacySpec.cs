@@ -49,8 +49,8 @@ internal static class PrivacySpec
             throw new ArgumentException($"--dp-clip '{clip}': expected a clip norm (a number) or 'adaptive'");
         }
 
-        // q = 1 selects every client, as no --fraction does: the run config stays the one without privacy's selection.
-        return (privacy, rate == 1 ? fraction : rate);
+        // With privacy the engine draws each round's clients by Poisson sampling at q: no fixed fraction is selected.
+        return (privacy, null);
     }
 
     /// <summary>The privacy settings worth printing, e.g. <c>DP-FedAvg: z = 1, clip 0.5, δ = 1e-05, q = 0.1, qN = 10</c>.</summary>

@@ -76,17 +76,30 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
                 }
             }
 
-            if (selected.Count == 0)
+            // With privacy a round's Poisson sample may draw no client: the engine then commits that round's version at once
+            // (noise only), so the version can be ahead of the loop. Each such version is evaluated as its own round.
+            var reached = selected.Count > 0 ? selected[0].Assignment.ModelVersion : ended && options.Privacy is not null ? options.Rounds : -1;
+            if (reached < 0)
             {
                 throw new InvalidOperationException(ended ? $"the run ended before round {round}" : $"no client was selected for round {round}");
             }
 
-            var baseVersion = selected[0].Assignment.ModelVersion;
-            if (baseVersion != version)
+            while (version < reached)
             {
-                await DownloadAsync(host, retry, selected[0].Client, baseVersion, global, cancellationToken).ConfigureAwait(false);
-                version = baseVersion;
+                version++;
+                await DownloadAsync(host, retry, 0, version, global, cancellationToken).ConfigureAwait(false);
+                await EvaluateAsync(locals, global, version, round, report, cancellationToken).ConfigureAwait(false);
+                done = (long)round * locals.Length;
+                progress?.Invoke(new SimulationProgress(Series, done, total));
+                round++;
             }
+
+            if (selected.Count == 0)
+            {
+                break;
+            }
+
+            var baseVersion = version;
 
             await TrainRoundAsync(steps, locals, selected, global, () => progress?.Invoke(new SimulationProgress(Series, Interlocked.Increment(ref done), total)), cancellationToken).ConfigureAwait(false);
             done = (long)round * locals.Length;

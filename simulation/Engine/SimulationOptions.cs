@@ -99,8 +99,9 @@ public sealed record SimulationOptions
             Seed = Seed,
             Model = spec,
             Rounds = Rounds,
-            FractionPerRound = FractionPerRound,
-            MinClients = selected,
+            // With privacy every client must be eligible before a round starts, and the round's clients are a Poisson sample.
+            FractionPerRound = Privacy is null ? FractionPerRound : null,
+            MinClients = Privacy is null ? selected : clients,
             RoundDeadlineSeconds = 24 * 3600,
             Training = Plan with { SparseEmbeddings = true },
             Strategy = new StrategySettings
@@ -108,7 +109,7 @@ public sealed record SimulationOptions
                 Name = Strategy,
                 Parameters = new Dictionary<string, double>(StrategyParameters, StringComparer.Ordinal),
             },
-            Privacy = Privacy is null ? null : Privacy with { ExpectedClients = Privacy.ExpectedClients ?? selected },
+            Privacy = Privacy is null ? null : Privacy with { ExpectedClients = Privacy.ExpectedClients ?? Privacy.SampleRate * clients },
         };
         config.Validate();
         return config;
@@ -124,7 +125,9 @@ public sealed record SimulationOptions
             ["batch size"] = Plan.BatchSize.ToString(c),
             ["learning rate"] = Plan.LearningRate.ToString(c),
             ["optimizer"] = LocalTrainingPlan.OptimizerName(Plan.Optimizer) + " (fresh each round)",
-            ["selection"] = FractionPerRound is { } f ? f.ToString(c) + " of clients per round" : "all clients every round",
+            ["selection"] = Privacy?.SampleRate is { } q
+                ? "Poisson sampling, each client with probability " + q.ToString(c) + " per round"
+                : FractionPerRound is { } f ? f.ToString(c) + " of clients per round" : "all clients every round",
             ["strategy"] = DescribeStrategy(),
             ["clip norm"] = Plan.ClipNorm == 0 ? "none" : Plan.ClipNorm.ToString(c),
             ["FedProx μ"] = Plan.ProximalMu.ToString(c),

@@ -6,17 +6,22 @@ using Federated.Coordinator.Privacy;
 namespace Federated.Coordinator.Aggregation.Privacy;
 
 /// <summary>
-/// Where a private run's noise comes from: in production a fresh <see cref="AesCounterRandom.FromSystemRandom"/> stream
-/// per round, which nobody can repeat; in simulations and tests a keyed stream per round, so that a run repeats and a
-/// restarted coordinator draws exactly the noise it would have drawn. Never <see cref="System.Random"/>.
+/// Where a private run's randomness comes from — its noise and its Poisson sample of nodes: in production a fresh
+/// <see cref="AesCounterRandom.FromSystemRandom"/> stream per round, which nobody can repeat; in simulations and tests a
+/// keyed stream per round, so that a run repeats and a restarted coordinator draws exactly the noise it would have
+/// drawn. Never <see cref="System.Random"/>.
 /// </summary>
 /// <remarks>
-/// A keyed round's AES key is SHA-256(key ‖ step as int64 little-endian), step being the rounds the run has released
-/// before it; a run-seeded source's key is SHA-256("Federated.DP-noise" ‖ seed as int32 little-endian).
+/// Noise: a keyed round's AES key is SHA-256(key ‖ step as int64 little-endian), step being the rounds the run has
+/// released before it; a run-seeded source's key is SHA-256("Federated.DP-noise" ‖ seed as int32 little-endian).
+/// Sampling: the round's AES key is SHA-256(base ‖ round as int64 little-endian), base being SHA-256("Federated.DP-sampling"
+/// ‖ key) for a keyed source and SHA-256("Federated.DP-sampling" ‖ seed as int32 little-endian) for a run-seeded one, so the
+/// sample and the noise never share a stream.
 /// </remarks>
 public sealed class PrivacyNoiseSource
 {
     private static readonly byte[] SeedLabel = Encoding.ASCII.GetBytes("Federated.DP-noise");
+    private static readonly byte[] SamplingLabel = Encoding.ASCII.GetBytes("Federated.DP-sampling");
     private readonly byte[]? _key;
     private readonly bool _fromRunSeed;
 
@@ -64,5 +69,44 @@ public sealed class PrivacyNoiseSource
             SHA256.HashData(input, roundKey);
             return new GaussianNoise(AesCounterRandom.FromKey(roundKey));
         };
+    }
+
+    /// <summary>The random stream of each round's Poisson sample of a run with seed <paramref name="runSeed"/>, by round number.</summary>
+    public Func<long, AesCounterRandom> SamplingForRun(int runSeed)
+    {
+        byte[]? baseKey = null;
+        if (_fromRunSeed)
+        {
+            var seed = new byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(seed, runSeed);
+            baseKey = Labelled(SamplingLabel, seed);
+        }
+        else if (_key is not null)
+        {
+            baseKey = Labelled(SamplingLabel, _key);
+        }
+
+        if (baseKey is null)
+        {
+            return _ => AesCounterRandom.FromSystemRandom();
+        }
+
+        return round =>
+        {
+            var input = new byte[baseKey.Length + 8];
+            baseKey.CopyTo(input, 0);
+            BinaryPrimitives.WriteInt64LittleEndian(input.AsSpan(baseKey.Length), round);
+            Span<byte> roundKey = stackalloc byte[32];
+            SHA256.HashData(input, roundKey);
+            return AesCounterRandom.FromKey(roundKey);
+        };
+    }
+
+    private static byte[] Labelled(byte[] label, ReadOnlySpan<byte> value)
+    {
+        var input = new byte[label.Length + value.Length];
+        label.CopyTo(input, 0);
+        value.CopyTo(input.AsSpan(label.Length));
+        return SHA256.HashData(input);
     }
 }

@@ -39,6 +39,7 @@ public sealed record PrivacyPlan(
         }
 
         CheckStrategy(config.Strategy);
+        CheckSelection(config);
         var delta = p.Delta ?? throw Fail("delta", "is required, in (0, 1) (e.g. 1e-5, or below 1/N for N clients)");
         if (!(delta > 0 && delta < 1))
         {
@@ -97,6 +98,19 @@ public sealed record PrivacyPlan(
         if (strategy.Parameters?.ContainsKey(NormBound.MultipleKey) == true)
         {
             throw new RunConfigException("strategy.parameters." + NormBound.MultipleKey, "cannot be used with privacy: the clip norm already bounds every update, and a bound taken from the round's median is not private");
+        }
+    }
+
+    private static void CheckSelection(RunConfig config)
+    {
+        if (config.FractionPerRound is not null)
+        {
+            throw new RunConfigException("fractionPerRound", "cannot be used with privacy: nodes are drawn by Poisson sampling at privacy.sampleRate (remove fractionPerRound)");
+        }
+
+        if (config.Quorum is not null)
+        {
+            throw new RunConfigException("quorum", "cannot be used with privacy: a private round commits whatever its Poisson sample sent, since the accountant counts every sampled round (remove quorum)");
         }
     }
 

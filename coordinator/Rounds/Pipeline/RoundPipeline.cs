@@ -4,18 +4,22 @@ using Federated.Coordinator.Aggregation.Privacy;
 namespace Federated.Coordinator.Rounds.Pipeline;
 
 /// <summary>
-/// How one run turns the round's validated updates into its next version:
-/// per-update transforms → aggregation strategy → post-aggregation transforms. Built once per run by the
+/// How one run chooses each round's nodes (<see cref="Sampler"/>) and turns the round's validated updates into its next
+/// version: per-update transforms → aggregation strategy → post-aggregation transforms. Built once per run by the
 /// <see cref="RoundPipelineFactory"/>; stateful steps (server moments) keep their state in their instances.
 /// </summary>
 public sealed class RoundPipeline
 {
-    internal RoundPipeline(IReadOnlyList<IUpdateTransform> updateTransforms, IAggregationStrategy strategy, IReadOnlyList<IPostAggregationTransform> postTransforms)
+    internal RoundPipeline(IParticipantSampler sampler, IReadOnlyList<IUpdateTransform> updateTransforms, IAggregationStrategy strategy, IReadOnlyList<IPostAggregationTransform> postTransforms)
     {
+        Sampler = sampler;
         UpdateTransforms = updateTransforms;
         Strategy = strategy;
         PostTransforms = postTransforms;
     }
+
+    /// <summary>Who takes part in each round: the run config's count, or Poisson sampling when the run is private.</summary>
+    public IParticipantSampler Sampler { get; }
 
     /// <summary>Per-update steps, in order.</summary>
     public IReadOnlyList<IUpdateTransform> UpdateTransforms { get; }

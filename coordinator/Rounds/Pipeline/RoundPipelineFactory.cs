@@ -7,8 +7,8 @@ using Federated.Model.Parameters;
 namespace Federated.Coordinator.Rounds.Pipeline;
 
 /// <summary>
-/// Builds each run's <see cref="RoundPipeline"/> from its config: the strategy it names, behind DP-FedAvg when the config
-/// has a <c>privacy</c> section, then every extension in order.
+/// Builds each run's <see cref="RoundPipeline"/> from its config: the strategy it names, behind DP-FedAvg and with
+/// Poisson sampling of nodes when the config has a <c>privacy</c> section, then every extension in order.
 /// </summary>
 /// <remarks>
 /// Privacy is part of the factory, not an optional extension: a run that asks for it gets it from every factory, so no
@@ -23,7 +23,7 @@ public sealed class RoundPipelineFactory
     /// <summary>A factory with the given extensions (none: the strategy alone).</summary>
     /// <param name="extensions">Steps added to the runs whose config asks for them.</param>
     /// <param name="buffer">Where strategies that need a round's updates together keep them; null: the defaults.</param>
-    /// <param name="privacyNoise">Where private runs draw their noise; null: <see cref="PrivacyNoiseSource.System"/> (the simulation keys it by the run's seed).</param>
+    /// <param name="privacyNoise">Where private runs draw their noise and their samples; null: <see cref="PrivacyNoiseSource.System"/> (the simulation keys it by the run's seed).</param>
     public RoundPipelineFactory(IEnumerable<IRoundPipelineExtension>? extensions = null, UpdateBufferOptions? buffer = null, PrivacyNoiseSource? privacyNoise = null)
     {
         _extensions = extensions?.ToArray() ?? [];
@@ -39,7 +39,10 @@ public sealed class RoundPipelineFactory
     {
         ArgumentNullException.ThrowIfNull(config);
         var strategy = AggregationStrategies.WithPrivacy(AggregationStrategies.Create(config.Strategy, model, _buffer), config, _privacyNoise);
-        var builder = new RoundPipelineBuilder(strategy);
+        IParticipantSampler sampler = strategy is DpFedAvgStrategy dp
+            ? new PoissonSampler(dp.Plan.SampleRate, config.MinClients, _privacyNoise.SamplingForRun(config.Seed))
+            : new NodeSelector(config);
+        var builder = new RoundPipelineBuilder(strategy, sampler);
         foreach (var extension in _extensions)
         {
             extension.Extend(config, builder);

@@ -23,11 +23,12 @@ public sealed class PrivacyRestartTests
     [Fact]
     public async Task Restart_AfterTwoPrivateFedAdamRounds_FourthVersionLedgerAndEpsilonEqualAnUninterruptedRun()
     {
+        // q = 1: the Poisson sample holds every node, so the scripted rounds know who trains.
         var config = TestSpecs.RunConfig(rounds: 4).Replace(
             "\"strategy\": { \"name\": \"fedavg\" }",
             """
             "strategy": { "name": "fedadam", "parameters": { "serverLearningRate": 0.05, "tau": 0.01 } },
-            "privacy": { "noiseMultiplier": 0.5, "delta": 1e-5, "sampleRate": 0.3, "expectedClients": 3, "adaptive": { "initialClip": 0.05, "countNoise": 1 } }
+            "privacy": { "noiseMultiplier": 0.5, "delta": 1e-5, "sampleRate": 1, "expectedClients": 3, "adaptive": { "initialClip": 0.05, "countNoise": 1 } }
             """,
             StringComparison.Ordinal);
         Assert.Contains("privacy", config, StringComparison.Ordinal);
@@ -90,7 +91,7 @@ public sealed class PrivacyRestartTests
             Assert.Equal(stored, b.LoadStrategyState("run-1", 4));
             var ledger = PrivacyLedger.Deserialize(stored, plan).Ledger;
             Assert.Equal(4, ledger.Steps);
-            Assert.Equal(RdpAccountant.Epsilon(0.3, 0.5, 4, 1e-5), ledger.Spent);
+            Assert.Equal(RdpAccountant.Epsilon(1, 0.5, 4, 1e-5), ledger.Spent);
             Assert.NotEqual(0.05, ledger.ClipNorm);
             Assert.Equal(2, PrivacyLedger.Deserialize(a.LoadStrategyState("run-1", 2), plan).Ledger.Steps);
         }

@@ -12,11 +12,11 @@ public sealed class PrivacySpecTests
     }
 
     [Fact]
-    public void FromFlags_FixedClip_MapsEveryFlagAndSelectsTheSampleRate()
+    public void FromFlags_FixedClip_MapsEveryFlagAndLeavesSelectionToPoissonSampling()
     {
         var (privacy, fraction) = PrivacySpec.FromFlags(0.8, "0.5", 1e-6, 0.1, null);
 
-        Assert.Equal(0.1, fraction);
+        Assert.Null(fraction);
         Assert.NotNull(privacy);
         Assert.Equal(0.8, privacy.NoiseMultiplier);
         Assert.Equal(0.5, privacy.ClipNorm);
@@ -30,7 +30,7 @@ public sealed class PrivacySpecTests
     {
         var (privacy, fraction) = PrivacySpec.FromFlags(1, "adaptive", null, null, 0.25);
 
-        Assert.Equal(0.25, fraction);
+        Assert.Null(fraction);
         Assert.Equal(0.25, privacy!.SampleRate);
         Assert.Equal(PrivacySpec.DefaultDelta, privacy.Delta);
         Assert.Equal(0.1, privacy.Adaptive!.InitialClip);

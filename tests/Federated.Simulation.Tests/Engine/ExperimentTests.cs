@@ -122,6 +122,40 @@ public sealed class ExperimentTests
     }
 
     [Fact]
+    public async Task RunAsync_PrivateWithLowSampleRate_PoissonRoundsIncludingEmptyOnesAreAllCommittedAndEvaluated()
+    {
+        var data = TinyFederation.Data();
+        var partition = TinyFederation.ByInstitution(data);
+        var privacy = new Federated.Coordinator.Runs.PrivacySettings { NoiseMultiplier = 0.5, Delta = 1e-5, SampleRate = 0.3, ClipNorm = 1 };
+        var experiment = TinyFederation.Experiment(data, partition, rounds: 8, references: false);
+        RecordingHost? host = null;
+        experiment = new Experiment
+        {
+            Title = experiment.Title,
+            CommandLine = experiment.CommandLine,
+            Data = data,
+            Partition = partition,
+            Options = experiment.Options with { Privacy = privacy },
+            WithReferences = false,
+            HostFactory = (config, model, clients, _) => Task.FromResult<IFederationHost>(host = new RecordingHost(new InMemoryFederationHost(config, model, clients))),
+        };
+
+        var report = await experiment.RunAsync();
+
+        // Three clients at q = 0.3: this seed draws rounds of several sizes, nobody included; none fails, each is evaluated.
+        var rounds = host!.Rounds;
+        Assert.Equal(8, rounds.Count);
+        Assert.All(rounds, r => Assert.Equal(Federated.Coordinator.Rounds.RoundState.Committed, r.State));
+        Assert.Contains(rounds, r => r.Selected.Count == 0);
+        Assert.Contains(rounds, r => r.Selected.Count > 0);
+        Assert.True(rounds.Select(r => r.Selected.Count).Distinct().Count() >= 2);
+        var evaluatedRounds = report.Points.Where(p => p is { Series: ExperimentSeries.Federated, Task: "click", Metric: "logloss" } && p.Client == MetricPoint.AllClients).Select(p => p.Round).Order();
+        Assert.Equal(Enumerable.Range(0, 9), evaluatedRounds);
+        Assert.Contains("qN = 0.9", report.Settings["privacy"], StringComparison.Ordinal);
+        Assert.Contains("Poisson sampling", report.Settings["selection"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Build_ReferencesAndFederation_SeeIdenticalSplits()
     {
         var data = TinyFederation.Data();
