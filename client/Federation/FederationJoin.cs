@@ -15,7 +15,8 @@ namespace Federated.Client.Federation;
 /// <paramref name="Model"/>'s <see cref="CompiledModel.Fingerprint"/>, or the two sides disagree on the model.
 /// </param>
 /// <param name="ModelVersion">The current global model version.</param>
-public sealed record FederationJoin(string NodeId, string RunId, CompiledModel Model, string LayoutFingerprint, long ModelVersion)
+/// <param name="Privacy">For a private run, the guarantee of versions 1..<paramref name="ModelVersion"/>; null otherwise.</param>
+public sealed record FederationJoin(string NodeId, string RunId, CompiledModel Model, string LayoutFingerprint, long ModelVersion, RunPrivacy? Privacy = null)
 {
     /// <summary>The run's model spec (that of <see cref="Model"/>).</summary>
     public ModelSpec Spec => Model.Spec;

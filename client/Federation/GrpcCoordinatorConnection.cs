@@ -79,7 +79,7 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
     public async Task<FederationJoin> JoinAsync(string? runId, CancellationToken cancellationToken)
     {
         var reply = await CallAsync("join", () => _client.JoinAsync(new JoinRequest { RunId = runId ?? "" }, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync, cancellationToken).ConfigureAwait(false);
-        var joined = new FederationJoin(reply.NodeId, reply.RunId, ModelOf(reply.ModelSpecJson, reply.RunId), reply.LayoutFingerprint, reply.ModelVersion);
+        var joined = new FederationJoin(reply.NodeId, reply.RunId, ModelOf(reply.ModelSpecJson, reply.RunId), reply.LayoutFingerprint, reply.ModelVersion, PrivacyOf(reply.Privacy));
         _joined = joined;
         _joinedSpecJson = reply.ModelSpecJson;
         return joined;
@@ -94,13 +94,16 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
         {
             case WaitForAssignmentReply.Types.Status.Assigned when reply.Assignment is { } a:
                 var assignment = new TrainingAssignment { Round = a.Round, ModelVersion = a.ModelVersion, Plan = ReadPlan(a.Training, a.Round) };
-                return new AssignmentOffer(AssignmentStatus.Assigned, assignment, DateTimeOffset.FromUnixTimeMilliseconds(a.DeadlineUnixMs));
+                return new AssignmentOffer(AssignmentStatus.Assigned, assignment, DateTimeOffset.FromUnixTimeMilliseconds(a.DeadlineUnixMs), PrivacyOf(reply.Privacy));
             case WaitForAssignmentReply.Types.Status.RunEnded:
-                return new AssignmentOffer(AssignmentStatus.RunEnded);
+                return new AssignmentOffer(AssignmentStatus.RunEnded, Privacy: PrivacyOf(reply.Privacy));
             default:
-                return new AssignmentOffer(AssignmentStatus.Wait);
+                return new AssignmentOffer(AssignmentStatus.Wait, Privacy: PrivacyOf(reply.Privacy));
         }
     }
+
+    private static RunPrivacy? PrivacyOf(PrivacySpent? privacy) =>
+        privacy is null ? null : RunPrivacy.From(privacy.Epsilon, privacy.Delta, privacy.HasTargetEpsilon ? privacy.TargetEpsilon : null);
 
     /// <inheritdoc/>
     /// <exception cref="InvalidDataException">The stream is for another layout or version, misses a shared tensor, or carries a local one.</exception>

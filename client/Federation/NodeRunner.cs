@@ -86,7 +86,7 @@ public sealed class NodeRunner
         }
 
         NodeRunnerLog.Joined(_logger, join.RunId, join.NodeId, join.ModelVersion);
-        Report(new NodeProgress(NodeProgressKind.Joined, null, join.ModelVersion, $"joined run {join.RunId} as {join.NodeId} (model version {join.ModelVersion})"));
+        Report(new NodeProgress(NodeProgressKind.Joined, null, join.ModelVersion, $"joined run {join.RunId} as {join.NodeId} (model version {join.ModelVersion}{Spent(join.Privacy, "; private: ")})"));
         try
         {
             return await RunJoinedAsync(join, stoppingToken).ConfigureAwait(false);
@@ -129,7 +129,7 @@ public sealed class NodeRunner
         var state = new RunState(join, session, new ParameterSet(model.Layout), new NodeRoundStep(_connection, join, _retry, _logger, _progress));
         try
         {
-            await RefreshAsync(state, join.ModelVersion, stoppingToken).ConfigureAwait(false);
+            await RefreshAsync(state, join.ModelVersion, join.Privacy, stoppingToken).ConfigureAwait(false);
             while (true)
             {
                 stoppingToken.ThrowIfCancellationRequested();
@@ -154,7 +154,7 @@ public sealed class NodeRunner
                 var assignment = offer.Assignment;
                 if (assignment.ModelVersion != state.GlobalVersion)
                 {
-                    await RefreshAsync(state, assignment.ModelVersion, stoppingToken).ConfigureAwait(false);
+                    await RefreshAsync(state, assignment.ModelVersion, offer.Privacy, stoppingToken).ConfigureAwait(false);
                 }
 
                 // One step: train and upload are finished even when a stop is requested meanwhile.
@@ -165,12 +165,12 @@ public sealed class NodeRunner
             var final = await _retry.RunAsync("join", ct => _connection.JoinAsync(join.RunId, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
             if (final.ModelVersion != state.GlobalVersion)
             {
-                await RefreshAsync(state, final.ModelVersion, stoppingToken).ConfigureAwait(false);
+                await RefreshAsync(state, final.ModelVersion, final.Privacy, stoppingToken).ConfigureAwait(false);
             }
 
             await LeaveAsync(join.RunId, LeaveReason.RunEnded, null).ConfigureAwait(false);
             NodeRunnerLog.RunEnded(_logger, join.RunId, state.GlobalVersion ?? join.ModelVersion, state.RoundsTrained);
-            Report(new NodeProgress(NodeProgressKind.RunEnded, session.LastRound, state.GlobalVersion, $"run {join.RunId} ended at model version {state.GlobalVersion}; trained {state.RoundsTrained} rounds"));
+            Report(new NodeProgress(NodeProgressKind.RunEnded, session.LastRound, state.GlobalVersion, $"run {join.RunId} ended at model version {state.GlobalVersion}{Spent(final.Privacy, " (", ")")}; trained {state.RoundsTrained} rounds"));
             return Summarize(state, completed: true, resumedFrom);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -194,14 +194,17 @@ public sealed class NodeRunner
         }
     }
 
-    /// <summary>Downloads <paramref name="version"/>, keeps it beside the local state, evaluates it and reports the metrics.</summary>
-    private async Task RefreshAsync(RunState state, long version, CancellationToken stoppingToken)
+    /// <summary>
+    /// Downloads <paramref name="version"/>, keeps it beside the local state, evaluates it and reports the metrics; for a
+    /// private run with the guarantee the coordinator states for the versions up to it (<paramref name="privacy"/>).
+    /// </summary>
+    private async Task RefreshAsync(RunState state, long version, RunPrivacy? privacy, CancellationToken stoppingToken)
     {
         await _retry.RunAsync($"download of version {version}", ct => _connection.DownloadModelAsync(state.Join.RunId, version, state.Global, ct), stoppingToken, stoppingToken).ConfigureAwait(false);
         state.GlobalVersion = version;
         GlobalModelStore.Save(Path.Combine(_options.StateDirectory, GlobalModelStore.FileName), state.Join.RunId, version, state.Join.Spec, state.Global);
         NodeRunnerLog.Downloaded(_logger, version);
-        Report(new NodeProgress(NodeProgressKind.Downloaded, null, version, $"downloaded model version {version}"));
+        Report(new NodeProgress(NodeProgressKind.Downloaded, null, version, $"downloaded model version {version}{Spent(privacy, " (private: ", " so far)")}"));
 
         if (state.Session.Data.Split.Validation.Length == 0)
         {
@@ -240,6 +243,9 @@ public sealed class NodeRunner
     }
 
     private void Report(NodeProgress progress) => _progress?.Report(progress);
+
+    /// <summary><paramref name="before"/> + the guarantee + <paramref name="after"/> for a private run; nothing otherwise.</summary>
+    private static string Spent(RunPrivacy? privacy, string before, string after = "") => privacy is null ? "" : before + privacy + after;
 
     private sealed class RunState(FederationJoin join, NodeTrainingSession session, ParameterSet global, NodeRoundStep step)
     {

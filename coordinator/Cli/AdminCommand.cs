@@ -97,7 +97,7 @@ internal sealed class AdminCommand
         root.Subcommands.Add(Verb("revoke", "Revoke a node's token", [_nodeOption], async (client, parse, headers, ct) =>
             Print(parse, await client.RevokeTokenAsync(new RevokeTokenRequest { NodeId = parse.GetValue(_nodeOption) }, headers, cancellationToken: ct), _ => $"revoked {parse.GetValue(_nodeOption)}")));
         root.Subcommands.Add(Verb("metrics", "Per-round, per-task metrics of a run", [_runOption], async (client, parse, headers, ct) =>
-            Print(parse, await client.GetMetricsAsync(RunRequest(parse), headers, cancellationToken: ct), r => string.Join(Environment.NewLine, r.Rows.Select(FormatMetric)))));
+            Print(parse, await client.GetMetricsAsync(RunRequest(parse), headers, cancellationToken: ct), FormatMetrics)));
 
         var version = new Option<long>("--version") { Description = "Model version", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Output file", Required = true };
@@ -184,7 +184,8 @@ internal sealed class AdminCommand
         unixMs == 0 ? "-" : DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string FormatStatus(GetStatusReply s) =>
-        $"coordinator {s.Version}, up since {Time(s.StartedUnixMs)}; {s.RunsActive} active run(s); {s.NodesConnected} of {s.NodesEnrolled} enrolled node(s) connected";
+        string.Join(Environment.NewLine, s.ActiveRuns.Select(FormatRun).Prepend(
+            $"coordinator {s.Version}, up since {Time(s.StartedUnixMs)}; {s.RunsActive} active run(s); {s.NodesConnected} of {s.NodesEnrolled} enrolled node(s) connected"));
 
     private static string FormatRun(RunInfo r) =>
         string.Create(CultureInfo.InvariantCulture, $"{r.RunId,-8} {r.State.ToString().ToLowerInvariant(),-10} version {r.ModelVersion}/{r.Rounds}  round {r.CurrentRound}  {r.Strategy}{FormatPrivacy(r.Privacy)}  '{r.Name}'  {r.Message}");
@@ -200,6 +201,23 @@ internal sealed class AdminCommand
 
     private static string FormatNode(NodeInfo n) =>
         $"{n.NodeId,-20} {(n.Revoked ? "revoked" : n.Connected ? "connected" : "offline"),-10} last seen {Time(n.LastSeenUnixMs)}  runs [{string.Join(", ", n.Runs)}]";
+
+    /// <summary>
+    /// The rows, and for a private run a first line with what its versions have spent; an eval row (the version its round
+    /// produced) ends with that version's ε.
+    /// </summary>
+    private static string FormatMetrics(GetMetricsReply r)
+    {
+        var epsilon = r.Privacy.ToDictionary(p => p.ModelVersion, p => p.Epsilon);
+        var rows = r.Rows.Select(m => FormatMetric(m) + (m.Kind == "eval" && epsilon.TryGetValue(m.Round, out var e) ? string.Create(CultureInfo.InvariantCulture, $"  ε={e:0.00}") : ""));
+        if (r.Privacy.Count > 0)
+        {
+            var last = r.Privacy[^1];
+            rows = rows.Prepend(string.Create(CultureInfo.InvariantCulture, $"privacy: ε={last.Epsilon:0.00} (δ={last.Delta:0.#####e+00}) after version {last.ModelVersion}"));
+        }
+
+        return string.Join(Environment.NewLine, rows);
+    }
 
     private static string FormatMetric(TaskMetricRow m) =>
         string.Create(CultureInfo.InvariantCulture, $"round {m.Round,4}  {m.Kind,-5} {m.Task,-12} ") +

@@ -65,6 +65,7 @@ public sealed class FederationService : Federation.FederationBase
             LayoutFingerprint = result.Run.LayoutFingerprint,
             ModelVersion = result.Run.ModelVersion,
             RunState = ProtoMapping.ToProto(result.Run.Status),
+            Privacy = ProtoMapping.PrivacyOf(result.Run),
         });
     }
 
@@ -79,8 +80,8 @@ public sealed class FederationService : Federation.FederationBase
 
         // Read after the poll, so a node that sees its round gone (WAIT) or the run ended also sees the version that
         // round or run committed; versions never decrease.
-        var latest = _engine.GetRun(request.RunId).ModelVersion;
-        var reply = new WaitForAssignmentReply { RunState = ProtoMapping.ToProto(poll.RunStatus), LatestModelVersion = latest };
+        var run = _engine.GetRun(request.RunId);
+        var reply = new WaitForAssignmentReply { RunState = ProtoMapping.ToProto(poll.RunStatus), LatestModelVersion = run.ModelVersion, Privacy = ProtoMapping.PrivacyOf(run) };
         if (poll.Assignment is { } a)
         {
             reply.Status = WaitForAssignmentReply.Types.Status.Assigned;

@@ -54,14 +54,17 @@ public sealed class OperatorService : Operator.OperatorBase
     public override Task<GetStatusReply> GetStatus(GetStatusRequest request, ServerCallContext context)
     {
         var presence = _engine.ListPresence();
-        return Task.FromResult(new GetStatusReply
+        var active = _engine.ListRuns().Where(r => r.Status is RunStatus.Running or RunStatus.Paused).ToList();
+        var reply = new GetStatusReply
         {
             Version = ServiceVersion,
             StartedUnixMs = _engine.StartedAt.ToUnixTimeMilliseconds(),
-            RunsActive = _engine.ListRuns().Count(r => r.Status is RunStatus.Running or RunStatus.Paused),
+            RunsActive = active.Count,
             NodesConnected = presence.Count(p => p.Connected),
             NodesEnrolled = _nodes.List().Count,
-        });
+        };
+        reply.ActiveRuns.Add(active.Select(ProtoMapping.ToProto));
+        return Task.FromResult(reply);
     }
 
     /// <inheritdoc />
@@ -103,6 +106,7 @@ public sealed class OperatorService : Operator.OperatorBase
         ArgumentNullException.ThrowIfNull(request);
         var reply = new GetMetricsReply();
         reply.Rows.Add(_engine.GetMetrics(request.RunId).Select(ProtoMapping.ToProto));
+        reply.Privacy.Add(_engine.PrivacyByVersion(request.RunId).Select((spent, i) => new VersionPrivacy { ModelVersion = i + 1, Epsilon = spent.Epsilon, Delta = spent.Delta }));
         return Task.FromResult(reply);
     }
 

@@ -33,16 +33,25 @@ internal static class ProtoMapping
     public static RunInfo ToProto(RunSummary run)
     {
         var info = ToProtoWithoutPrivacy(run);
-        if (run.Privacy is { } spent)
+        info.Privacy = PrivacyOf(run);
+        return info;
+    }
+
+    /// <summary>What a private run has spent, with its target; null when the run is not private.</summary>
+    public static Protos.V1.PrivacySpent? PrivacyOf(RunSummary run)
+    {
+        if (run.Privacy is not { } spent)
         {
-            info.Privacy = new Protos.V1.PrivacySpent { Epsilon = spent.Epsilon, Delta = spent.Delta };
-            if (run.TargetEpsilon is { } target)
-            {
-                info.Privacy.TargetEpsilon = target;
-            }
+            return null;
         }
 
-        return info;
+        var privacy = new Protos.V1.PrivacySpent { Epsilon = spent.Epsilon, Delta = spent.Delta };
+        if (run.TargetEpsilon is { } target)
+        {
+            privacy.TargetEpsilon = target;
+        }
+
+        return privacy;
     }
 
     private static RunInfo ToProtoWithoutPrivacy(RunSummary run) => new()

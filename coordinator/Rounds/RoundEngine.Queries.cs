@@ -14,6 +14,51 @@ public sealed partial class RoundEngine
     /// <exception cref="RejectionException">Unknown run.</exception>
     public RunSummary GetRun(string runId) => Summary(RequireRun(runId));
 
+    /// <summary>
+    /// The (ε, δ) of a private run's versions 1..v together, for every committed version v, version 1 first; empty for a run
+    /// that is not private. z and q are fixed for a run, so ε depends on v alone; the last entry is the run's ledger.
+    /// </summary>
+    /// <exception cref="RejectionException">Unknown run.</exception>
+    public IReadOnlyList<Privacy.PrivacySpent> PrivacyByVersion(string runId)
+    {
+        var run = RequireRun(runId);
+        if (run.Pipeline.Privacy is not { } dp)
+        {
+            return [];
+        }
+
+        long version;
+        Privacy.PrivacySpent? spent;
+        lock (run.State)
+        {
+            version = run.Version;
+            spent = run.PrivacySpent;
+        }
+
+        // One step's RDP times v is what RdpAccountant.Epsilon(q, z, v, δ) converts; the series is computed once.
+        var plan = dp.Plan;
+        var step = new Privacy.RdpAccountant();
+        step.Compose(plan.SampleRate, plan.NoiseMultiplier);
+        var rdp = new double[step.Rdp.Count];
+        var perVersion = new List<Privacy.PrivacySpent>((int)Math.Min(version, 1 << 20));
+        for (var v = 1L; v < version; v++)
+        {
+            for (var k = 0; k < rdp.Length; k++)
+            {
+                rdp[k] = step.Rdp[k] * v;
+            }
+
+            perVersion.Add(Privacy.RdpConversion.ToEpsilon(step.Orders, rdp, plan.Delta));
+        }
+
+        if (version > 0 && spent is { } last)
+        {
+            perVersion.Add(last);
+        }
+
+        return perVersion;
+    }
+
     /// <summary>The model spec of a run.</summary>
     /// <exception cref="RejectionException">Unknown run.</exception>
     public ModelSpec GetSpec(string runId) => RequireRun(runId).Config.Spec;

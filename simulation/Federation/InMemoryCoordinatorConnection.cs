@@ -51,7 +51,7 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
 
         // Another run of the same engine has another spec: compile that one (not the simulation's path).
         var model = ReferenceEquals(joined.Spec, _model.Spec) ? _model : CompiledModel.Compile(joined.Spec);
-        return Task.FromResult(new FederationJoin(NodeId, run.RunId, model, run.LayoutFingerprint, run.ModelVersion));
+        return Task.FromResult(new FederationJoin(NodeId, run.RunId, model, run.LayoutFingerprint, run.ModelVersion, PrivacyOf(run)));
     }
 
     /// <inheritdoc/>
@@ -69,13 +69,17 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
             throw Rejected(e);
         }
 
+        var privacy = PrivacyOf(_engine.GetRun(runId));
         if (poll.Assignment is { } assignment)
         {
-            return new AssignmentOffer(AssignmentStatus.Assigned, ToTrainingAssignment(assignment), assignment.Deadline);
+            return new AssignmentOffer(AssignmentStatus.Assigned, ToTrainingAssignment(assignment), assignment.Deadline, privacy);
         }
 
-        return new AssignmentOffer(poll.RunEnded ? AssignmentStatus.RunEnded : AssignmentStatus.Wait);
+        return new AssignmentOffer(poll.RunEnded ? AssignmentStatus.RunEnded : AssignmentStatus.Wait, Privacy: privacy);
     }
+
+    private static RunPrivacy? PrivacyOf(RunSummary run) =>
+        run.Privacy is { } spent ? RunPrivacy.From(spent.Epsilon, spent.Delta, run.TargetEpsilon) : null;
 
     /// <inheritdoc/>
     public Task DownloadModelAsync(string runId, long modelVersion, ParameterSet target, CancellationToken cancellationToken)

@@ -29,6 +29,43 @@ public sealed class NodeRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_PrivateRun_ReportsTheStatedEpsilonAtJoinDownloadAndEnd()
+    {
+        using var directory = new TempDirectory();
+        var data = SyntheticData.Write(directory.Path, 1, 20, 16, 10);
+        var connection = new ScriptedConnection(SyntheticData.Spec()) { Privacy = new RunPrivacy(0, 1e-5, 4) };
+        connection.Offers.Enqueue(() => ScriptedConnection.Assigned(1, 0) with { Privacy = new RunPrivacy(0, 1e-5, 4) });
+        connection.Offers.Enqueue(() =>
+        {
+            connection.Version = 1;
+            connection.Privacy = new RunPrivacy(1.234, 1e-5, 4);
+            return ScriptedConnection.Assigned(2, 1) with { Privacy = new RunPrivacy(1.234, 1e-5, 4) };
+        });
+        connection.Offers.Enqueue(() =>
+        {
+            connection.Version = 2;
+            connection.Privacy = new RunPrivacy(2.5, 1e-5, 4);
+            return new AssignmentOffer(AssignmentStatus.RunEnded);
+        });
+        var progress = new SyncProgress();
+
+        await new NodeRunner(connection, model => SyntheticData.Load(data, model), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state")), progress).RunAsync();
+
+        var messages = progress.Reports.Select(p => p.Message).ToList();
+        Assert.Contains("joined run run-1 as n1 (model version 0; private: ε = 0.00 of 4 at δ = 1e-05)", messages);
+        Assert.Contains("downloaded model version 1 (private: ε = 1.23 of 4 at δ = 1e-05 so far)", messages);
+        Assert.Contains(messages, m => m.StartsWith("run run-1 ended at model version 2 (ε = 2.50 of 4 at δ = 1e-05); trained ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(double.NaN, 1e-5)]
+    [InlineData(-1, 1e-5)]
+    [InlineData(1, 0)]
+    [InlineData(1, 1)]
+    [InlineData(double.PositiveInfinity, 1e-5)]
+    public void From_FiguresOutOfRange_Null(double epsilon, double delta) => Assert.Null(RunPrivacy.From(epsilon, delta, null));
+
+    [Fact]
     public async Task RunAsync_RetriesExhausted_ThrowsUnavailable()
     {
         using var directory = new TempDirectory();

@@ -28,6 +28,9 @@ public sealed class ScriptedConnection(ModelSpec spec, string? fingerprint = nul
 
     public long Version { get; set; }
 
+    /// <summary>The guarantee each join states (null: the run is not private).</summary>
+    public RunPrivacy? Privacy { get; set; }
+
     public Task<FederationJoin> JoinAsync(string? runId, CancellationToken cancellationToken)
     {
         Calls.Add("join");
@@ -36,7 +39,7 @@ public sealed class ScriptedConnection(ModelSpec spec, string? fingerprint = nul
             throw failure;
         }
 
-        return Task.FromResult(new FederationJoin("n1", "run-1", Model, fingerprint ?? Model.Fingerprint, Version));
+        return Task.FromResult(new FederationJoin("n1", "run-1", Model, fingerprint ?? Model.Fingerprint, Version, Privacy));
     }
 
     public async Task<AssignmentOffer> WaitForAssignmentAsync(string runId, TimeSpan maxWait, CancellationToken cancellationToken)
