@@ -55,8 +55,12 @@ var compareStrategies = new Option<string?>("--compare-strategies")
 var dpNoise = new Option<double?>("--dp-noise") { Description = "Differential privacy (DP-FedAvg at the coordinator): noise multiplier z; needs --dp-clip" };
 var dpClip = new Option<string?>("--dp-clip") { Description = "Clip norm S of each whole update, or 'adaptive' (S₀ = 0.1 tracking the median norm); needs --dp-noise" };
 var dpDelta = new Option<double?>("--dp-delta") { Description = "δ of the reported (ε, δ) (default 1e-5)" };
-var sampleRate = new Option<double?>("--sample-rate") { Description = "q: fraction of clients sampled per round, as the privacy accountant is told (default --fraction, or 1)" };
-Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary, strategy, attack, malicious, compareStrategies, dpNoise, dpClip, dpDelta, sampleRate];
+var sampleRate = new Option<double?>("--sample-rate") { Description = "q: with privacy each client takes part in a round with probability q (Poisson sampling), as the accountant assumes (default --fraction, or 1)" };
+var dpSweep = new Option<string?>("--dp-sweep")
+{
+    Description = "Run the same federation once per noise multiplier Z1,Z2,… (with --dp-clip, --dp-delta, --sample-rate) and once without privacy; one privacy–utility table (ε against every task's figures) and one plot per task",
+};
+Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary, strategy, attack, malicious, compareStrategies, dpNoise, dpClip, dpDelta, sampleRate, dpSweep];
 
 Func<Federated.Coordinator.Runs.RunConfig, CompiledModel, int, CancellationToken, Task<IFederationHost>>? Host(ParseResult r) => r.GetValue(transport) == "grpc"
     ? async (config, model, count, cancellationToken) => await GrpcFederationHost.StartAsync(config, model, count, cancellationToken).ConfigureAwait(false)
@@ -76,7 +80,23 @@ SimulationOptions Options(ParseResult r, int defaultRounds, int defaultEpochs, i
         options = options with { Strategy = chosen.Name, StrategyParameters = chosen.Parameters };
     }
 
-    var (privacy, selected) = PrivacySpec.FromFlags(r.GetValue(dpNoise), r.GetValue(dpClip), r.GetValue(dpDelta), r.GetValue(sampleRate), options.FractionPerRound);
+    var noise = r.GetValue(dpNoise);
+    if (r.GetValue(dpSweep) is { } sweep)
+    {
+        if (noise is not null || r.GetValue(compareStrategies) is not null)
+        {
+            throw new ArgumentException("--dp-sweep sets the noise of each run: give it without --dp-noise and --compare-strategies");
+        }
+
+        if (r.GetValue(dpClip) is null)
+        {
+            throw new ArgumentException("--dp-sweep needs --dp-clip S|adaptive");
+        }
+
+        noise = PrivacySweep.Parse(sweep)[0];
+    }
+
+    var (privacy, selected) = PrivacySpec.FromFlags(noise, r.GetValue(dpClip), r.GetValue(dpDelta), r.GetValue(sampleRate), options.FractionPerRound);
     if (privacy is not null)
     {
         options = options with { Privacy = privacy, FractionPerRound = selected };
@@ -100,9 +120,16 @@ SimulationOptions Options(ParseResult r, int defaultRounds, int defaultEpochs, i
     return options;
 }
 
-// Runs one experiment, or with --compare-strategies one per strategy and a clean one; build(options, references).
+// Runs one experiment, or with --compare-strategies one per strategy and a clean one, or with --dp-sweep one per noise
+// multiplier and one without privacy; build(options, references).
 async Task RunOrCompareAsync(ParseResult r, SimulationOptions options, Func<SimulationOptions, bool, Experiment> build, string folder, CancellationToken cancellationToken)
 {
+    if (r.GetValue(dpSweep) is { } noises)
+    {
+        await PrivacySweep.RunAsync(build, options, PrivacySweep.Parse(noises), folder, cancellationToken).ConfigureAwait(false);
+        return;
+    }
+
     if (r.GetValue(compareStrategies) is { } list)
     {
         await StrategyComparison.RunAsync(build, options, StrategySpec.ParseList(list), folder, cancellationToken).ConfigureAwait(false);
@@ -187,9 +214,9 @@ movielens.SetAction(async (r, cancellationToken) =>
     };
     var partitionName = r.GetValue(moviePartition)!;
     var folder = r.GetValue(output) ?? $"reports/movielens-{partitionName.Replace(':', '-')}-{options.Seed}";
-    if (chosen.Length > 1 && r.GetValue(compareStrategies) is not null)
+    if (chosen.Length > 1 && (r.GetValue(compareStrategies) is not null || r.GetValue(dpSweep) is not null))
     {
-        throw new ArgumentException("--compare-strategies runs one fold: give --fold, not --folds all");
+        throw new ArgumentException("--compare-strategies and --dp-sweep run one fold: give --fold, not --folds all");
     }
 
     var reports = new List<ExperimentReport>();
@@ -209,7 +236,7 @@ movielens.SetAction(async (r, cancellationToken) =>
             Anchors = MovieLensData.Anchors,
             Settings = new Dictionary<string, string> { ["model"] = "shared-bottom [32, 16], towers [8]; item, genres, age, gender, occupation shared; user local; heads local" },
         };
-        if (r.GetValue(compareStrategies) is not null)
+        if (r.GetValue(compareStrategies) is not null || r.GetValue(dpSweep) is not null)
         {
             await RunOrCompareAsync(r, options, Build, folder, cancellationToken).ConfigureAwait(false);
             return 0;

@@ -31,7 +31,7 @@ internal static class PrivacySpec
 
         if (sampleRate is { } q && fraction is { } f && q != f)
         {
-            throw new ArgumentException($"--sample-rate {q.ToString(CultureInfo.InvariantCulture)} and --fraction {f.ToString(CultureInfo.InvariantCulture)}: the fraction selected is the sample rate; give one");
+            throw new ArgumentException($"--sample-rate {q.ToString(CultureInfo.InvariantCulture)} and --fraction {f.ToString(CultureInfo.InvariantCulture)}: with privacy each client takes part with probability q, the fraction; give one");
         }
 
         var rate = sampleRate ?? fraction ?? 1;

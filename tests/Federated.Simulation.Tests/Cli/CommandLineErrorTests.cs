@@ -36,6 +36,9 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData("--attack|sign-flip|--malicious|-1", "error: --malicious -1: must be ≥ 0")]
     [InlineData("--attack|sign-flip|--malicious|10", "error: --malicious 10: must be in [0, 10) for 10 clients")]
     [InlineData("--malicious|2", "error: --malicious needs --attack")]
+    [InlineData("--dp-sweep|1,2", "error: --dp-sweep needs --dp-clip S|adaptive")]
+    [InlineData("--dp-sweep|1,2|--dp-clip|1|--dp-noise|1", "error: --dp-sweep sets the noise of each run: give it without --dp-noise and --compare-strategies")]
+    [InlineData("--dp-sweep|1,zero|--dp-clip|1", "error: --dp-sweep '1,zero': 'zero' is not a noise multiplier (a number > 0)")]
     [InlineData("--strategy|no-such-strategy", "error: run config: strategy.name: unknown strategy 'no-such-strategy'; known: ")]
     [InlineData("--strategy|fedavg:beta=0.2", "error: run config: strategy.parameters.beta: unknown parameter of 'fedavg'")]
     [InlineData("--strategy|fedavg:serverLearningRate=fast", "error: --strategy 'fedavg:serverLearningRate=fast': the value of serverLearningRate, 'fast', is not a number")]
@@ -46,7 +49,7 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData("--dp-noise|1|--dp-clip|big", "error: --dp-clip 'big': expected a clip norm (a number) or 'adaptive'")]
     [InlineData("--dp-noise|1|--dp-clip|1|--dp-delta|2", "error: run config: privacy.delta: must be in (0, 1), not 2")]
     [InlineData("--dp-noise|1|--dp-clip|adaptive", "error: run config: privacy.adaptive.countNoise: must exceed z / 2 = 0.5")]
-    [InlineData("--dp-noise|1|--dp-clip|1|--sample-rate|0.5|--fraction|0.3", "error: --sample-rate 0.5 and --fraction 0.3: the fraction selected is the sample rate; give one")]
+    [InlineData("--dp-noise|1|--dp-clip|1|--sample-rate|0.5|--fraction|0.3", "error: --sample-rate 0.5 and --fraction 0.3: with privacy each client takes part with probability q, the fraction; give one")]
     [InlineData("--dp-noise|1|--dp-clip|1|--strategy|median", "error: run config: strategy.name: 'median' cannot be used with privacy")]
     public void Main_BadValue_OneLineErrorAndExitCode2(string args, string expected)
     {
