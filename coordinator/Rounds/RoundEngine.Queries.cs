@@ -29,23 +29,36 @@ public sealed partial class RoundEngine
 
         long version;
         Privacy.PrivacySpent? spent;
+        Aggregation.Privacy.PrivacyLedger? ledger;
         lock (run.State)
         {
             version = run.Version;
             spent = run.PrivacySpent;
+            ledger = run.Privacy;
         }
 
-        // One step's RDP times v is what RdpAccountant.Epsilon(q, z, v, δ) converts; the series is computed once.
+        // One step's RDP times v is what RdpAccountant.Epsilon(q, z, v, δ) converts; the series is computed once. A run
+        // composed with earlier ones (privacy.composeWith) started from their RDP: the ledger's RDP less its own steps.
         var plan = dp.Plan;
         var step = new Privacy.RdpAccountant();
         step.Compose(plan.SampleRate, plan.NoiseMultiplier);
+        var prior = new double[step.Rdp.Count];
+        if (ledger is { } l && l.Accountant.Orders.SequenceEqual(step.Orders))
+        {
+            for (var k = 0; k < prior.Length; k++)
+            {
+                var own = l.Accountant.Rdp[k] - (step.Rdp[k] * l.Steps);
+                prior[k] = double.IsFinite(own) ? Math.Max(0, own) : l.Accountant.Rdp[k];
+            }
+        }
+
         var rdp = new double[step.Rdp.Count];
         var perVersion = new List<Privacy.PrivacySpent>((int)Math.Min(version, 1 << 20));
         for (var v = 1L; v < version; v++)
         {
             for (var k = 0; k < rdp.Length; k++)
             {
-                rdp[k] = step.Rdp[k] * v;
+                rdp[k] = prior[k] + (step.Rdp[k] * v);
             }
 
             perVersion.Add(Privacy.RdpConversion.ToEpsilon(step.Orders, rdp, plan.Delta));

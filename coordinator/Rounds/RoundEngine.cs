@@ -1,4 +1,3 @@
-using Federated.Coordinator.Aggregation.Privacy;
 using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
@@ -137,6 +136,12 @@ public sealed partial class RoundEngine
         {
             run.Global = LoadVersion(run, run.Version);
             run.Pipeline.RestoreStrategyState(_store.LoadStrategyState(run.Id, run.Version), run.Version);
+            if (run.Version == 0)
+            {
+                // Version 0 stores no ledger: the runs it composes with are read again (they ended, so they did not change).
+                ComposePriorRuns(run);
+            }
+
             run.SetPrivacy(run.Pipeline.Privacy?.Ledger);
         }
         else
@@ -166,32 +171,6 @@ public sealed partial class RoundEngine
         }
 
         RoundsLog.RunRestored(_logger, run.Id, run.Version, run.Status);
-    }
-
-    /// <summary>
-    /// What an ended private run spent, for operators (its strategy is not restored: no round follows); null when the run
-    /// is not private or its last version's ledger cannot be read.
-    /// </summary>
-    private PrivacyLedger? EndedRunLedger(RunSession run)
-    {
-        if (run.Pipeline.Privacy is not { } dp)
-        {
-            return null;
-        }
-
-        if (_store.LoadStrategyState(run.Id, run.Version) is not { } state)
-        {
-            return run.Version == 0 ? PrivacyLedger.Initial(dp.Plan) : null;
-        }
-
-        try
-        {
-            return PrivacyLedger.Deserialize(state, dp.Plan).Ledger;
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Sets the run's state and message, stores them and announces the change; the caller holds the run's state lock.</summary>
@@ -248,6 +227,7 @@ public sealed partial class RoundEngine
             run.ConfigJson = config.ToJson();
             run.Status = RunStatus.Running;
             run.Global = run.Model.InitializeShared(config.Seed);
+            ComposePriorRuns(run);
             run.SetPrivacy(run.Pipeline.Privacy?.Ledger);
             _store.InsertRun(new StoredRun(id, config.Name, run.ConfigJson, run.Status, 0, 0, now, ""), sequence, run.Global.Values);
             lock (_runsGate)

@@ -44,4 +44,12 @@ public sealed record PrivacySettings
     /// <c>nodesPerRound</c>; required without it.
     /// </summary>
     public double? ExpectedClients { get; set; }
+
+    /// <summary>
+    /// Runs of this coordinator that trained on the same clients' data before this one (e.g. the run whose exported version
+    /// this one starts from): their spending is composed into this run's accountant before its first round, so the ε this
+    /// run reports — and its target — covers them too. Each must be private and ended (completed, stopped or failed), at
+    /// most 16, no repeats. Optional.
+    /// </summary>
+    public IReadOnlyList<string>? ComposeWith { get; set; }
 }

@@ -58,6 +58,22 @@ public sealed class DpFedAvgStrategy : IAggregationStrategy, IStatefulStrategy
     /// <summary>The ledger as of the last committed (or restored) version.</summary>
     public PrivacyLedger Ledger => _committed;
 
+    /// <summary>
+    /// Starts the accountant from what earlier runs over the same data spent (the config's <c>composeWith</c>), before the
+    /// run's first round; the ledgers the run stores then carry it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A round has begun, or a ledger was restored.</exception>
+    public void StartFrom(RdpAccountant prior)
+    {
+        ArgumentNullException.ThrowIfNull(prior);
+        if (_last is not null || _committed.Steps != 0)
+        {
+            throw new InvalidOperationException("the accountant can take earlier runs' spending only before the run's first round");
+        }
+
+        _committed = PrivacyLedger.Initial(Plan, prior);
+    }
+
     /// <inheritdoc />
     public string Name => "dp-" + Inner.Name;
 

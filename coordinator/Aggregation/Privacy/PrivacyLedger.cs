@@ -49,10 +49,13 @@ public sealed class PrivacyLedger
     public PrivacySpent Spent => Accountant.GetPrivacySpent(Delta);
 
     /// <summary>The ledger of a run that has released nothing.</summary>
-    public static PrivacyLedger Initial(PrivacyPlan plan)
+    /// <param name="plan">The run's privacy numbers.</param>
+    /// <param name="prior">What earlier runs over the same data spent (<c>composeWith</c>): the RDP the run starts from, at 0 steps of its own; null for none.</param>
+    public static PrivacyLedger Initial(PrivacyPlan plan, RdpAccountant? prior = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return new PrivacyLedger(new RdpAccountant(), plan.InitialClip, plan.NoiseMultiplier, plan.Delta, plan.SampleRate);
+        var accountant = prior is null ? new RdpAccountant() : new RdpAccountant(prior.Orders, prior.Rdp, 0);
+        return new PrivacyLedger(accountant, plan.InitialClip, plan.NoiseMultiplier, plan.Delta, plan.SampleRate);
     }
 
     /// <summary>The ledger after one more released round, whose successor clips at <paramref name="nextClip"/>.</summary>

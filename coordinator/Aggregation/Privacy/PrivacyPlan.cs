@@ -18,6 +18,7 @@ namespace Federated.Coordinator.Aggregation.Privacy;
 /// <param name="InitialClip">S of the first round (the fixed S without adaptive clipping).</param>
 /// <param name="Adaptive">Adaptive clipping, or null for a fixed S.</param>
 /// <param name="TargetEpsilon">The config's <c>targetEpsilon</c>, or null when z was given.</param>
+/// <param name="ComposeWith">The runs whose spending the run's accountant starts from (<c>composeWith</c>); empty for none.</param>
 public sealed record PrivacyPlan(
     double NoiseMultiplier,
     double UpdateNoiseMultiplier,
@@ -26,8 +27,12 @@ public sealed record PrivacyPlan(
     double ExpectedClients,
     double InitialClip,
     AdaptiveClippingPlan? Adaptive,
-    double? TargetEpsilon = null)
+    double? TargetEpsilon = null,
+    IReadOnlyList<string>? ComposeWith = null)
 {
+    /// <summary>The most runs <c>composeWith</c> may name.</summary>
+    public const int MaxComposedRuns = 16;
+
     /// <summary>The plan of <paramref name="config"/>, or null when it has no <c>privacy</c> section.</summary>
     /// <exception cref="RunConfigException">A privacy key out of range, missing, contradicting another, or a strategy privacy cannot stand in front of.</exception>
     public static PrivacyPlan? From(RunConfig config)
@@ -80,7 +85,7 @@ public sealed record PrivacyPlan(
             adaptive = new AdaptiveClippingPlan(a.TargetQuantile, a.LearningRate, countNoise);
         }
 
-        return new PrivacyPlan(z, zUpdate, delta, q, expected, clip, adaptive, p.TargetEpsilon);
+        return new PrivacyPlan(z, zUpdate, delta, q, expected, clip, adaptive, p.TargetEpsilon, ComposedRuns(p.ComposeWith));
     }
 
     private static void CheckStrategy(StrategySettings? strategy)
@@ -99,6 +104,35 @@ public sealed record PrivacyPlan(
         {
             throw new RunConfigException("strategy.parameters." + NormBound.MultipleKey, "cannot be used with privacy: the clip norm already bounds every update, and a bound taken from the round's median is not private");
         }
+    }
+
+    private static IReadOnlyList<string> ComposedRuns(IReadOnlyList<string>? runs)
+    {
+        if (runs is null)
+        {
+            return [];
+        }
+
+        if (runs.Count > MaxComposedRuns)
+        {
+            throw Fail("composeWith", $"names {runs.Count} runs; at most {MaxComposedRuns}");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var run in runs)
+        {
+            if (string.IsNullOrEmpty(run) || run.Length > 128)
+            {
+                throw Fail("composeWith", "every entry must be a run id of 1 to 128 characters");
+            }
+
+            if (!seen.Add(run))
+            {
+                throw Fail("composeWith", $"names run '{run}' twice");
+            }
+        }
+
+        return [.. runs];
     }
 
     private static void CheckSelection(RunConfig config)
