@@ -12,7 +12,7 @@ namespace Federated.Simulation.Cli;
 /// report folder, and the privacy–utility table and plots (<see cref="PrivacySweepReport"/>) beside them.
 /// </summary>
 /// <remarks>Runs one after another, as <see cref="StrategyComparison"/> does, for the same reason (determinism).</remarks>
-internal static class PrivacySweep
+internal static partial class PrivacySweep
 {
     /// <summary>Parses <c>Z1,Z2,…</c>: finite noise multipliers &gt; 0, at least one, no repeats.</summary>
     /// <exception cref="ArgumentException">An empty list, a value that is not a number &gt; 0, or a repeated value.</exception>
@@ -63,8 +63,8 @@ internal static class PrivacySweep
         foreach (var (z, experiment) in swept)
         {
             var epsilon = RdpAccountant.Epsilon(q, z, options.Rounds, delta).Epsilon;
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]z = {z:G4}[/] (ε = {epsilon:0.00} at δ = {delta:G4} after {options.Rounds} rounds)"));
-            var report = await ExperimentConsole.RunAsync(experiment, Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"z-{z:G4}")), null, cancellationToken).ConfigureAwait(false);
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]z = {z:G6}[/] (ε = {epsilon:0.00} at δ = {delta:G4} after {options.Rounds} rounds)"));
+            var report = await ExperimentConsole.RunAsync(experiment, Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"z-{z:G6}")), null, cancellationToken).ConfigureAwait(false);
             described ??= report.Settings.TryGetValue("privacy", out var text) ? text : null;
             runs.Add(new PrivacySweepReport.Run(z, epsilon, report));
         }
@@ -78,6 +78,9 @@ internal static class PrivacySweep
         return (runs, plainReport);
     }
 
+    [System.Text.RegularExpressions.GeneratedRegex(@"z = [^,]+, |; z_Δ = [^)]+")]
+    private static partial System.Text.RegularExpressions.Regex ZOfRun();
+
     /// <summary>The settings every private run shares: the first run's description without its z.</summary>
     private static string Common(string? described, double q, double delta)
     {
@@ -86,9 +89,8 @@ internal static class PrivacySweep
             return string.Create(CultureInfo.InvariantCulture, $"DP-FedAvg, q = {q:G4}, δ = {delta:G4}");
         }
 
-        var start = described.IndexOf("z = ", StringComparison.Ordinal);
-        var end = start < 0 ? -1 : described.IndexOf(", ", start, StringComparison.Ordinal);
-        return start < 0 || end < 0 ? described : described[..start] + described[(end + 2)..];
+        // z and z_Δ differ per run: the table gives z (and z_Δ follows from it).
+        return ZOfRun().Replace(described, "");
     }
 
     private static void Print(List<PrivacySweepReport.Run> runs, ExperimentReport plain, string common)
@@ -103,7 +105,7 @@ internal static class PrivacySweep
 
         foreach (var run in runs)
         {
-            table.AddRow([string.Create(CultureInfo.InvariantCulture, $"{run.NoiseMultiplier:G4}"), string.Create(CultureInfo.InvariantCulture, $"{run.Epsilon:0.00}"),
+            table.AddRow([string.Create(CultureInfo.InvariantCulture, $"{run.NoiseMultiplier:G6}"), string.Create(CultureInfo.InvariantCulture, $"{run.Epsilon:0.00}"),
                 .. columns.Select(c => run.Report.Final(ExperimentSeries.Federated, c.Task, c.Metric).ToString("F4", CultureInfo.InvariantCulture))]);
         }
 

@@ -56,7 +56,7 @@ public static class PrivacySweepReport
         text.Append(c, $"\n|---|---|{string.Concat(Enumerable.Repeat("---|", columns.Count))}\n");
         foreach (var run in runs)
         {
-            text.Append(c, $"| {run.NoiseMultiplier:G4} | {FormatEpsilon(run.Epsilon)} |");
+            text.Append(c, $"| {run.NoiseMultiplier:G6} | {FormatEpsilon(run.Epsilon)} |");
             foreach (var (task, metric) in columns)
             {
                 text.Append(c, $" {Format(run.Report.Final(ExperimentSeries.Federated, task, metric))} |");
