@@ -117,7 +117,7 @@ internal static class TrainerBenchmark
         var line = new Dictionary<string, object>
         {
             ["benchmark"] = "trainer",
-            ["model"] = variant == "biased-mf" ? "reference-mmoe+biased-mf" : "reference-mmoe",
+            ["model"] = variant == "biased-mf" ? "reference-mmoe-biased-mf" : "reference-mmoe",
             ["threads"] = threads,
             ["batch"] = BatchSize,
             ["samples_per_second"] = Math.Round(rates[rates.Length / 2]),
