@@ -55,7 +55,7 @@ public sealed class FactorisationSpecTests
     {
         var json = ModelSpec.FromJson(Old).ToJson();
 
-        foreach (var key in new[] { "biasTasks", "interaction", "hashVersion", "outputBias" })
+        foreach (var key in new[] { "biasTasks", "interaction", "hashVersion", "outputBias", "columns", "effectiveHashVersion" })
         {
             Assert.DoesNotContain(key, json, StringComparison.Ordinal);
         }
