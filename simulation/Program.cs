@@ -195,8 +195,13 @@ var moviePartition = new Option<string>("--partition")
     Description = "occupation | age | gender | zip-region | per-user | iid | dirichlet:ALPHA:KEY | key:FIELD",
     DefaultValueFactory = _ => "zip-region",
 };
+var modelFile = new Option<string?>("--model")
+{
+    Description = "A model spec JSON (fields, trunk, tasks, biases, interaction, …) instead of the built-in model [32, 16] / towers [8]; "
+        + "its fields and tasks must be the data's (item, user, genres, age, gender, occupation; rating, like). Not with --dim",
+};
 var movielens = new Command("movielens", "MovieLens 100K on the official folds: tasks rating (RMSE) and like = rating ≥ 4 (AUC), users local, items shared.");
-foreach (var option in common.Concat([path, fold, folds, moviePartition, clients, dim]))
+foreach (var option in common.Concat([path, fold, folds, moviePartition, clients, dim, modelFile]))
 {
     movielens.Options.Add(option);
 }
@@ -205,7 +210,7 @@ movielens.SetAction(async (r, cancellationToken) =>
 {
     var options = Options(r, defaultRounds: 20, defaultEpochs: 2, defaultBatch: 32, defaultRate: 0.01f);
     var directory = r.GetValue(path)!;
-    var model = CompiledModel.Compile(MovieLensData.Spec(r.GetValue(dim) ?? 16) with { L2 = r.GetValue(l2) ?? 1e-3f });
+    var (model, modelDescription) = MovieLensModel(r);
     int[] chosen = r.GetValue(folds) switch
     {
         null => [r.GetValue(fold)],
@@ -222,7 +227,17 @@ movielens.SetAction(async (r, cancellationToken) =>
     var reports = new List<ExperimentReport>();
     foreach (var k in chosen)
     {
-        var data = MovieLensData.Fold(directory, k, model);
+        SimulationData data;
+        try
+        {
+            data = MovieLensData.Fold(directory, k, model);
+        }
+        catch (Federated.Client.Data.DataFormatException e) when (r.GetValue(modelFile) is { } file)
+        {
+            throw new ArgumentException($"--model {file}: the spec does not fit MovieLens: {e.Message}");
+        }
+
+
         var partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed, MovieLensData.NamedKeys(directory, data));
         Experiment Build(SimulationOptions o, bool references) => new()
         {
@@ -234,7 +249,7 @@ movielens.SetAction(async (r, cancellationToken) =>
             HostFactory = Host(r),
             WithReferences = references,
             Anchors = MovieLensData.Anchors,
-            Settings = new Dictionary<string, string> { ["model"] = "shared-bottom [32, 16], towers [8]; item, genres, age, gender, occupation shared; user local; heads local" },
+            Settings = new Dictionary<string, string> { ["model"] = modelDescription },
         };
         if (r.GetValue(compareStrategies) is not null || r.GetValue(dpSweep) is not null)
         {
@@ -292,6 +307,38 @@ csv.SetAction(async (r, cancellationToken) =>
     await RunOrCompareAsync(r, options, Build, r.GetValue(output) ?? string.Create(CultureInfo.InvariantCulture, $"reports/{name}-{options.Seed}"), cancellationToken).ConfigureAwait(false);
     return 0;
 });
+
+// The built-in MovieLens model (with --dim and --l2), or the spec of --model (--l2 still overrides its l2).
+(CompiledModel Model, string Description) MovieLensModel(ParseResult r)
+{
+    if (r.GetValue(modelFile) is not { } file)
+    {
+        var builtIn = MovieLensData.Spec(r.GetValue(dim) ?? 16) with { L2 = r.GetValue(l2) ?? 1e-3f };
+        return (CompiledModel.Compile(builtIn), "shared-bottom [32, 16], towers [8]; item, genres, age, gender, occupation shared; user local; heads local");
+    }
+
+    if (r.GetValue(dim) is not null)
+    {
+        throw new ArgumentException("--model and --dim: the spec file sets every field's dim; give one or the other");
+    }
+
+    Federated.Model.Spec.ModelSpec spec;
+    try
+    {
+        spec = Federated.Model.Spec.ModelSpec.Load(file);
+    }
+    catch (Exception e) when (e is Federated.Model.Spec.ModelSpecException or IOException or UnauthorizedAccessException)
+    {
+        throw new ArgumentException($"--model {file}: {e.Message}");
+    }
+
+    if (r.GetValue(l2) is { } coefficient)
+    {
+        spec = spec with { L2 = coefficient };
+    }
+
+    return (CompiledModel.Compile(spec), $"from {file}: {spec.Trunk.Kind} [{string.Join(", ", spec.Trunk.Hidden)}]" + (spec.Interaction is { } i ? $", {i.Kind} interaction of {string.Join(" and ", i.Fields)}" : ""));
+}
 
 root.Subcommands.Add(movielens);
 root.Subcommands.Add(csv);

@@ -55,18 +55,26 @@ public sealed class ExampleEncoder
     /// <summary>The source's schema.</summary>
     public ExampleSchema Schema { get; }
 
-    /// <summary>Encodes one token of a field to its embedding row.</summary>
+    /// <summary>Encodes one token of a field to its embedding row with hash version 1.</summary>
     /// <param name="field">The field.</param>
     /// <param name="token">The token; for a vocabulary field, a decimal integer id.</param>
     /// <returns>The row.</returns>
     /// <exception cref="DataFormatException">A vocabulary token is not an integer or lies outside [0, vocabulary).</exception>
-    public static int EncodeToken(FieldSpec field, string token)
+    public static int EncodeToken(FieldSpec field, string token) => EncodeToken(field, token, 1);
+
+    /// <summary>Encodes one token of a field to its embedding row.</summary>
+    /// <param name="field">The field.</param>
+    /// <param name="token">The token; for a vocabulary field, a decimal integer id.</param>
+    /// <param name="hashVersion">The spec's <see cref="ModelSpec.EffectiveHashVersion"/>, for hashed fields.</param>
+    /// <returns>The row.</returns>
+    /// <exception cref="DataFormatException">A vocabulary token is not an integer or lies outside [0, vocabulary).</exception>
+    public static int EncodeToken(FieldSpec field, string token, int hashVersion)
     {
         ArgumentNullException.ThrowIfNull(field);
         ArgumentNullException.ThrowIfNull(token);
         if (field.Buckets is { } buckets)
         {
-            return TokenHasher.Bucket(field.Name, token, buckets);
+            return TokenHasher.Bucket(field.Name, token, buckets, hashVersion);
         }
 
         if (!int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
@@ -106,7 +114,7 @@ public sealed class ExampleEncoder
                 var rows = new int[tokens.Length];
                 for (var k = 0; k < tokens.Length; k++)
                 {
-                    rows[k] = EncodeToken(field, tokens[k]);
+                    rows[k] = EncodeToken(field, tokens[k], Spec.EffectiveHashVersion);
                 }
 
                 ids[f] = rows;

@@ -80,6 +80,34 @@ public sealed class CompactLocalStateStore : ILocalStateStore
         Copy(initial, toStore: true);
     }
 
+    /// <summary>
+    /// Replaces the kept initial value of a local dense tensor (a local head's output bias started from the client's
+    /// data) before the first <see cref="Save"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A state was saved already.</exception>
+    /// <exception cref="KeyNotFoundException">No local dense tensor has that name.</exception>
+    internal void SetInitial(string tensorName, ReadOnlySpan<float> values)
+    {
+        if (_header is not null)
+        {
+            throw new InvalidOperationException("the client's initial local state can only be changed before its first save");
+        }
+
+        var at = 0;
+        foreach (var tensor in _dense)
+        {
+            if (tensor.Name == tensorName)
+            {
+                values.CopyTo(_values.AsSpan(at, tensor.Length));
+                return;
+            }
+
+            at += tensor.Length;
+        }
+
+        throw new KeyNotFoundException($"'{tensorName}' is not a local dense tensor of the model");
+    }
+
     /// <summary>Always true: every value the client's data can read is kept.</summary>
     public bool RestoresCompleteState => true;
 

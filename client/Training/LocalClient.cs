@@ -1,5 +1,6 @@
 using Federated.Client.Data;
 using Federated.Model.Parameters;
+using Federated.Model.Spec;
 
 namespace Federated.Client.Training;
 
@@ -42,7 +43,8 @@ public sealed class LocalClient
 
     /// <summary>
     /// A virtual client whose local state is a <see cref="CompactLocalStateStore"/> starting from
-    /// <paramref name="initial"/>'s local tensors.
+    /// <paramref name="initial"/>'s local tensors, except that local heads whose output bias starts from data
+    /// (<see cref="TaskSpec.OutputBiasFromData"/>) start from the client's own training labels.
     /// </summary>
     /// <param name="data">Its examples and split.</param>
     /// <param name="initial">Initial parameters (may be shared by every client of a run); read, not kept.</param>
@@ -51,6 +53,12 @@ public sealed class LocalClient
     public static LocalClient InMemory(NodeDataset data, ParameterSet initial, int seed)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return new LocalClient(data, new CompactLocalStateStore(data.Table, initial), seed);
+        var store = new CompactLocalStateStore(data.Table, initial);
+        if (DataOutputBias.AnyIn(data.Spec, ParameterScope.Local))
+        {
+            DataOutputBias.Apply(data.Spec, DataOutputBias.Statistics(data), ParameterScope.Local, (name, value) => store.SetInitial(name, [value]));
+        }
+
+        return new LocalClient(data, store, seed);
     }
 }

@@ -51,6 +51,12 @@ public sealed class NodeTrainingSession : IDisposable
         Parameters = data.Model.Initialize(_options.Seed);
         var store = new FileLocalStateStore(StatePath);
         var header = store.TryLoad(Parameters);
+        if (header is null)
+        {
+            // A fresh node: its local heads that start from data do so from its own training split, before any training.
+            DataOutputBias.Apply(Parameters, data, ParameterScope.Local);
+        }
+
         _client = new LocalClient(data, store, _options.Seed);
         _workspace = new TrainingWorkspace(data.Model, Parameters, _options, incrementalShared: false);
         LastRound = header?.Round;

@@ -52,7 +52,7 @@ internal sealed class MultiTaskNetwork
         for (var f = 0; f < RowGradients.Length; f++)
         {
             var field = spec.Fields[f];
-            RowGradients[f] = new RowGradients(field.Rows, field.Dim, Math.Min(field.Rows, maxRows));
+            RowGradients[f] = new RowGradients(field.Rows, field.Columns, Math.Min(field.Rows, maxRows));
         }
     }
 
@@ -72,6 +72,12 @@ internal sealed class MultiTaskNetwork
         for (var t = 0; t < _towers.Length; t++)
         {
             _towers[t].Forward(parameters, _trunk.TaskOutput(t, n), n, dropout);
+            if (_input.HasOutputTerms)
+            {
+                // The tower's output layer is linear and its backward pass does not read its output, so the terms can
+                // be added in place: Loss and Predict then see the task's whole output.
+                _input.AddOutputTerms(parameters, batch, start, n, x, t, _towers[t].Output(n));
+            }
         }
     }
 
@@ -118,7 +124,7 @@ internal sealed class MultiTaskNetwork
         var dx = _dx.AsSpan(0, n * _input.Width);
         dx.Clear();
         _trunk.Backward(parameters, gradients, _x.AsSpan(0, n * _input.Width), dx, n);
-        _input.Scatter(batch, start, n, dx, RowGradients);
+        _input.Scatter(batch, start, n, _x.AsSpan(0, n * _input.Width), dx, _dLogits, RowGradients);
     }
 
     /// <summary>

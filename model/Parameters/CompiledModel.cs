@@ -83,8 +83,16 @@ public sealed class CompiledModel
     /// <summary>The shared tensors of one role, in <see cref="SharedLayout"/> (shared-projection offsets).</summary>
     public IEnumerable<TensorInfo> SharedTensors(TensorRole role) => SharedLayout.InRole(role);
 
-    /// <summary>The full parameters initialised from <paramref name="seed"/>, as <see cref="ParameterSet.Initialize(ParameterLayout, int)"/>.</summary>
-    public ParameterSet Initialize(int seed) => ParameterSet.Initialize(Layout, seed);
+    /// <summary>
+    /// The full parameters initialised from <paramref name="seed"/>, as <see cref="ParameterSet.Initialize(ModelSpec, int)"/>:
+    /// the layout's seeded draws, then per-row bias columns at zero and output biases at their spec values.
+    /// </summary>
+    public ParameterSet Initialize(int seed)
+    {
+        var set = ParameterSet.Initialize(Layout, seed);
+        SpecInitialisation.Apply(Spec, set);
+        return set;
+    }
 
     /// <summary>
     /// The initial shared parameters of a run: bit for bit the shared tensors of <see cref="Initialize"/> with the

@@ -91,7 +91,7 @@ internal sealed class LayoutBuilder
         for (var f = 0; f < spec.Fields.Count; f++)
         {
             var field = spec.Fields[f];
-            builder.Add(TensorNames.Embedding(field.Name), field.Rows, field.Dim, field.Scope, TensorKind.Embedding, new($"fields[{f}]", TensorRole.Embedding, Field: field.Name));
+            builder.Add(TensorNames.Embedding(field.Name), field.Rows, field.Columns, field.Scope, TensorKind.Embedding, new($"fields[{f}]", TensorRole.Embedding, Field: field.Name));
         }
 
         return builder.Tensors;

@@ -139,8 +139,17 @@ public sealed class ParameterSet
         return set;
     }
 
-    /// <summary>Builds the layout of <paramref name="spec"/> and initialises it from <paramref name="seed"/>.</summary>
-    public static ParameterSet Initialize(ModelSpec spec, int seed) => Initialize(ParameterLayout.FromSpec(spec), seed);
+    /// <summary>
+    /// Builds the layout of <paramref name="spec"/> and initialises it from <paramref name="seed"/> as
+    /// <see cref="Initialize(ParameterLayout, int)"/>; then the spec's per-row bias columns (<see cref="FieldSpec.BiasTasks"/>)
+    /// are set to zero and each task's output bias to <see cref="TaskSpec.OutputBias"/>.
+    /// </summary>
+    public static ParameterSet Initialize(ModelSpec spec, int seed)
+    {
+        var set = Initialize(ParameterLayout.FromSpec(spec), seed);
+        SpecInitialisation.Apply(spec, set);
+        return set;
+    }
 
     private static TensorInfo Counterpart(ParameterLayout layout, TensorInfo tensor, string parameter)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Federated.Model.Spec;
 
@@ -7,8 +8,9 @@ namespace Federated.Model.Spec;
 /// Loaded from JSON (camelCase keys, kebab-case enum values) and validated by <see cref="Validate"/>.
 /// </summary>
 /// <remarks>
-/// The input is x = concat(pooled field embeddings in field order, numeric features), of width
-/// <see cref="InputWidth"/>. The loss is L = Σ_t w_t · (mean over labelled examples of loss_t), plus
+/// The input is x = concat(pooled field embeddings in field order, numeric features[, e_a ⊙ e_b of a product
+/// interaction]), of width <see cref="InputWidth"/>. A task's output is its tower's output plus, when the spec asks,
+/// the per-row biases of fields (<see cref="FieldSpec.BiasTasks"/>) and a dot interaction (<see cref="Interaction"/>). The loss is L = Σ_t w_t · (mean over labelled examples of loss_t), plus
 /// ½·<see cref="L2"/>·‖W‖² over dense weight matrices and the embedding rows of the batch.
 /// </remarks>
 public sealed record ModelSpec
@@ -40,7 +42,28 @@ public sealed record ModelSpec
     /// </summary>
     public bool UncertaintyWeighting { get; init; }
 
-    /// <summary>Width of the input x: the sum of the field dimensions plus the numeric feature count.</summary>
+    /// <summary>
+    /// Optional factorisation interaction between two fields' embeddings (dot product added to task outputs, or
+    /// element-wise product appended to x). Null (default): none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public InteractionSpec? Interaction { get; init; }
+
+    /// <summary>
+    /// Which token hash maps string tokens of hashed fields to buckets: 1 = FNV-1a 64 (every spec written before the key
+    /// existed), 2 = FNV-1a 64 followed by a 64-bit finaliser that mixes its low bits. Null (absent) means 1, so old specs
+    /// keep their ids bit for bit.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? HashVersion { get; init; }
+
+    /// <summary>The token hash version in effect: <see cref="HashVersion"/>, or 1 when it is absent.</summary>
+    public int EffectiveHashVersion => HashVersion ?? 1;
+
+    /// <summary>
+    /// Width of the input x: the sum of the field dimensions plus the numeric feature count, plus the first
+    /// interaction field's dimension for a <see cref="InteractionKind.Product"/> interaction (appended last).
+    /// </summary>
     public int InputWidth
     {
         get
@@ -49,6 +72,11 @@ public sealed record ModelSpec
             foreach (var categorical in Fields)
             {
                 width += categorical.Dim;
+            }
+
+            if (Interaction is { Kind: InteractionKind.Product, Fields.Count: > 0 } product && FieldIndex(product.Fields[0]) is var f and >= 0)
+            {
+                width += Fields[f].Dim;
             }
 
             return width;

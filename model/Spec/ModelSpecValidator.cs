@@ -12,6 +12,13 @@ internal static class ModelSpecValidator
         ValidateTrunk(spec.Trunk);
         ValidateTasks(spec);
         ValidateEsmm(spec);
+        ValidateRowBiases(spec);
+        ValidateInteraction(spec);
+
+        if (spec.HashVersion is { } version && version is not (1 or 2))
+        {
+            Fail("hashVersion", $"must be 1 (FNV-1a, the default) or 2 (FNV-1a with a mixing finaliser), not {version}");
+        }
 
         if (!float.IsFinite(spec.L2) || spec.L2 < 0)
         {
@@ -199,6 +206,11 @@ internal static class ModelSpecValidator
             {
                 Fail($"{key}.kind", $"unknown task kind {task.Kind}");
             }
+
+            if (!float.IsFinite(task.OutputBias))
+            {
+                Fail($"{key}.outputBias", $"task '{task.Name}' needs a finite initial output bias, not {task.OutputBias}");
+            }
         }
     }
 
@@ -229,6 +241,88 @@ internal static class ModelSpecValidator
         if (spec.Tasks[click].Kind != TaskKind.Binary || spec.Tasks[conversion].Kind != TaskKind.Binary)
         {
             Fail("esmm", "both ESMM tasks must be binary");
+        }
+    }
+
+    private static void ValidateRowBiases(ModelSpec spec)
+    {
+        for (var f = 0; f < spec.Fields.Count; f++)
+        {
+            var tasks = spec.Fields[f].BiasTasks;
+            if (tasks is not null)
+            {
+                RequireTasks(spec, tasks, $"fields[{f}].biasTasks");
+            }
+        }
+    }
+
+    private static void ValidateInteraction(ModelSpec spec)
+    {
+        if (spec.Interaction is not { } interaction)
+        {
+            return;
+        }
+
+        if (!Enum.IsDefined(interaction.Kind))
+        {
+            Fail("interaction.kind", $"unknown interaction kind {interaction.Kind}");
+        }
+
+        if (interaction.Fields is null || interaction.Fields.Count != 2)
+        {
+            Fail("interaction.fields", "exactly two field names are required, e.g. [\"user\", \"item\"]");
+        }
+
+        var a = spec.FieldIndex(interaction.Fields[0]);
+        var b = spec.FieldIndex(interaction.Fields[1]);
+        for (var i = 0; i < 2; i++)
+        {
+            if ((i == 0 ? a : b) < 0)
+            {
+                Fail($"interaction.fields[{i}]", $"no field is named '{interaction.Fields[i]}'");
+            }
+        }
+
+        if (a == b)
+        {
+            Fail("interaction.fields", "the two fields must be different");
+        }
+
+        if (spec.Fields[a].Dim != spec.Fields[b].Dim)
+        {
+            Fail("interaction.fields", $"fields '{spec.Fields[a].Name}' (dim {spec.Fields[a].Dim}) and '{spec.Fields[b].Name}' (dim {spec.Fields[b].Dim}) need the same dim");
+        }
+
+        var tasks = interaction.Tasks ?? [];
+        if (interaction.Kind == InteractionKind.Dot)
+        {
+            if (tasks.Count == 0)
+            {
+                Fail("interaction.tasks", "a dot interaction needs at least one task to add its output to");
+            }
+
+            RequireTasks(spec, tasks, "interaction.tasks");
+        }
+        else if (tasks.Count != 0)
+        {
+            Fail("interaction.tasks", "a product interaction feeds the trunk, so it takes no tasks");
+        }
+    }
+
+    private static void RequireTasks(ModelSpec spec, IReadOnlyList<string> tasks, string key)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            if (spec.TaskIndex(tasks[i]) < 0)
+            {
+                Fail($"{key}[{i}]", $"no task is named '{tasks[i]}'");
+            }
+
+            if (!seen.Add(tasks[i]))
+            {
+                Fail($"{key}[{i}]", $"task '{tasks[i]}' is listed twice");
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Federated.Model.Spec;
 
 /// <summary>A prediction task: its kind, loss weight, tower and where its head lives.</summary>
@@ -17,4 +19,22 @@ public sealed record TaskSpec
 
     /// <summary>Local (default, FedPer-style: the head stays on the node) or shared (federated).</summary>
     public ParameterScope Scope { get; init; } = ParameterScope.Local;
+
+    /// <summary>
+    /// Initial value of the bias of the task's output layer (<c>tower/{name}/out/b</c>): a value for regression, a logit
+    /// for binary tasks. Finite; default 0 (what every spec without the key means).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public float OutputBias { get; init; }
+
+    /// <summary>
+    /// When true, the output bias starts from the training labels instead of <see cref="OutputBias"/>: the label mean
+    /// for regression, the logit of the base rate for binary tasks (the rate clamped to
+    /// [<see cref="OutputBiasStatistics.MinRate"/>, 1 − <see cref="OutputBiasStatistics.MinRate"/>]). A local head is set by
+    /// each node from its own training split before its first local training; a shared head must start equal
+    /// everywhere, so whoever creates the run computes it from the nodes' merged label counts and sums and writes it
+    /// into <see cref="OutputBias"/> (the simulation does). Default false.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool OutputBiasFromData { get; init; }
 }

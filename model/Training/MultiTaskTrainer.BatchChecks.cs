@@ -57,7 +57,7 @@ public sealed partial class MultiTaskTrainer
         var max = 0;
         foreach (var field in spec.Fields)
         {
-            max = Math.Max(max, field.Dim);
+            max = Math.Max(max, field.Columns);
         }
 
         return max;

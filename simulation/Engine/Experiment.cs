@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using Federated.Client.Training;
 using Federated.Coordinator.Aggregation.Privacy;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
+using Federated.Model.Spec;
 using Federated.Simulation.Cli;
 using Federated.Simulation.Attacks;
 using Federated.Simulation.Partitioning;
@@ -78,7 +80,8 @@ public sealed class Experiment
             throw new InvalidOperationException("no client has a training example");
         }
 
-        var config = Options.RunConfig(Data.Spec, clients.Count);
+        var model = WithSharedOutputBiases(clients);
+        var config = Options.RunConfig(model.Spec, clients.Count);
         var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["data"] = Data.Name };
         foreach (var (key, value) in Settings ?? new Dictionary<string, string>())
         {
@@ -129,7 +132,7 @@ public sealed class Experiment
         using var pool = new WorkerPool(Data.Model, Options.NodeOptions(), Options.Workers, attack);
         var factory = HostFactory ?? ((c, m, n, _) => Task.FromResult<IFederationHost>(new InMemoryFederationHost(c, m, n)));
         var federatedClock = Stopwatch.StartNew();
-        var host = await factory(config, Data.Model, clients.Count, cancellationToken).ConfigureAwait(false);
+        var host = await factory(config, model, clients.Count, cancellationToken).ConfigureAwait(false);
         await using (host.ConfigureAwait(false))
         {
             settings["transport"] = host.Transport;
@@ -149,6 +152,31 @@ public sealed class Experiment
         using var process = Process.GetCurrentProcess();
         report.PeakMemoryBytes = process.PeakWorkingSet64;
         return report;
+    }
+
+    /// <summary>
+    /// The run's model: the data's, except that shared heads whose output bias starts from data get the value of the
+    /// clients' merged label statistics (each client contributes its training rows' count and sum per task, as a node
+    /// would; the coordinator never sees a row). The layout is unchanged, so clients' data and workspaces still fit.
+    /// </summary>
+    private CompiledModel WithSharedOutputBiases(VirtualClients clients)
+    {
+        if (!DataOutputBias.AnyIn(Data.Spec, ParameterScope.Shared))
+        {
+            return Data.Model;
+        }
+
+        var merged = new OutputBiasStatistics[Data.Spec.Tasks.Count];
+        foreach (var client in clients.Datasets)
+        {
+            var statistics = DataOutputBias.Statistics(client);
+            for (var t = 0; t < merged.Length; t++)
+            {
+                merged[t] += statistics[t];
+            }
+        }
+
+        return CompiledModel.Compile(DataOutputBias.WithSharedBiases(Data.Spec, merged));
     }
 
     /// <summary>What a private run spent, read from the ledger stored with its last version: z, the final S, δ and ε.</summary>

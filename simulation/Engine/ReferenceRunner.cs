@@ -2,6 +2,7 @@ using Federated.Client.Data;
 using Federated.Client.Training;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
+using Federated.Model.Spec;
 using Federated.Simulation.Reports;
 
 namespace Federated.Simulation.Engine;
@@ -105,6 +106,10 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         LocalClient client, SimulationWorker worker, ParameterSet initial, Action step, CancellationToken cancellationToken, Action<int, ParameterSet, long>? afterRound = null)
     {
         var model = worker.ResetScratch(initial);
+
+        // Shared heads that start from data start from this reference's own training rows: the pooled rows for the
+        // centralised model (the federation's merged statistics), a client's own for local-only.
+        DataOutputBias.Apply(model, client.Data, ParameterScope.Shared);
         for (var round = 1; round <= options.Rounds; round++)
         {
             var update = worker.Workspace.Train(client, options.Assignment(round, worker.NextVersion()), model, cancellationToken);

@@ -26,11 +26,18 @@ internal static class TrainerBenchmark
         var threads = new Option<int>("--threads") { Description = "Threads that split each batch", DefaultValueFactory = _ => 1 };
         var steps = new Option<int>("--steps") { Description = "Steps per timed repetition", DefaultValueFactory = _ => 100 };
         var repetitions = new Option<int>("--reps") { Description = "Timed repetitions (the median is reported)", DefaultValueFactory = _ => 7 };
+        var variant = new Option<string>("--variant")
+        {
+            Description = "reference (the peer's model) or biased-mf (the same plus per-row biases of f0 and f1 for both tasks and their dot product added to both outputs)",
+            DefaultValueFactory = _ => "reference",
+        };
+        variant.AcceptOnlyFromAmong("reference", "biased-mf");
         var command = new Command("trainer", "Samples per second of the reference MMoE training step (see ../shared/peers/torch_mmoe.py)");
         command.Options.Add(threads);
         command.Options.Add(steps);
         command.Options.Add(repetitions);
-        command.SetAction(result => Run(result.GetValue(threads), result.GetValue(steps), result.GetValue(repetitions)));
+        command.Options.Add(variant);
+        command.SetAction(result => Run(result.GetValue(variant)!, result.GetValue(threads), result.GetValue(steps), result.GetValue(repetitions)));
         return command;
     }
 
@@ -50,9 +57,20 @@ internal static class TrainerBenchmark
         ],
     };
 
-    private static int Run(int threads, int steps, int repetitions)
+    /// <summary>The reference model with biased MF's terms: per-row biases of both fields for both tasks, and ⟨f0, f1⟩ added to both outputs.</summary>
+    public static ModelSpec BiasedMfSpec()
     {
         var spec = ReferenceSpec();
+        return spec with
+        {
+            Fields = [.. spec.Fields.Select(f => f with { BiasTasks = ["t0", "t1"] })],
+            Interaction = new InteractionSpec { Kind = InteractionKind.Dot, Fields = ["f0", "f1"], Tasks = ["t0", "t1"] },
+        };
+    }
+
+    private static int Run(string variant, int threads, int steps, int repetitions)
+    {
+        var spec = variant == "biased-mf" ? BiasedMfSpec() : ReferenceSpec();
         var parameters = ParameterSet.Initialize(spec, 0);
         var options = new TrainerOptions { MaxBatchSize = BatchSize, Threads = threads, Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 1e-3f } };
         using var trainer = new MultiTaskTrainer(spec, parameters, options);
@@ -99,7 +117,7 @@ internal static class TrainerBenchmark
         var line = new Dictionary<string, object>
         {
             ["benchmark"] = "trainer",
-            ["model"] = "reference-mmoe",
+            ["model"] = variant == "biased-mf" ? "reference-mmoe-biased-mf" : "reference-mmoe",
             ["threads"] = threads,
             ["batch"] = BatchSize,
             ["samples_per_second"] = Math.Round(rates[rates.Length / 2]),

@@ -99,4 +99,32 @@ public sealed class RunConfigTests
 
         Assert.Equal(config.ToJson(), again.ToJson());
     }
+
+    [Fact]
+    public void ToJson_ModelWithFactorisationOptions_KeepsThemThroughTheStoredConfig()
+    {
+        const string model = """
+            {"fields":[{"name":"item","dim":2,"buckets":10,"biasTasks":["rating"]},{"name":"user","dim":2,"buckets":10,"scope":"local","biasTasks":["rating"]}],
+             "trunk":{"hidden":[3]},"tasks":[{"name":"rating","kind":"regression","tower":[2],"scope":"shared","outputBias":3.5,"outputBiasFromData":true}],
+             "interaction":{"kind":"dot","fields":["user","item"],"tasks":["rating"]},"hashVersion":2}
+            """;
+
+        var again = RunConfig.FromJson(RunConfig.FromJson("""{ "model": """ + model + "}").ToJson()).Spec;
+
+        Assert.Equal(["rating"], again.Fields[0].BiasTasks!);
+        Assert.Equal(InteractionKind.Dot, again.Interaction!.Kind);
+        Assert.Equal(2, again.EffectiveHashVersion);
+        Assert.Equal(3.5f, again.Tasks[0].OutputBias);
+        Assert.True(again.Tasks[0].OutputBiasFromData);
+    }
+
+    [Fact]
+    public void FromJson_ModelWithBadInteraction_NamesTheModelKey()
+    {
+        const string model = """{"fields":[{"name":"item","dim":2,"buckets":10}],"trunk":{"hidden":[3]},"tasks":[{"name":"click","tower":[2]}],"interaction":{"fields":["item","user"],"tasks":["click"]}}""";
+
+        var error = Assert.Throws<RunConfigException>(() => RunConfig.FromJson("""{ "model": """ + model + "}"));
+
+        Assert.Contains("model.interaction.fields[1]", error.Message, StringComparison.Ordinal);
+    }
 }

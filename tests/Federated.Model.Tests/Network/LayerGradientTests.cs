@@ -188,7 +188,8 @@ public sealed class LayerGradientTests
         }
 
         var rows = spec.Fields.Select(f => new RowGradients(f.Rows, f.Dim, 4)).ToArray();
-        input.Scatter(batch, 0, n, c, rows);
+        var noOutputGradients = spec.Tasks.Select(_ => new float[n]).ToArray();
+        input.Scatter(batch, 0, n, x, (float[])c.Clone(), noOutputGradients, rows);
         for (var f = 0; f < spec.Fields.Count; f++)
         {
             var table = layout[TensorNames.Embedding(spec.Fields[f].Name)];

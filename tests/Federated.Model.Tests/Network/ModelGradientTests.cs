@@ -16,11 +16,27 @@ public sealed class ModelGradientTests
         { TrunkKind.Ple, true },
     };
 
+    public static TheoryData<TrunkKind, InteractionKind, bool> FactorisedCases => new()
+    {
+        { TrunkKind.SharedBottom, InteractionKind.Dot, false },
+        { TrunkKind.SharedBottom, InteractionKind.Product, false },
+        { TrunkKind.Mmoe, InteractionKind.Dot, true },
+        { TrunkKind.Ple, InteractionKind.Product, true },
+    };
+
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Backward_WholeModel_MatchesFiniteDifferencesForEveryTensor(TrunkKind kind, bool esmm)
+    public void Backward_WholeModel_MatchesFiniteDifferencesForEveryTensor(TrunkKind kind, bool esmm) =>
+        AssertWholeModelGradient(TestModels.Small(kind, esmm));
+
+    /// <summary>Per-row biases (single-valued, local, bag) and dot or product interactions, under every trunk kind.</summary>
+    [Theory]
+    [MemberData(nameof(FactorisedCases))]
+    public void Backward_RowBiasesAndInteraction_MatchFiniteDifferencesForEveryTensor(TrunkKind kind, InteractionKind interaction, bool esmm) =>
+        AssertWholeModelGradient(TestModels.Factorised(kind, interaction, esmm), samplesPerTensor: 200);
+
+    private static void AssertWholeModelGradient(ModelSpec spec, int samplesPerTensor = 10)
     {
-        var spec = TestModels.Small(kind, esmm);
         var layout = ParameterLayout.FromSpec(spec);
         var parameters = TestModels.RandomParameters(spec, 21).Values;
         const int n = 8;
@@ -57,7 +73,7 @@ public sealed class ModelGradientTests
 
         foreach (var tensor in layout.Tensors)
         {
-            FiniteDifferences.AssertGradient(parameters, F, FiniteDifferences.Sample(tensor.Offset, tensor.Length, 10), i => gradient[i], tensor.Name);
+            FiniteDifferences.AssertGradient(parameters, F, FiniteDifferences.Sample(tensor.Offset, tensor.Length, samplesPerTensor), i => gradient[i], tensor.Name);
         }
     }
 }

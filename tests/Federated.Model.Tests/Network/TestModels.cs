@@ -42,6 +42,32 @@ internal static class TestModels
     }
 
     /// <summary>
+    /// A small model with per-row biases on a shared, a local and a multi-valued field (item, user, genres) and a dot
+    /// or product interaction between user and item: biased MF and NeuMF-like parts beside a trunk.
+    /// </summary>
+    public static ModelSpec Factorised(TrunkKind kind, InteractionKind interaction, bool esmm = false)
+    {
+        var small = Small(kind, esmm);
+        var spec = small with
+        {
+            Fields =
+            [
+                new FieldSpec { Name = "item", Dim = 3, Vocabulary = 20, BiasTasks = ["rating", "click"] },
+                new FieldSpec { Name = "user", Dim = 3, Vocabulary = 15, Scope = ParameterScope.Local, BiasTasks = ["rating"] },
+                new FieldSpec { Name = "genres", Dim = 2, Vocabulary = 8, MultiValued = true, BiasTasks = ["conversion"] },
+            ],
+            Interaction = new InteractionSpec
+            {
+                Kind = interaction,
+                Fields = ["user", "item"],
+                Tasks = interaction == InteractionKind.Dot ? ["rating", "conversion"] : [],
+            },
+        };
+        spec.Validate();
+        return spec;
+    }
+
+    /// <summary>
     /// Parameters with random biases too: zero biases on zero inputs put ReLU units exactly on their kink, where finite
     /// differences are meaningless.
     /// </summary>
@@ -55,6 +81,19 @@ internal static class TestModels
             for (var i = 0; i < values.Length; i++)
             {
                 values[i] = (float)((random.NextDouble() - 0.5) * 0.4);
+            }
+        }
+
+        // Per-row bias columns start at zero; random values make their gradient check meaningful.
+        foreach (var field in spec.Fields.Where(f => f.Columns > f.Dim))
+        {
+            var table = set[TensorNames.Embedding(field.Name)];
+            for (var row = 0; row < field.Rows; row++)
+            {
+                for (var c = field.Dim; c < field.Columns; c++)
+                {
+                    table[(row * field.Columns) + c] = (float)((random.NextDouble() - 0.5) * 0.4);
+                }
             }
         }
 

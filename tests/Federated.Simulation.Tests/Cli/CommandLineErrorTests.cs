@@ -51,6 +51,8 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData("--dp-noise|1|--dp-clip|adaptive", "error: run config: privacy.adaptive.countNoise: must exceed z / 2 = 0.5")]
     [InlineData("--dp-noise|1|--dp-clip|1|--sample-rate|0.5|--fraction|0.3", "error: --sample-rate 0.5 and --fraction 0.3: with privacy each client takes part with probability q, the fraction; give one")]
     [InlineData("--dp-noise|1|--dp-clip|1|--strategy|median", "error: run config: strategy.name: 'median' cannot be used with privacy")]
+    [InlineData("movielens|--path|/nonexistent|--model|/nonexistent/spec.json", "error: --model /nonexistent/spec.json: ")]
+    [InlineData("movielens|--path|/nonexistent|--model|spec.json|--dim|8", "error: --model and --dim: the spec file sets every field's dim; give one or the other")]
     public void Main_BadValue_OneLineErrorAndExitCode2(string args, string expected)
     {
         var (code, error) = Run(args.Split('|'));
@@ -59,6 +61,21 @@ public sealed class CommandLineErrorTests : IDisposable
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.False(File.Exists(Path.Combine(_folder, "report.md")));
+    }
+
+    [Fact]
+    public void Main_MovieLensModelFileWithInvalidSpec_OneLineNamingTheKey()
+    {
+        Directory.CreateDirectory(_folder);
+        var file = Path.Combine(_folder, "bad-spec.json");
+        File.WriteAllText(file, """{ "fields": [], "trunk": { "hidden": [4] }, "tasks": [] }""");
+
+        var (code, error) = Run("movielens", "--path", "/nonexistent", "--model", file);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: --model {file}: ", error, StringComparison.Ordinal);
+        Assert.Contains("fields", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     public void Dispose()
