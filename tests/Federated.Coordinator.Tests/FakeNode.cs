@@ -56,17 +56,26 @@ internal sealed class FakeNode
     public async Task<SubmitUpdateReply> SubmitAsync(UpdateHeader? header, IEnumerable<TensorChunk> chunks)
     {
         using var call = _client.SubmitUpdate(Headers);
-        if (header is not null)
+        try
         {
-            await call.RequestStream.WriteAsync(new UpdateChunk { Header = header });
+            if (header is not null)
+            {
+                await call.RequestStream.WriteAsync(new UpdateChunk { Header = header });
+            }
+
+            foreach (var chunk in chunks)
+            {
+                await call.RequestStream.WriteAsync(new UpdateChunk { Tensor = chunk });
+            }
+
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException)
+        {
+            // The coordinator may refuse as soon as the header arrives and end the call while the rest is being sent; a
+            // write then fails (often as CANCELLED). As federation.proto tells clients: read the call's own status then.
         }
 
-        foreach (var chunk in chunks)
-        {
-            await call.RequestStream.WriteAsync(new UpdateChunk { Tensor = chunk });
-        }
-
-        await call.RequestStream.CompleteAsync();
         return await call;
     }
 
