@@ -11,6 +11,11 @@ namespace Federated.Coordinator.Aggregation.Robust;
 /// integer in [1, n − f], default n − f of each round). n is the fewest updates a round can commit with, the run's
 /// quorum (<see cref="RunConfig.EffectiveQuorum"/>): a round closes early only when every selected node (at least
 /// <c>minClients</c> ≥ quorum) has sent its update, and at its deadline only with at least the quorum.
+/// <para>
+/// Every robust strategy also takes <c>bucket</c> (s, an integer ≥ 1, default 1 = off): the rule then runs over the
+/// means of ⌈n/s⌉ seeded random buckets of s updates (<see cref="Bucketing"/>), and the preconditions above hold with
+/// ⌈n/s⌉ in place of n (Krum: ⌈n/s⌉ ≥ 2f + 3; trimmed mean: 2·⌊β·⌈n/s⌉⌋ &lt; ⌈n/s⌉; m ≤ ⌈n/s⌉ − f).
+/// </para>
 /// </remarks>
 public static class RobustStrategies
 {
@@ -34,6 +39,9 @@ public static class RobustStrategies
 
     /// <summary>m of Multi-Krum: the number of updates averaged.</summary>
     public const string MKey = "m";
+
+    /// <summary>s of bucketing: the updates averaged per bucket before the rule (1: no bucketing).</summary>
+    public const string BucketKey = "bucket";
 
     /// <summary>β when <c>beta</c> is absent.</summary>
     public const double DefaultBeta = 0.1;
@@ -65,6 +73,7 @@ public static class RobustStrategies
                 BetaKey when name == TrimmedMean => value is >= 0 and < 0.5 ? null : $"must be in [0, 0.5), not {value}",
                 FKey when isKrum => value >= 0 && value == Math.Floor(value) ? null : $"must be an integer ≥ 0, not {value}",
                 MKey when name == MultiKrum => value >= 1 && value == Math.Floor(value) ? null : $"must be an integer ≥ 1, not {value}",
+                BucketKey => value >= 1 && value == Math.Floor(value) ? null : $"must be an integer ≥ 1 (1: no bucketing), not {value}",
                 _ => $"unknown parameter of '{name}'; known: {string.Join(", ", Known(name))}",
             };
             if (problem is not null)
@@ -73,13 +82,17 @@ public static class RobustStrategies
             }
         }
 
+        // With bucketing the rule sees the buckets' means, ⌈n/s⌉ of them, in place of the n updates.
+        var bucket = parameters.TryGetValue(BucketKey, out var s) ? (int)Math.Min(s, int.MaxValue) : 1;
+        var n = Bucketing.Count(minUpdates, bucket);
+        var what = bucket > 1 ? $"n = ⌈{minUpdates}/{bucket}⌉ = {n} buckets (the quorum of {minUpdates} updates in buckets of {BucketKey} = {bucket})" : $"n = {minUpdates} updates (the quorum)";
         if (name == TrimmedMean)
         {
             var beta = parameters.GetValueOrDefault(BetaKey, DefaultBeta);
-            var cut = TrimmedMeanRule.Cut(beta, minUpdates);
-            if (2 * cut >= minUpdates)
+            var cut = TrimmedMeanRule.Cut(beta, n);
+            if (2 * cut >= n)
             {
-                return (BetaKey, $"trimmed-mean cuts ⌊β·n⌋ = {cut} values per side, which leaves nothing of n = {minUpdates} updates (the quorum); needs 2·⌊β·n⌋ < n");
+                return (bucket > 1 ? BucketKey : BetaKey, $"trimmed-mean cuts ⌊β·n⌋ = {cut} values per side, which leaves nothing of {what}; needs 2·⌊β·n⌋ < n");
             }
         }
 
@@ -91,14 +104,16 @@ public static class RobustStrategies
             }
 
             var f = (int)fValue;
-            if (minUpdates < (2 * f) + 3)
+            if (n < (2 * f) + 3)
             {
-                return (FKey, $"'{name}' with f = {f} needs n ≥ 2f + 3 = {(2 * f) + 3} updates per round, but a round can commit with n = {minUpdates} (the quorum); raise minClients/quorum or lower f");
+                return bucket > 1
+                    ? (BucketKey, $"'{name}' with f = {f} needs n ≥ 2f + 3 = {(2 * f) + 3} values per round, but a round can commit with {what}; lower {BucketKey} or f, or raise minClients/quorum")
+                    : (FKey, $"'{name}' with f = {f} needs n ≥ 2f + 3 = {(2 * f) + 3} updates per round, but a round can commit with n = {minUpdates} (the quorum); raise minClients/quorum or lower f");
             }
 
-            if (parameters.TryGetValue(MKey, out var m) && m > minUpdates - f)
+            if (parameters.TryGetValue(MKey, out var m) && m > n - f)
             {
-                return (MKey, $"must be in [1, n − f] = [1, {minUpdates - f}] with n = {minUpdates} (the quorum), not {m}");
+                return (MKey, $"must be in [1, n − f] = [1, {n - f}] with {what}, not {m}");
             }
         }
 
@@ -106,16 +121,21 @@ public static class RobustStrategies
     }
 
     /// <summary>Creates the robust strategy a run's config names.</summary>
-    public static RobustStrategy Create(StrategySettings settings, CompiledModel model, UpdateBufferOptions? buffer = null)
+    /// <param name="settings">The run's strategy settings.</param>
+    /// <param name="model">The run's model.</param>
+    /// <param name="buffer">Where rounds keep their updates; null: <see cref="UpdateBufferOptions.Default"/>.</param>
+    /// <param name="seed">The run's seed (bucketing's shuffle).</param>
+    public static RobustStrategy Create(StrategySettings settings, CompiledModel model, UpdateBufferOptions? buffer = null, int seed = 1)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new RobustStrategy(model, settings.Name, settings.Parameters, buffer);
+        return new RobustStrategy(model, settings.Name, settings.Parameters, buffer, seed);
     }
 
     private static IEnumerable<string> Known(string name)
     {
         yield return FedAvgStrategy.ServerLearningRateKey;
         yield return NormBound.MultipleKey;
+        yield return BucketKey;
         if (name == TrimmedMean)
         {
             yield return BetaKey;
