@@ -89,7 +89,15 @@ internal sealed class RobustAggregator : IRoundAggregator, IDisposable
             RobustStrategies.MultiKrum => KrumSelection.Select(updates, scales, _strategy.F, _strategy.M ?? (n - _strategy.F)),
             _ => Enumerable.Range(0, n).ToArray(),
         };
-        CoordinateAggregation.Apply(updates, scales, included, _taskOf, _strategy.Rule, _strategy.ServerLearningRate, result);
+        if (_strategy.Name == RobustStrategies.CenteredClippingName)
+        {
+            CenteredClipping.Apply(updates, scales, included, _taskOf, _strategy.Tau, _strategy.Iterations, _strategy.ServerLearningRate, result);
+        }
+        else
+        {
+            CoordinateAggregation.Apply(updates, scales, included, _taskOf, _strategy.Rule, _strategy.ServerLearningRate, result);
+        }
+
         return included;
     }
 

@@ -8,7 +8,8 @@ namespace Federated.Coordinator.Aggregation.Robust;
 /// Parameters (<c>strategy.parameters.*</c>): every robust strategy takes <c>serverLearningRate</c> (η &gt; 0, default 1)
 /// and <c>normBoundMultiple</c> (<see cref="NormBound"/>); <c>trimmed-mean</c> takes <c>beta</c> (in [0, 0.5), default
 /// 0.1); <c>krum</c> and <c>multi-krum</c> need <c>f</c> (an integer ≥ 0) and <c>multi-krum</c> takes <c>m</c> (an
-/// integer in [1, n − f], default n − f of each round). n is the fewest updates a round can commit with, the run's
+/// integer in [1, n − f], default n − f of each round); <c>centered-clipping</c> needs <c>tau</c> (&gt; 0) and takes
+/// <c>iters</c> (an integer ≥ 1, default 3). n is the fewest updates a round can commit with, the run's
 /// quorum (<see cref="RunConfig.EffectiveQuorum"/>): a round closes early only when every selected node (at least
 /// <c>minClients</c> ≥ quorum) has sent its update, and at its deadline only with at least the quorum.
 /// <para>
@@ -31,6 +32,18 @@ public static class RobustStrategies
     /// <summary>Multi-Krum: the mean of the m updates closest to their neighbours.</summary>
     public const string MultiKrum = "multi-krum";
 
+    /// <summary>Centered clipping (<see cref="CenteredClipping"/>).</summary>
+    public const string CenteredClippingName = "centered-clipping";
+
+    /// <summary>τ of centered clipping: the clipping radius, an L2 norm &gt; 0 in the updates' units; required.</summary>
+    public const string TauKey = "tau";
+
+    /// <summary>L of centered clipping: the clipping iterations per round, an integer ≥ 1; default <see cref="DefaultIterations"/>.</summary>
+    public const string IterationsKey = "iters";
+
+    /// <summary>L when <c>iters</c> is absent.</summary>
+    public const int DefaultIterations = 3;
+
     /// <summary>β of the trimmed mean: the fraction of values cut per side.</summary>
     public const string BetaKey = "beta";
 
@@ -47,7 +60,7 @@ public static class RobustStrategies
     public const double DefaultBeta = 0.1;
 
     /// <summary>The robust strategy names.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Median, TrimmedMean, Krum, MultiKrum];
+    public static IReadOnlyList<string> Names { get; } = [Median, TrimmedMean, Krum, MultiKrum, CenteredClippingName];
 
     /// <summary>Whether <paramref name="name"/> is a robust strategy.</summary>
     public static bool IsRobust(string? name) => name is not null && Names.Contains(name, StringComparer.Ordinal);
@@ -73,6 +86,8 @@ public static class RobustStrategies
                 BetaKey when name == TrimmedMean => value is >= 0 and < 0.5 ? null : $"must be in [0, 0.5), not {value}",
                 FKey when isKrum => value >= 0 && value == Math.Floor(value) ? null : $"must be an integer ≥ 0, not {value}",
                 MKey when name == MultiKrum => value >= 1 && value == Math.Floor(value) ? null : $"must be an integer ≥ 1, not {value}",
+                TauKey when name == CenteredClippingName => value > 0 ? null : $"must be > 0 (an L2 radius in the updates' units), not {value}",
+                IterationsKey when name == CenteredClippingName => value >= 1 && value == Math.Floor(value) ? null : $"must be an integer ≥ 1, not {value}",
                 BucketKey => value >= 1 && value == Math.Floor(value) ? null : $"must be an integer ≥ 1 (1: no bucketing), not {value}",
                 _ => $"unknown parameter of '{name}'; known: {string.Join(", ", Known(name))}",
             };
@@ -80,6 +95,11 @@ public static class RobustStrategies
             {
                 return (key, problem);
             }
+        }
+
+        if (name == CenteredClippingName && !parameters.ContainsKey(TauKey))
+        {
+            return (TauKey, $"is required by '{name}' (the clipping radius, an L2 norm in the updates' units)");
         }
 
         // With bucketing the rule sees the buckets' means, ⌈n/s⌉ of them, in place of the n updates.
@@ -149,6 +169,12 @@ public static class RobustStrategies
         if (name == MultiKrum)
         {
             yield return MKey;
+        }
+
+        if (name == CenteredClippingName)
+        {
+            yield return TauKey;
+            yield return IterationsKey;
         }
     }
 }

@@ -4,7 +4,8 @@ namespace Federated.Coordinator.Aggregation.Robust;
 
 /// <summary>
 /// Aggregation that one or a few bad nodes cannot steer: coordinate-wise <c>median</c>, <c>trimmed-mean</c>
-/// (Yin et al., ICML 2018), <c>krum</c> and <c>multi-krum</c> (Blanchard et al., NeurIPS 2017), each optionally behind
+/// (Yin et al., ICML 2018), <c>krum</c> and <c>multi-krum</c> (Blanchard et al., NeurIPS 2017) and
+/// <c>centered-clipping</c> (Karimireddy et al., ICML 2021; <see cref="CenteredClipping"/>), each optionally behind
 /// the round's norm bound (<see cref="NormBound"/>) and optionally over the means of random buckets of updates
 /// (<see cref="Bucketing"/>).
 /// </summary>
@@ -61,6 +62,8 @@ public sealed class RobustStrategy : IAggregationStrategy
         F = (int)parameters.GetValueOrDefault(RobustStrategies.FKey, 0);
         M = parameters.TryGetValue(RobustStrategies.MKey, out var m) ? (int)m : null;
         Bucket = (int)parameters.GetValueOrDefault(RobustStrategies.BucketKey, 1);
+        Tau = parameters.GetValueOrDefault(RobustStrategies.TauKey, double.PositiveInfinity);
+        Iterations = (int)parameters.GetValueOrDefault(RobustStrategies.IterationsKey, RobustStrategies.DefaultIterations);
         Seed = seed;
     }
 
@@ -81,6 +84,12 @@ public sealed class RobustStrategy : IAggregationStrategy
 
     /// <summary>m of Multi-Krum; null: n − f.</summary>
     public int? M { get; }
+
+    /// <summary>τ of centered clipping (∞ when absent, for the other rules).</summary>
+    public double Tau { get; }
+
+    /// <summary>L of centered clipping.</summary>
+    public int Iterations { get; }
 
     /// <summary>s of bucketing: updates averaged per bucket before the rule; 1: none.</summary>
     public int Bucket { get; }
