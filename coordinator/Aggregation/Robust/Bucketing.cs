@@ -12,9 +12,10 @@ namespace Federated.Coordinator.Aggregation.Robust;
 /// <remarks>
 /// Why: a robust rule treats an honest update that is merely different (an institution with other users, other items)
 /// like an attack and cuts it; averaging s updates first shrinks the honest spread by about √s while one bad update
-/// still spoils at most one bucket. The price: the rule sees ⌈n/s⌉ values instead of n and tolerates at most as many
-/// bad buckets as before bad updates, so Krum's n ≥ 2f + 3 becomes ⌈n/s⌉ ≥ 2f + 3, and a bad update's weight inside its
-/// bucket is 1/s — a scaled update still moves its bucket (the paper pairs bucketing with a rule that bounds that).
+/// still spoils at most one bucket. The price: the rule sees ⌈n/s⌉ values instead of n, of which up to f may be bad,
+/// so the bad fraction grows up to s-fold (f/n → f/⌈n/s⌉): Krum's n ≥ 2f + 3 becomes ⌈n/s⌉ ≥ 2f + 3, and a trimmed
+/// mean needs β·⌈n/s⌉ ≥ f to cut them all. A scaled update still drags its bucket's mean (1/s of it), which the rule
+/// must then bound.
 /// <para>
 /// The shuffle is a Fisher–Yates permutation of the arrival positions drawn from MathNet's
 /// <see cref="Xoshiro256StarStar"/> seeded by a SplitMix64 mix of the run's seed and the round number: the same arrivals
