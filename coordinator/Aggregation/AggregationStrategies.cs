@@ -57,7 +57,8 @@ public static class AggregationStrategies
     /// <param name="settings">The run's strategy settings.</param>
     /// <param name="model">The run's model.</param>
     /// <param name="buffer">Where strategies that need a round's updates together keep them; null: <see cref="UpdateBufferOptions.Default"/>.</param>
-    public static IAggregationStrategy Create(StrategySettings settings, CompiledModel model, UpdateBufferOptions? buffer = null)
+    /// <param name="seed">The run's seed (<see cref="Runs.RunConfig.Seed"/>), for strategies that draw randomness (bucketing).</param>
+    public static IAggregationStrategy Create(StrategySettings settings, CompiledModel model, UpdateBufferOptions? buffer = null, int seed = 1)
     {
         ArgumentNullException.ThrowIfNull(settings);
         IAggregationStrategy strategy = settings.Name switch
@@ -65,7 +66,7 @@ public static class AggregationStrategies
             FedAvgStrategy.StrategyName => new FedAvgStrategy(
                 model,
                 settings.Parameters.TryGetValue(FedAvgStrategy.ServerLearningRateKey, out var eta) ? eta : 1),
-            _ when RobustStrategies.IsRobust(settings.Name) => RobustStrategies.Create(settings, model, buffer),
+            _ when RobustStrategies.IsRobust(settings.Name) => RobustStrategies.Create(settings, model, buffer, seed),
             _ when ServerOptimizerSettings.TryParse(settings.Name, out var optimizer) => new ServerOptimizerStrategy(
                 model,
                 ServerOptimizerSettings.From(optimizer, WithoutNormBound(settings.Parameters))),

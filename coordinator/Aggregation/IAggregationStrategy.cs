@@ -14,4 +14,11 @@ public interface IAggregationStrategy
 
     /// <summary>Starts collecting the updates of a round whose base model is <paramref name="baseModel"/> (not modified).</summary>
     IRoundAggregator BeginRound(ParameterSet baseModel);
+
+    /// <summary>
+    /// Starts round <paramref name="round"/> of the run (its number, ≥ 1, the same after a coordinator restart). Strategies
+    /// whose aggregation draws randomness (bucketing) key it by the round, so a round aggregates the same way whenever it
+    /// runs; the others ignore the number.
+    /// </summary>
+    IRoundAggregator BeginRound(ParameterSet baseModel, long round) => BeginRound(baseModel);
 }

@@ -13,14 +13,16 @@ internal sealed class RobustAggregator : IRoundAggregator, IDisposable
     private readonly ParameterSet _global;
     private readonly UpdateBuffer _buffer;
     private readonly string?[] _taskOf;
+    private readonly long _round;
     private bool _disposed;
 
-    public RobustAggregator(RobustStrategy strategy, ParameterSet global, UpdateBuffer buffer, string?[] taskOf)
+    public RobustAggregator(RobustStrategy strategy, ParameterSet global, UpdateBuffer buffer, string?[] taskOf, long round)
     {
         _strategy = strategy;
         _global = global;
         _buffer = buffer;
         _taskOf = taskOf;
+        _round = round;
     }
 
     public int Count => _buffer.Count;
@@ -28,8 +30,14 @@ internal sealed class RobustAggregator : IRoundAggregator, IDisposable
     /// <summary>Whether <see cref="Finish"/> has returned at least once.</summary>
     public bool Finished { get; private set; }
 
-    /// <summary>The updates the last <see cref="Finish"/> aggregated (Krum's selection; every update otherwise), ascending arrival indices.</summary>
+    /// <summary>
+    /// The updates the last <see cref="Finish"/> aggregated (Krum's selection, with bucketing every member of a selected
+    /// bucket; every update otherwise), ascending arrival indices.
+    /// </summary>
     public IReadOnlyList<int> Selected { get; private set; } = [];
+
+    /// <summary>The buckets of the last <see cref="Finish"/> (arrival indices), or empty without bucketing.</summary>
+    public IReadOnlyList<int[]> Buckets { get; private set; } = [];
 
     /// <summary>The norm bound's factors of the last <see cref="Finish"/>, in arrival order.</summary>
     public IReadOnlyList<float> Scales { get; private set; } = [];
@@ -49,17 +57,48 @@ internal sealed class RobustAggregator : IRoundAggregator, IDisposable
         var result = _global.Clone();
         var n = _buffer.Count;
         var scales = NormBound.Scales(NormBound.NormsOf(_buffer), _strategy.NormBoundMultiple);
-        IReadOnlyList<int> included = _strategy.Name switch
+        if (_strategy.Bucket <= 1)
         {
-            RobustStrategies.Krum => KrumSelection.Select(_buffer, scales, _strategy.F, 1),
-            RobustStrategies.MultiKrum => KrumSelection.Select(_buffer, scales, _strategy.F, _strategy.M ?? (n - _strategy.F)),
-            _ => Enumerable.Range(0, n).ToArray(),
-        };
-        CoordinateAggregation.Apply(_buffer, scales, included, _taskOf, _strategy.Rule, _strategy.ServerLearningRate, result);
-        Selected = included;
+            Selected = Aggregate(_buffer, scales, result);
+            Buckets = [];
+        }
+        else
+        {
+            // The norm bound scales each update; the rule then sees the buckets' means, at scale 1.
+            var buckets = Bucketing.Assign(n, _strategy.Bucket, _strategy.Seed, _round);
+            using var means = Bucketing.Average(_buffer, scales, buckets, _taskOf, _strategy.BufferOptions);
+            var ones = new float[means.Count];
+            Array.Fill(ones, 1f);
+            var chosen = Aggregate(means, ones, result);
+            Selected = [.. chosen.SelectMany(b => buckets[b]).Order()];
+            Buckets = buckets;
+        }
+
         Scales = scales;
         Finished = true;
         return result;
+    }
+
+    /// <summary>Krum's selection (or every update) over <paramref name="updates"/>, then the coordinate rule into <paramref name="result"/>; the included positions.</summary>
+    private int[] Aggregate(UpdateBuffer updates, float[] scales, ParameterSet result)
+    {
+        var n = updates.Count;
+        var included = _strategy.Name switch
+        {
+            RobustStrategies.Krum => KrumSelection.Select(updates, scales, _strategy.F, 1),
+            RobustStrategies.MultiKrum => KrumSelection.Select(updates, scales, _strategy.F, _strategy.M ?? (n - _strategy.F)),
+            _ => Enumerable.Range(0, n).ToArray(),
+        };
+        if (_strategy.Name == RobustStrategies.CenteredClippingName)
+        {
+            CenteredClipping.Apply(updates, scales, included, _taskOf, _strategy.Tau, _strategy.Iterations, _strategy.ServerLearningRate, result);
+        }
+        else
+        {
+            CoordinateAggregation.Apply(updates, scales, included, _taskOf, _strategy.Rule, _strategy.ServerLearningRate, result);
+        }
+
+        return included;
     }
 
     /// <summary>Releases the round's updates (memory and spill file); the aggregator cannot be used afterwards.</summary>

@@ -4,8 +4,10 @@ namespace Federated.Coordinator.Aggregation.Robust;
 
 /// <summary>
 /// Aggregation that one or a few bad nodes cannot steer: coordinate-wise <c>median</c>, <c>trimmed-mean</c>
-/// (Yin et al., ICML 2018), <c>krum</c> and <c>multi-krum</c> (Blanchard et al., NeurIPS 2017), each optionally behind
-/// the round's norm bound (<see cref="NormBound"/>).
+/// (Yin et al., ICML 2018), <c>krum</c> and <c>multi-krum</c> (Blanchard et al., NeurIPS 2017) and
+/// <c>centered-clipping</c> (Karimireddy et al., ICML 2021; <see cref="CenteredClipping"/>), each optionally behind
+/// the round's norm bound (<see cref="NormBound"/>) and optionally over the means of random buckets of updates
+/// (<see cref="Bucketing"/>).
 /// </summary>
 /// <remarks>
 /// θ ← θ + η · A(Δ_1 … Δ_n), η = <c>serverLearningRate</c> (default 1), where A is, per coordinate j over the updates
@@ -41,7 +43,8 @@ public sealed class RobustStrategy : IAggregationStrategy
     /// <param name="name"><c>median</c>, <c>trimmed-mean</c>, <c>krum</c> or <c>multi-krum</c>.</param>
     /// <param name="parameters">The strategy's parameters (see <see cref="RobustStrategies"/>).</param>
     /// <param name="buffer">Where rounds keep their updates; null: <see cref="UpdateBufferOptions.Default"/>.</param>
-    public RobustStrategy(CompiledModel model, string name, IReadOnlyDictionary<string, double> parameters, UpdateBufferOptions? buffer = null)
+    /// <param name="seed">The run's seed: with bucketing, each round's shuffle is drawn from it and the round number.</param>
+    public RobustStrategy(CompiledModel model, string name, IReadOnlyDictionary<string, double> parameters, UpdateBufferOptions? buffer = null, int seed = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -58,6 +61,10 @@ public sealed class RobustStrategy : IAggregationStrategy
         Beta = parameters.GetValueOrDefault(RobustStrategies.BetaKey, RobustStrategies.DefaultBeta);
         F = (int)parameters.GetValueOrDefault(RobustStrategies.FKey, 0);
         M = parameters.TryGetValue(RobustStrategies.MKey, out var m) ? (int)m : null;
+        Bucket = (int)parameters.GetValueOrDefault(RobustStrategies.BucketKey, 1);
+        Tau = parameters.GetValueOrDefault(RobustStrategies.TauKey, double.PositiveInfinity);
+        Iterations = (int)parameters.GetValueOrDefault(RobustStrategies.IterationsKey, RobustStrategies.DefaultIterations);
+        Seed = seed;
     }
 
     /// <inheritdoc />
@@ -78,8 +85,24 @@ public sealed class RobustStrategy : IAggregationStrategy
     /// <summary>m of Multi-Krum; null: n − f.</summary>
     public int? M { get; }
 
+    /// <summary>τ of centered clipping (∞ when absent, for the other rules).</summary>
+    public double Tau { get; }
+
+    /// <summary>L of centered clipping.</summary>
+    public int Iterations { get; }
+
+    /// <summary>s of bucketing: updates averaged per bucket before the rule; 1: none.</summary>
+    public int Bucket { get; }
+
+    /// <summary>The run's seed, which with the round number draws bucketing's shuffle.</summary>
+    public int Seed { get; }
+
     /// <inheritdoc />
-    public IRoundAggregator BeginRound(ParameterSet baseModel)
+    /// <remarks>Bucketing draws its shuffle as for round 0; the engine calls <see cref="BeginRound(ParameterSet, long)"/>.</remarks>
+    public IRoundAggregator BeginRound(ParameterSet baseModel) => BeginRound(baseModel, 0);
+
+    /// <inheritdoc />
+    public IRoundAggregator BeginRound(ParameterSet baseModel, long round)
     {
         ArgumentNullException.ThrowIfNull(baseModel);
         var layout = baseModel.Layout;
@@ -96,10 +119,13 @@ public sealed class RobustStrategy : IAggregationStrategy
             previous.Retire(_recycled);
         }
 
-        var aggregator = new RobustAggregator(this, baseModel, new UpdateBuffer(layout, _buffer, _recycled), CoordinateAggregation.TasksOf(layout, _model));
+        var aggregator = new RobustAggregator(this, baseModel, new UpdateBuffer(layout, _buffer, _recycled), CoordinateAggregation.TasksOf(layout, _model), round);
         _last = aggregator;
         return aggregator;
     }
+
+    /// <summary>Where bucketing keeps the buckets' means.</summary>
+    internal UpdateBufferOptions BufferOptions => _buffer;
 
     /// <summary>The rule of this strategy's coordinates.</summary>
     internal ICoordinateRule Rule => Name switch

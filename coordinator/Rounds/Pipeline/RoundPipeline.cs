@@ -67,6 +67,6 @@ public sealed class RoundPipeline
     public RoundAggregation BeginRound(RoundContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new RoundAggregation(this, context, Strategy.BeginRound(context.BaseModel));
+        return new RoundAggregation(this, context, Strategy.BeginRound(context.BaseModel, context.Round));
     }
 }

@@ -38,7 +38,7 @@ public sealed class RoundPipelineFactory
     public RoundPipeline Create(RunConfig config, CompiledModel model)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var strategy = AggregationStrategies.WithPrivacy(AggregationStrategies.Create(config.Strategy, model, _buffer), config, _privacyNoise);
+        var strategy = AggregationStrategies.WithPrivacy(AggregationStrategies.Create(config.Strategy, model, _buffer, config.Seed), config, _privacyNoise);
         IParticipantSampler sampler = strategy is DpFedAvgStrategy dp
             ? new PoissonSampler(dp.Plan.SampleRate, config.MinClients, _privacyNoise.SamplingForRun(config.Seed))
             : new NodeSelector(config);

@@ -40,6 +40,33 @@ public sealed class RobustEngineTests
     }
 
     [Fact]
+    public void SubmitUpdate_MedianWithBuckets_BucketsDrawnFromTheRunSeedAndRoundNumber()
+    {
+        using var fixture = new EngineFixture();
+        var config = TestSpecs.RunConfig(minClients: 6, rounds: 1)
+            .Replace("\"strategy\": { \"name\": \"fedavg\" }", "\"strategy\": { \"name\": \"median\", \"parameters\": { \"bucket\": 2 } }", StringComparison.Ordinal);
+        string[] nodes = ["a", "b", "c", "d", "e", "f"];
+        float[] steps = [0f, 0.01f, 0.02f, 0.04f, 0.08f, 0.16f];
+        var run = fixture.StartRun(config, nodes);
+        var base0 = fixture.Engine.GetModel(run, 0).Clone();
+
+        for (var k = 0; k < nodes.Length; k++)
+        {
+            fixture.Engine.SubmitUpdate(null, fixture.Update(run, nodes[k], steps[k]));
+        }
+
+        // Three buckets of two in arrival order, shuffled by the run's seed and round 1: the step is the median of the
+        // three bucket means (which round 0's shuffle, what a strategy begun without the round number draws, misses).
+        var seed = Coordinator.Runs.RunConfig.FromJson(config).Seed;
+        float MedianOfBuckets(long round) => Coordinator.Aggregation.Robust.Bucketing.Assign(6, 2, seed, round).Select(b => (steps[b[0]] + steps[b[1]]) / 2).Order().ElementAt(1);
+        var expected = MedianOfBuckets(1);
+        Assert.NotEqual(MedianOfBuckets(0), expected);
+        var next = fixture.Engine.GetModel(run, 1);
+        var shared = next.Layout.Tensors.First(t => t.Scope == ParameterScope.Shared);
+        Assert.Equal(base0.Values[shared.Offset] + expected, next.Values[shared.Offset], 1e-5f);
+    }
+
+    [Fact]
     public void Tick_RobustRoundFailsWithoutQuorum_ItsSpillFileIsDeletedAtOnce()
     {
         var spill = Directory.CreateTempSubdirectory("federated-spill-");
