@@ -1,5 +1,6 @@
 using Federated.Coordinator.Grpc;
 using Federated.Coordinator.Nodes;
+using Federated.Coordinator.Operations;
 using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Security;
@@ -91,6 +92,9 @@ public static class CoordinatorHost
             return engine;
         });
         services.TryAddSingleton(sp => new NodeDirectory(sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<OperatorQueries>();
+        services.TryAddSingleton<OperatorCommands>();
+        services.TryAddSingleton<RejectionTally>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;

@@ -232,7 +232,7 @@ public sealed partial class RoundEngine
     {
         _metrics?.UpdateRejected(e.Reason);
         RoundsLog.UpdateRejected(_logger, update.NodeId, update.RunId, update.Round, e.Reason, e.Message);
-        return new RoundEvent(RoundEventKind.UpdateRejected, update.RunId, update.Round, -1, update.NodeId, $"{e.Reason}: {e.Message}", _time.GetUtcNow(), RunStatus.Running);
+        return new RoundEvent(RoundEventKind.UpdateRejected, update.RunId, update.Round, -1, update.NodeId, $"{e.Reason}: {e.Message}", _time.GetUtcNow(), RunStatus.Running, e.Reason);
     }
 
     /// <summary>Counts a validated, prepared and recorded update; the caller holds the run's writer and state locks.</summary>
