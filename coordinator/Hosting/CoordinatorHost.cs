@@ -102,6 +102,15 @@ public static class CoordinatorHost
             return new AdminCredential(AdminTokenSource.Resolve(options, sp.GetRequiredService<SqliteStore>().DatabasePath, logger));
         });
         services.AddHostedService<RoundTicker>();
+
+        // The dashboard: a second Kestrel endpoint for browsers over the same engine (off when Dashboard:Url is empty).
+        services.AddOptions<Dashboard.DashboardOptions>().BindConfiguration(Dashboard.DashboardOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Dashboard.DashboardOptions>, Dashboard.DashboardOptionsValidator>());
+        if (!services.Any(d => d.ServiceType == typeof(Dashboard.DashboardServer)))
+        {
+            services.AddSingleton<Dashboard.DashboardServer>();
+            services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardServer>());
+        }
         services.TryAddSingleton<RejectionInterceptor>();
         services.TryAddSingleton<RequestLimitInterceptor>();
         services.AddGrpc();
