@@ -142,6 +142,7 @@ internal static class DashboardApplication
         services.AddSingleton(coordinator.GetRequiredService<OperatorCommands>());
         services.AddSingleton(coordinator.GetRequiredService<RejectionTally>());
         services.AddSingleton(coordinator.GetRequiredService<IOptions<DashboardOptions>>());
+        services.AddSingleton(coordinator.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>());
         services.AddSingleton(new DashboardCredentials(coordinator.GetRequiredService<AdminCredential>(), coordinator.GetRequiredService<IOptions<DashboardOptions>>().Value.ViewerToken));
         services.AddSingleton<LearningCurveCharts>();
     }

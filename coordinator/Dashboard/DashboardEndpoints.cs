@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Threading.Channels;
 using Federated.Coordinator.Rounds;
+using OpenTelemetry.Metrics;
 
 namespace Federated.Coordinator.Dashboard;
 
@@ -18,6 +19,9 @@ internal static class DashboardEndpoints
         app.MapGet("/dashboard.js", () => Results.Text(js, "text/javascript; charset=utf-8")).AllowAnonymous();
         app.MapGet("/runs/{runId}/charts/{task}/{figure}.svg", Chart).RequireAuthorization(DashboardAuthorization.ViewPolicy);
         app.MapGet("/runs/{runId}/events", EventsAsync).RequireAuthorization(DashboardAuthorization.ViewPolicy);
+
+        // Scrapers do not sign in: the counts and durations are no secret, and the endpoint is on loopback by default.
+        app.MapPrometheusScrapingEndpoint("/metrics", app.Services.GetRequiredService<MeterProvider>(), configureBranchedPipeline: null, optionsName: null).AllowAnonymous();
     }
 
     private static IResult Chart(string runId, string task, string figure, LearningCurveCharts charts)

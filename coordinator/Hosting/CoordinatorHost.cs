@@ -102,6 +102,7 @@ public static class CoordinatorHost
             return new AdminCredential(AdminTokenSource.Resolve(options, sp.GetRequiredService<SqliteStore>().DatabasePath, logger));
         });
         services.AddHostedService<RoundTicker>();
+        services.AddCoordinatorTelemetry();
 
         // The dashboard: a second Kestrel endpoint for browsers over the same engine (off when Dashboard:Url is empty).
         services.AddOptions<Dashboard.DashboardOptions>().BindConfiguration(Dashboard.DashboardOptions.Section).ValidateOnStart();

@@ -296,6 +296,7 @@ public sealed partial class RoundEngine
                     _store.SaveRound(open.ToStored(run.Id, RoundState.Abandoned, _time.GetUtcNow()));
                     run.OpenRound = null;
                     open.Aggregation.Abandon();
+                    RoundTracing.EndRound(open.Trace, "abandoned", open.Accepted.Count);
                 }
 
                 ChangeRunState(run, status, message, run.LastRound, events);
@@ -320,7 +321,10 @@ public sealed partial class RoundEngine
     }
 
     private static RoundSession NewRound(RunSession run, long round, IReadOnlyList<string> selected, DateTimeOffset startedAt, DateTimeOffset deadline, IEnumerable<string>? released = null) =>
-        new(round, run.Version, selected, startedAt, deadline, run.Pipeline.BeginRound(new RoundContext(run.Id, round, run.Version, run.Config, run.Global!)), released);
+        new(round, run.Version, selected, startedAt, deadline, run.Pipeline.BeginRound(new RoundContext(run.Id, round, run.Version, run.Config, run.Global!)), released)
+        {
+            Trace = RoundTracing.StartRound(run.Id, round, run.Version, selected.Count),
+        };
 
     private ParameterSet LoadVersion(RunSession run, long version)
     {

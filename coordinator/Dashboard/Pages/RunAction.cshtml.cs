@@ -61,8 +61,9 @@ public sealed class RunActionModel : PageModel
                 _ => _engine.Stop(RunId),
             };
         }
-        catch (RejectionException e)
+        catch (Exception e) when (e is RejectionException or InvalidOperationException)
         {
+            // A run that cannot make this change now (resuming a running run, stopping a stopped one).
             Error = e.Message;
             return Page();
         }
