@@ -79,7 +79,21 @@ public sealed class OperatorService : Operator.OperatorBase
     public override Task<RunInfo> StartRun(StartRunRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Task.FromResult(ProtoMapping.ToProto(_engine.CreateRun(RunConfig.FromJson(request.ConfigJson))));
+        var config = RunConfig.FromJson(request.ConfigJson);
+        IReadOnlyList<Federated.Model.Parameters.SafetensorsTensor>? initial = null;
+        if (!request.InitialModel.IsEmpty)
+        {
+            try
+            {
+                initial = Federated.Model.Parameters.SafetensorsFile.Read(request.InitialModel.Span).Tensors;
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ArgumentException("initial model: " + e.Message, nameof(request), e);
+            }
+        }
+
+        return Task.FromResult(ProtoMapping.ToProto(_engine.CreateRun(config, initial)));
     }
 
     /// <inheritdoc />

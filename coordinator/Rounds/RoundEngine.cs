@@ -232,9 +232,15 @@ public sealed partial class RoundEngine
         }
     }
 
-    /// <summary>Creates a run from a validated config: initial parameters from its seed are stored as version 0, and it starts running.</summary>
+    /// <summary>
+    /// Creates a run from a validated config: initial parameters from its seed, or <paramref name="initialShared"/> when
+    /// given, are stored as version 0, and it starts running.
+    /// </summary>
+    /// <param name="config">The run's config.</param>
+    /// <param name="initialShared">Version 0's shared tensors (e.g. read from a safetensors export), or null for the seed's.</param>
     /// <exception cref="RunConfigException">The config is invalid.</exception>
-    public RunSummary CreateRun(RunConfig config)
+    /// <exception cref="ArgumentException"><paramref name="initialShared"/> does not fit the model (a tensor missing, unexpected, of another shape, or not finite).</exception>
+    public RunSummary CreateRun(RunConfig config, IReadOnlyList<SafetensorsTensor>? initialShared = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -248,6 +254,18 @@ public sealed partial class RoundEngine
             run.ConfigJson = config.ToJson();
             run.Status = RunStatus.Running;
             run.Global = run.Model.InitializeShared(config.Seed);
+            if (initialShared is not null)
+            {
+                try
+                {
+                    SafetensorsFile.FillShared(run.Global, initialShared);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new ArgumentException("initial model: " + e.Message, nameof(initialShared), e);
+                }
+            }
+
             run.SetPrivacy(run.Pipeline.Privacy?.Ledger);
             _store.InsertRun(new StoredRun(id, config.Name, run.ConfigJson, run.Status, 0, 0, now, ""), sequence, run.Global.Values);
             lock (_runsGate)
