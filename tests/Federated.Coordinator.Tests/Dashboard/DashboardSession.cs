@@ -8,10 +8,16 @@ internal sealed partial class DashboardSession : IDisposable
 {
     private readonly HttpClient _client;
 
-    public DashboardSession(Uri dashboard)
+    public DashboardSession(Uri dashboard, Func<HttpRequestMessage, System.Security.Cryptography.X509Certificates.X509Certificate2?, System.Security.Cryptography.X509Certificates.X509Chain?, System.Net.Security.SslPolicyErrors, bool>? trust = null)
     {
         Cookies = new CookieContainer();
-        _client = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = dashboard };
+        var handler = new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false };
+        if (trust is not null)
+        {
+            handler.ServerCertificateCustomValidationCallback = trust;
+        }
+
+        _client = new HttpClient(handler) { BaseAddress = dashboard };
     }
 
     public CookieContainer Cookies { get; }
