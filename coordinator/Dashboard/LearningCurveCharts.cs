@@ -33,7 +33,7 @@ public sealed class LearningCurveCharts
     public IReadOnlyList<(string Task, string Figure)> List(string runId)
     {
         var tasks = _queries.Engine.GetSpec(runId).Tasks.Select(t => t.Name).ToList();
-        var charted = _queries.GetLearningCurves(runId).Where(p => IsCharted(p.Figure)).Select(p => (p.Task, p.Figure)).ToHashSet();
+        var charted = _queries.ListFigures(runId).Where(f => IsCharted(f.Figure)).ToHashSet();
         return tasks.SelectMany(task => charted.Where(c => c.Task == task).Select(c => c.Figure).Order(StringComparer.Ordinal).Select(figure => (task, figure))).ToList();
     }
 
@@ -47,7 +47,7 @@ public sealed class LearningCurveCharts
             return null;
         }
 
-        var points = _queries.GetLearningCurves(runId).Where(p => p.Task == task && p.Figure == figure).ToList();
+        var points = _queries.GetLearningCurves(runId, task).Where(p => p.Figure == figure).ToList();
         var plot = new Plot();
         AddLine(plot, points.Where(p => p.Kind == "train").ToList(), "training");
         AddLine(plot, points.Where(p => p.Kind == "eval").ToList(), "federated evaluation");

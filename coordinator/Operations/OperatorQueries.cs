@@ -63,12 +63,26 @@ public sealed class OperatorQueries
         return rounds.Select(r => new RoundOverview(r, contributors.GetValueOrDefault(r.Round) ?? [])).ToList();
     }
 
-    /// <summary>Every figure of every stored metric of a run, ordered by task, kind, figure and round.</summary>
+    /// <summary>Every figure of every stored metric of a run (of one task when <paramref name="task"/> is given), ordered by task, kind, figure and round.</summary>
     /// <exception cref="RejectionException">Unknown run.</exception>
-    public IReadOnlyList<MetricPoint> GetLearningCurves(string runId) =>
+    public IReadOnlyList<MetricPoint> GetLearningCurves(string runId, string? task = null) =>
         _engine.GetMetrics(runId)
+            .Where(m => task is null || m.Task == task)
             .SelectMany(m => TaskMetrics.FromArray(m.Task, m.Summary).ToFigures().Select(f => new MetricPoint(m.Task, m.Kind, m.Round, f.Key, f.Value)))
             .OrderBy(p => p.Task, StringComparer.Ordinal).ThenBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Figure, StringComparer.Ordinal).ThenBy(p => p.Round)
+            .ToList();
+
+    /// <summary>
+    /// The figures a run's metrics have, per task: read from the latest summary of each task and kind only, so that a
+    /// page listing the charts decodes a handful of summaries however long the run.
+    /// </summary>
+    /// <exception cref="RejectionException">Unknown run.</exception>
+    public IReadOnlyList<(string Task, string Figure)> ListFigures(string runId) =>
+        _engine.GetMetrics(runId)
+            .GroupBy(m => (m.Task, m.Kind))
+            .Select(g => g.MaxBy(m => m.Round)!)
+            .SelectMany(m => TaskMetrics.FromArray(m.Task, m.Summary).ToFigures().Keys.Select(f => (m.Task, f)))
+            .Distinct()
             .ToList();
 
     /// <summary>Rounds committed over all runs in the last <paramref name="window"/>, per minute.</summary>

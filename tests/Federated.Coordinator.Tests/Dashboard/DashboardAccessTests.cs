@@ -52,6 +52,19 @@ public sealed class DashboardAccessTests
     }
 
     [Fact]
+    public async Task SignOut_WithTheLayoutsForm_EndsTheSession()
+    {
+        await using var federation = await DashboardFederation.StartAsync();
+        using var session = new DashboardSession(federation.Dashboard);
+        await session.SignInAsync(CoordinatorTestHost.AdminToken);
+
+        var response = await session.PostFormAsync("/signout", new Dictionary<string, string>(), formPage: "/");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await session.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
     public async Task Action_Viewer_ForbiddenAndRunUnchanged()
     {
         await using var federation = await DashboardFederation.StartAsync();
