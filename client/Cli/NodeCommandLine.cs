@@ -48,6 +48,7 @@ public sealed class NodeCommandLine
     };
     private readonly Option<string?> _rankBy = new("--rank-by") { Description = "Task to rank by (default: the first binary task)" };
     private readonly Option<bool> _includeSeen = new("--include-seen") { Description = "Also rank items the user has already interacted with" };
+    private readonly Option<FileInfo> _model = new("--model") { Description = "Evaluate this exported model (a safetensors file from 'admin export') instead of the state directory's last version; local tensors still come from --state" };
     private readonly Option<DataPart> _part = new("--part") { Description = "Which part of the local split", DefaultValueFactory = _ => DataPart.Validation };
 
     private readonly IAnsiConsole _console;
@@ -173,7 +174,8 @@ public sealed class NodeCommandLine
 
         var evaluate = new Command("evaluate", "Print per-task metrics of the current model (local state + last global version) on local data");
         evaluate.Options.Add(_part);
-        evaluate.SetAction((parse, ct) => Guarded(() => Task.FromResult(Evaluate(Resolve(parse), parse.GetValue(_part))), ct));
+        evaluate.Options.Add(_model);
+        evaluate.SetAction((parse, ct) => Guarded(() => Task.FromResult(Evaluate(Resolve(parse), parse.GetValue(_part), parse.GetValue(_model))), ct));
         root.Subcommands.Add(evaluate);
 
         var recommend = new Command("recommend", "Print the top-K items for a user with each task's predicted value");
@@ -279,9 +281,9 @@ public sealed class NodeCommandLine
         return summary.Completed ? ExitCodes.Ok : ExitCodes.Stopped;
     }
 
-    private int Evaluate(NodeSettings settings, DataPart part)
+    private int Evaluate(NodeSettings settings, DataPart part, FileInfo? model)
     {
-        var (global, session) = OpenModel(settings);
+        var (global, session) = OpenModel(settings, model);
         using (session)
         {
             var metrics = session.Evaluate(part);
@@ -339,13 +341,16 @@ public sealed class NodeCommandLine
         }
     }
 
-    private (GlobalModel Global, NodeTrainingSession Session) OpenModel(NodeSettings settings)
+    /// <summary>The global model (the state directory's last version, or <paramref name="model"/>, an exported safetensors file) with a session over the local data and state.</summary>
+    private (GlobalModel Global, NodeTrainingSession Session) OpenModel(NodeSettings settings, FileInfo? model = null)
     {
         var dataPath = Require(settings.Data, "--data", "Data");
         var source = ExampleSources.Open(dataPath, settings.Schema);
         var path = Path.Combine(settings.State, GlobalModelStore.FileName);
-        var global = GlobalModelStore.TryLoad(path)
-            ?? throw new LocalStateException($"{path} does not exist: run the node against a coordinator first (run --coordinator URL --token T --data PATH), or point --state at its state directory");
+        var global = model is not null
+            ? ExportedModel.Load(model.FullName)
+            : GlobalModelStore.TryLoad(path)
+                ?? throw new LocalStateException($"{path} does not exist: run the node against a coordinator first (run --coordinator URL --token T --data PATH), or point --state at its state directory");
         var data = LoadData(source, global.Model, settings);
         if (!File.Exists(Path.Combine(settings.State, NodeTrainingSession.StateFileName)))
         {

@@ -77,10 +77,17 @@ internal sealed class AdminCommand
             Print(parse, await client.ListRunsAsync(new ListRunsRequest(), headers, cancellationToken: ct), r => string.Join(Environment.NewLine, r.Runs.Select(FormatRun)))));
 
         var config = new Option<FileInfo>("--config") { Description = "Run config JSON file", Required = true };
-        root.Subcommands.Add(Verb("start-run", "Create and start a run from a config file", [config], async (client, parse, headers, ct) =>
+        var init = new Option<FileInfo>("--init") { Description = "Version 0 from a safetensors file (an 'admin export', or one written by Python) instead of the seed's" };
+        root.Subcommands.Add(Verb("start-run", "Create and start a run from a config file", [config, init], async (client, parse, headers, ct) =>
         {
             var json = await RunConfigFile.ReadAsync(parse.GetValue(config)!, ct).ConfigureAwait(false);
-            return Print(parse, await client.StartRunAsync(new StartRunRequest { ConfigJson = json }, headers, cancellationToken: ct), FormatRun);
+            var request = new StartRunRequest { ConfigJson = json };
+            if (parse.GetValue(init) is { } initFile)
+            {
+                request.InitialModel = Google.Protobuf.ByteString.CopyFrom(await ModelExportFile.ReadInitAsync(initFile, ct).ConfigureAwait(false));
+            }
+
+            return Print(parse, await client.StartRunAsync(request, headers, cancellationToken: ct), FormatRun);
         }));
         root.Subcommands.Add(Verb("pause", "Pause a run", [_runOption], async (client, parse, headers, ct) =>
             Print(parse, await client.PauseRunAsync(RunRequest(parse), headers, cancellationToken: ct), FormatRun)));

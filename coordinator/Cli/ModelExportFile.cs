@@ -1,34 +1,63 @@
-using System.Buffers.Binary;
-using System.Text;
-using System.Text.Json;
+using System.Globalization;
+using Federated.Model.Parameters;
+using Federated.Model.Spec;
 using Federated.Protos;
 using Federated.Protos.V1;
 
 namespace Federated.Coordinator.Cli;
 
 /// <summary>
-/// Writes an exported model version to a file: the magic <c>FEDM</c>, a little-endian int32 format version (1), a
-/// little-endian int32 byte length of a UTF-8 JSON header (run id, version, layout fingerprint, model spec, and per
-/// tensor its name, rows, columns and byte offset into the data), then the tensors' float32 little-endian values in
-/// header order.
+/// Writes an exported model version as a safetensors file (<see cref="SafetensorsFile"/>): every shared tensor as F32
+/// with the layout's shape ([rows, columns], [columns] for a bias), and in <c>__metadata__</c> the strings
+/// <see cref="MetadataKeys"/> name: format, format version, run id, model version, layout fingerprint and the model spec
+/// JSON. Python reads it with <c>safetensors.numpy.load_file</c>; <c>admin start-run --init</c> and
+/// <c>federated-node evaluate --model</c> read it back. (The earlier <c>FEDM</c> format is no longer written, and
+/// nothing read it.)
 /// </summary>
 internal static class ModelExportFile
 {
+    /// <summary>The metadata keys of an export.</summary>
+    public static class MetadataKeys
+    {
+        public const string Format = "format";
+        public const string FormatVersion = "format_version";
+        public const string RunId = "run_id";
+        public const string ModelVersion = "model_version";
+        public const string LayoutFingerprint = "layout_fingerprint";
+        public const string ModelSpec = "model_spec";
+    }
+
+    /// <summary>The value of <see cref="MetadataKeys.Format"/>.</summary>
+    public const string Format = "federated-model";
+
+    /// <summary>Writes the stream to <paramref name="path"/> (through a temporary file beside it, renamed when complete); returns the bytes of tensor data.</summary>
     public static async Task<long> WriteAsync(IAsyncEnumerable<ModelChunk> chunks, string path, CancellationToken cancellationToken)
     {
-        ModelHeader? header = null;
-        var data = Path.GetTempFileName();
+        var partial = path + ".partial";
         long bytes = 0;
+        long expected = -1;
         try
         {
-            await using (var body = File.Create(data))
+            await using (var output = File.Create(partial))
             {
                 await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
                     if (chunk.PayloadCase == ModelChunk.PayloadOneofCase.Header)
                     {
-                        header = chunk.Header;
+                        if (expected >= 0)
+                        {
+                            throw new InvalidDataException("the export stream had a second header");
+                        }
+
+                        var (header, size) = Header(chunk.Header);
+                        await output.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+                        expected = size;
                         continue;
+                    }
+
+                    if (expected < 0)
+                    {
+                        throw new InvalidDataException("the export stream sent tensor values before its header");
                     }
 
                     if (TensorBytes.FloatCount(chunk.Tensor.Values) < 0)
@@ -36,69 +65,82 @@ internal static class ModelExportFile
                         throw new InvalidDataException($"tensor '{chunk.Tensor.Name}': a chunk is not whole float32 values");
                     }
 
-                    await body.WriteAsync(chunk.Tensor.Values.Memory, cancellationToken).ConfigureAwait(false);
+                    // Values travel as float32 little endian on the wire too: the bytes are copied as they are.
+                    await output.WriteAsync(chunk.Tensor.Values.Memory, cancellationToken).ConfigureAwait(false);
                     bytes += chunk.Tensor.Values.Length;
                 }
             }
 
-            if (header is null)
+            if (expected < 0)
             {
                 throw new InvalidDataException("the export stream had no header");
             }
 
-            var json = Encoding.UTF8.GetBytes(HeaderJson(header));
-            await using var output = File.Create(path);
-            var prefix = new byte[12];
-            "FEDM"u8.CopyTo(prefix);
-            BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(4), 1);
-            BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(8), json.Length);
-            await output.WriteAsync(prefix, cancellationToken).ConfigureAwait(false);
-            await output.WriteAsync(json, cancellationToken).ConfigureAwait(false);
-            await using (var body = File.OpenRead(data))
+            if (bytes != expected)
             {
-                await body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                throw new InvalidDataException($"the export stream carried {bytes} bytes of values, its header announced {expected}");
             }
 
+            File.Move(partial, path, overwrite: true);
             return bytes;
         }
         finally
         {
-            File.Delete(data);
+            File.Delete(partial);
         }
     }
 
-    private static string HeaderJson(ModelHeader header)
+    /// <summary>
+    /// The bytes of a safetensors file for <c>start-run --init</c>, once they read as float32 safetensors; the
+    /// coordinator checks the tensors against the run's model.
+    /// </summary>
+    /// <exception cref="AdminInputException">The file is missing, unreadable or not a float32 safetensors file.</exception>
+    public static async Task<byte[]> ReadInitAsync(FileInfo file, CancellationToken cancellationToken)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        ArgumentNullException.ThrowIfNull(file);
+        byte[] bytes;
+        try
         {
-            writer.WriteStartObject();
-            writer.WriteString("runId", header.RunId);
-            writer.WriteNumber("modelVersion", header.ModelVersion);
-            writer.WriteString("layoutFingerprint", header.LayoutFingerprint);
-            writer.WritePropertyName("modelSpec");
-            using (var spec = JsonDocument.Parse(string.IsNullOrEmpty(header.ModelSpecJson) ? "null" : header.ModelSpecJson))
-            {
-                spec.RootElement.WriteTo(writer);
-            }
-
-            writer.WriteStartArray("tensors");
-            long offset = 0;
-            foreach (var tensor in header.Tensors)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("name", tensor.Name);
-                writer.WriteNumber("rows", tensor.Rows);
-                writer.WriteNumber("columns", tensor.Columns);
-                writer.WriteNumber("offset", offset);
-                writer.WriteEndObject();
-                offset += (long)tensor.Rows * tensor.Columns * sizeof(float);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new AdminInputException($"--init: '{file.FullName}' does not exist");
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new AdminInputException($"--init: '{file.FullName}' cannot be read: {e.Message}");
         }
 
-        return Encoding.UTF8.GetString(stream.ToArray());
+        try
+        {
+            SafetensorsFile.Read(bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new AdminInputException($"--init: '{file.FullName}': {e.Message}");
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The safetensors header of an export and the bytes of values it announces.</summary>
+    private static (byte[] Header, long Bytes) Header(ModelHeader header)
+    {
+        // Shapes as the layout writes them (a bias is a vector), when the spec is there to say which tensor is which.
+        var layout = header.ModelSpecJson.Length > 0 ? ParameterLayout.FromSpec(ModelSpec.FromJson(header.ModelSpecJson)) : null;
+        var shapes = header.Tensors.Select(t =>
+            (t.Name, layout is not null && layout.TryGet(t.Name, out var info) && info.Rows == t.Rows && info.Columns == t.Columns ? info.Shape : new[] { t.Rows, t.Columns }))
+            .ToList();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [MetadataKeys.Format] = Format,
+            [MetadataKeys.FormatVersion] = "1",
+            [MetadataKeys.RunId] = header.RunId,
+            [MetadataKeys.ModelVersion] = header.ModelVersion.ToString(CultureInfo.InvariantCulture),
+            [MetadataKeys.LayoutFingerprint] = header.LayoutFingerprint,
+            [MetadataKeys.ModelSpec] = header.ModelSpecJson,
+        };
+        return (SafetensorsFile.EncodeHeader(shapes, metadata), header.Tensors.Sum(t => (long)t.Rows * t.Columns * sizeof(float)));
     }
 }

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Threading.Channels;
-using Federated.Coordinator.Nodes;
+using Federated.Coordinator.Operations;
 using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Runs;
 using Federated.Coordinator.Security;
@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace Federated.Coordinator.Grpc;
 
 /// <summary>
-/// The operator API: a thin adapter over the <see cref="RoundEngine"/> and the <see cref="NodeDirectory"/>. Every RPC
+/// The operator API: a thin adapter over the <see cref="RoundEngine"/>, <see cref="OperatorQueries"/> and <see cref="OperatorCommands"/> (which the dashboard shares). Every RPC
 /// requires the admin token (<see cref="CoordinatorAuthorization.OperatorPolicy"/>); refusals become statuses in
 /// <see cref="RejectionInterceptor"/>.
 /// </summary>
@@ -23,19 +23,22 @@ public sealed class OperatorService : Operator.OperatorBase
         typeof(OperatorService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
     private readonly RoundEngine _engine;
-    private readonly NodeDirectory _nodes;
+    private readonly OperatorQueries _queries;
+    private readonly OperatorCommands _commands;
     private readonly ILogger<OperatorService> _logger;
     private readonly IHostApplicationLifetime? _lifetime;
 
     /// <summary>Creates the service.</summary>
     /// <param name="engine">The round engine.</param>
-    /// <param name="nodes">The enrolled nodes.</param>
+    /// <param name="queries">The reads shared with the dashboard.</param>
+    /// <param name="commands">The changes shared with the dashboard.</param>
     /// <param name="logger">Logs operator actions.</param>
     /// <param name="lifetime">Ends the watch streams when the coordinator stops; none when null.</param>
-    public OperatorService(RoundEngine engine, NodeDirectory nodes, ILogger<OperatorService> logger, IHostApplicationLifetime? lifetime = null)
+    public OperatorService(RoundEngine engine, OperatorQueries queries, OperatorCommands commands, ILogger<OperatorService> logger, IHostApplicationLifetime? lifetime = null)
     {
         _engine = engine;
-        _nodes = nodes;
+        _queries = queries;
+        _commands = commands;
         _logger = logger;
         _lifetime = lifetime;
     }
@@ -53,17 +56,16 @@ public sealed class OperatorService : Operator.OperatorBase
     /// <inheritdoc />
     public override Task<GetStatusReply> GetStatus(GetStatusRequest request, ServerCallContext context)
     {
-        var presence = _engine.ListPresence();
-        var active = _engine.ListRuns().Where(r => r.Status is RunStatus.Running or RunStatus.Paused).ToList();
+        var status = _queries.GetStatus();
         var reply = new GetStatusReply
         {
             Version = ServiceVersion,
-            StartedUnixMs = _engine.StartedAt.ToUnixTimeMilliseconds(),
-            RunsActive = active.Count,
-            NodesConnected = presence.Count(p => p.Connected),
-            NodesEnrolled = _nodes.List().Count,
+            StartedUnixMs = status.StartedAt.ToUnixTimeMilliseconds(),
+            RunsActive = status.RunsActive,
+            NodesConnected = status.NodesConnected,
+            NodesEnrolled = status.NodesEnrolled,
         };
-        reply.ActiveRuns.Add(active.Select(ProtoMapping.ToProto));
+        reply.ActiveRuns.Add(status.ActiveRuns.Select(ProtoMapping.ToProto));
         return Task.FromResult(reply);
     }
 
@@ -79,7 +81,21 @@ public sealed class OperatorService : Operator.OperatorBase
     public override Task<RunInfo> StartRun(StartRunRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Task.FromResult(ProtoMapping.ToProto(_engine.CreateRun(RunConfig.FromJson(request.ConfigJson))));
+        var config = RunConfig.FromJson(request.ConfigJson);
+        IReadOnlyList<Federated.Model.Parameters.SafetensorsTensor>? initial = null;
+        if (!request.InitialModel.IsEmpty)
+        {
+            try
+            {
+                initial = Federated.Model.Parameters.SafetensorsFile.Read(request.InitialModel.Span).Tensors;
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ArgumentException("initial model: " + e.Message, nameof(request), e);
+            }
+        }
+
+        return Task.FromResult(ProtoMapping.ToProto(_engine.CreateRun(config, initial)));
     }
 
     /// <inheritdoc />
@@ -113,16 +129,14 @@ public sealed class OperatorService : Operator.OperatorBase
     /// <inheritdoc />
     public override Task<ListNodesReply> ListNodes(ListNodesRequest request, ServerCallContext context)
     {
-        var presence = _engine.ListPresence().ToDictionary(p => p.NodeId, StringComparer.Ordinal);
         var reply = new ListNodesReply();
-        foreach (var node in _nodes.List())
+        foreach (var node in _queries.ListNodes())
         {
-            var info = new NodeInfo { NodeId = node.Id, Revoked = node.Revoked, CreatedUnixMs = node.CreatedAt.ToUnixTimeMilliseconds() };
-            if (presence.TryGetValue(node.Id, out var p))
+            var info = new NodeInfo { NodeId = node.NodeId, Revoked = node.Revoked, CreatedUnixMs = node.CreatedAt.ToUnixTimeMilliseconds(), Connected = node.Connected };
+            if (node.LastSeen is { } seen)
             {
-                info.Connected = p.Connected && !node.Revoked;
-                info.LastSeenUnixMs = p.LastSeen.ToUnixTimeMilliseconds();
-                info.Runs.Add(p.Runs);
+                info.LastSeenUnixMs = seen.ToUnixTimeMilliseconds();
+                info.Runs.Add(node.Runs);
             }
 
             reply.Nodes.Add(info);
@@ -135,7 +149,7 @@ public sealed class OperatorService : Operator.OperatorBase
     public override Task<IssueTokenReply> IssueToken(IssueTokenRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var token = _nodes.IssueToken(request.NodeId);
+        var token = _commands.IssueToken(request.NodeId);
         GrpcLog.TokenIssued(_logger, request.NodeId);
         return Task.FromResult(new IssueTokenReply { NodeId = request.NodeId, Token = token });
     }
@@ -144,15 +158,12 @@ public sealed class OperatorService : Operator.OperatorBase
     public override Task<RevokeTokenReply> RevokeToken(RevokeTokenRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_nodes.Revoke(request.NodeId))
+        if (!_commands.RevokeToken(request.NodeId))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"no node '{request.NodeId}' is enrolled"));
         }
 
         GrpcLog.TokenRevoked(_logger, request.NodeId);
-
-        // Its open rounds stop waiting for it now rather than at their deadlines.
-        _engine.ReleaseRevoked(request.NodeId);
         return Task.FromResult(new RevokeTokenReply { Revoked = true });
     }
 

@@ -1,5 +1,6 @@
 using Federated.Coordinator.Grpc;
 using Federated.Coordinator.Nodes;
+using Federated.Coordinator.Operations;
 using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Security;
@@ -91,6 +92,9 @@ public static class CoordinatorHost
             return engine;
         });
         services.TryAddSingleton(sp => new NodeDirectory(sp.GetRequiredService<SqliteStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<OperatorQueries>();
+        services.TryAddSingleton<OperatorCommands>();
+        services.TryAddSingleton<RejectionTally>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
@@ -98,6 +102,16 @@ public static class CoordinatorHost
             return new AdminCredential(AdminTokenSource.Resolve(options, sp.GetRequiredService<SqliteStore>().DatabasePath, logger));
         });
         services.AddHostedService<RoundTicker>();
+        services.AddCoordinatorTelemetry();
+
+        // The dashboard: a second Kestrel endpoint for browsers over the same engine (off when Dashboard:Url is empty).
+        services.AddOptions<Dashboard.DashboardOptions>().BindConfiguration(Dashboard.DashboardOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Dashboard.DashboardOptions>, Dashboard.DashboardOptionsValidator>());
+        if (!services.Any(d => d.ServiceType == typeof(Dashboard.DashboardServer)))
+        {
+            services.AddSingleton<Dashboard.DashboardServer>();
+            services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardServer>());
+        }
         services.TryAddSingleton<RejectionInterceptor>();
         services.TryAddSingleton<RequestLimitInterceptor>();
         services.AddGrpc();

@@ -3,7 +3,7 @@ using Federated.Coordinator.Rounds;
 
 namespace Federated.Coordinator.Hosting;
 
-/// <summary>Creates the engine (restoring stored runs) and the admin credential when the host starts.</summary>
+/// <summary>Creates the engine (restoring stored runs), the admin credential and the refusal tally when the host starts.</summary>
 internal sealed class CoordinatorWarmup : IHostedService
 {
     private readonly IServiceProvider _services;
@@ -14,6 +14,9 @@ internal sealed class CoordinatorWarmup : IHostedService
     {
         _services.GetRequiredService<RoundEngine>();
         _services.GetRequiredService<AdminCredential>();
+
+        // Refusals are counted from events as they happen: the tally must listen before the first update arrives.
+        _services.GetRequiredService<Operations.RejectionTally>();
         return Task.CompletedTask;
     }
 

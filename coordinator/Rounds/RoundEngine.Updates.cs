@@ -18,6 +18,7 @@ public sealed partial class RoundEngine
     {
         ArgumentNullException.ThrowIfNull(update);
         var events = new List<RoundEvent>();
+        RoundTracing.Step? step = null;
         try
         {
             RequireNode(update.NodeId);
@@ -29,6 +30,7 @@ public sealed partial class RoundEngine
                 NodeUpdate prepared;
                 lock (run.State)
                 {
+                    step = RoundTracing.StartUpdate(run.OpenRound, update.NodeId, update.Round);
                     validated = UpdateValidator.Validate(run, update, authenticatedNodeId, _store);
                     if (validated.DuplicateOutcome is { } duplicate)
                     {
@@ -58,6 +60,9 @@ public sealed partial class RoundEngine
                     _store.SaveNodeSeen(update.NodeId, run.Id, seen);
                 }
 
+                // The update's activity ends where the update is counted; the commit it triggers is its own.
+                step?.Dispose();
+                step = null;
                 if (closing is not null)
                 {
                     Commit(run, closing, events);
@@ -72,11 +77,13 @@ public sealed partial class RoundEngine
         }
         catch (RejectionException e)
         {
+            step?.Fail(e.Reason.ToString());
             events.Add(UpdateRejected(update, e));
             throw;
         }
         finally
         {
+            step?.Dispose();
             Events.Publish(events);
         }
     }
@@ -232,7 +239,7 @@ public sealed partial class RoundEngine
     {
         _metrics?.UpdateRejected(e.Reason);
         RoundsLog.UpdateRejected(_logger, update.NodeId, update.RunId, update.Round, e.Reason, e.Message);
-        return new RoundEvent(RoundEventKind.UpdateRejected, update.RunId, update.Round, -1, update.NodeId, $"{e.Reason}: {e.Message}", _time.GetUtcNow(), RunStatus.Running);
+        return new RoundEvent(RoundEventKind.UpdateRejected, update.RunId, update.Round, -1, update.NodeId, $"{e.Reason}: {e.Message}", _time.GetUtcNow(), RunStatus.Running, e.Reason);
     }
 
     /// <summary>Counts a validated, prepared and recorded update; the caller holds the run's writer and state locks.</summary>
@@ -265,6 +272,7 @@ public sealed partial class RoundEngine
         string? budgetEnd;
         List<StoredMetric> metrics;
         DateTimeOffset now;
+        using var step = RoundTracing.StartCommit(open);
         try
         {
             next = open.Aggregation.Finish();
@@ -292,6 +300,7 @@ public sealed partial class RoundEngine
             }
 
             RoundsLog.CommitFailed(_logger, run.Id, open.Round, e);
+            step?.Fail(e.GetType().Name);
             throw;
         }
 
@@ -303,6 +312,9 @@ public sealed partial class RoundEngine
             run.ConsecutiveFailures = 0;
             run.SetPrivacy(ledger);
             _metrics?.RoundCommitted(now - open.StartedAt);
+            step?.Tag("federated.version", version);
+            step?.Dispose();
+            RoundTracing.EndRound(open.Trace, "committed", open.Accepted.Count, version);
             RoundsLog.RoundCommitted(_logger, run.Id, open.Round, version, open.Accepted.Count);
             events.Add(Event(RoundEventKind.RoundCommitted, run, open.Round, "", $"version {version} from {open.Accepted.Count} updates"));
             if (status != run.Status)
@@ -344,6 +356,7 @@ public sealed partial class RoundEngine
         open.Aggregation.Abandon();
         run.ConsecutiveFailures++;
         _metrics?.RoundFailed();
+        RoundTracing.EndRound(open.Trace, "failed", open.Accepted.Count);
         RoundsLog.RoundFailed(_logger, run.Id, open.Round, open.Accepted.Count, run.Config.EffectiveQuorum);
         events.Add(Event(RoundEventKind.RoundFailed, run, open.Round, "", cause is null
             ? $"{open.Accepted.Count} of {run.Config.EffectiveQuorum} updates by the deadline"

@@ -211,9 +211,15 @@ public sealed partial class RoundEngine
         }
     }
 
-    /// <summary>Creates a run from a validated config: initial parameters from its seed are stored as version 0, and it starts running.</summary>
+    /// <summary>
+    /// Creates a run from a validated config: initial parameters from its seed, or <paramref name="initialShared"/> when
+    /// given, are stored as version 0, and it starts running.
+    /// </summary>
+    /// <param name="config">The run's config.</param>
+    /// <param name="initialShared">Version 0's shared tensors (e.g. read from a safetensors export), or null for the seed's.</param>
     /// <exception cref="RunConfigException">The config is invalid.</exception>
-    public RunSummary CreateRun(RunConfig config)
+    /// <exception cref="ArgumentException"><paramref name="initialShared"/> does not fit the model (a tensor missing, unexpected, of another shape, or not finite).</exception>
+    public RunSummary CreateRun(RunConfig config, IReadOnlyList<SafetensorsTensor>? initialShared = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -228,6 +234,18 @@ public sealed partial class RoundEngine
             run.Status = RunStatus.Running;
             run.Global = run.Model.InitializeShared(config.Seed);
             ComposePriorRuns(run);
+            if (initialShared is not null)
+            {
+                try
+                {
+                    SafetensorsFile.FillShared(run.Global, initialShared);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new ArgumentException("initial model: " + e.Message, nameof(initialShared), e);
+                }
+            }
+
             run.SetPrivacy(run.Pipeline.Privacy?.Ledger);
             _store.InsertRun(new StoredRun(id, config.Name, run.ConfigJson, run.Status, 0, 0, now, ""), sequence, run.Global.Values);
             lock (_runsGate)
@@ -276,6 +294,7 @@ public sealed partial class RoundEngine
                     _store.SaveRound(open.ToStored(run.Id, RoundState.Abandoned, _time.GetUtcNow()));
                     run.OpenRound = null;
                     open.Aggregation.Abandon();
+                    RoundTracing.EndRound(open.Trace, "abandoned", open.Accepted.Count);
                 }
 
                 ChangeRunState(run, status, message, run.LastRound, events);
@@ -300,7 +319,10 @@ public sealed partial class RoundEngine
     }
 
     private static RoundSession NewRound(RunSession run, long round, IReadOnlyList<string> selected, DateTimeOffset startedAt, DateTimeOffset deadline, IEnumerable<string>? released = null) =>
-        new(round, run.Version, selected, startedAt, deadline, run.Pipeline.BeginRound(new RoundContext(run.Id, round, run.Version, run.Config, run.Global!)), released);
+        new(round, run.Version, selected, startedAt, deadline, run.Pipeline.BeginRound(new RoundContext(run.Id, round, run.Version, run.Config, run.Global!)), released)
+        {
+            Trace = RoundTracing.StartRound(run.Id, round, run.Version, selected.Count),
+        };
 
     private ParameterSet LoadVersion(RunSession run, long version)
     {

@@ -9,4 +9,5 @@ namespace Federated.Coordinator.Rounds;
 /// <param name="Message">Details for people.</param>
 /// <param name="At">When.</param>
 /// <param name="RunStatus">The run's state after the event.</param>
-public sealed record RoundEvent(RoundEventKind Kind, string RunId, long Round, long ModelVersion, string NodeId, string Message, DateTimeOffset At, RunStatus RunStatus);
+/// <param name="Reason">Why an update was refused (<see cref="RoundEventKind.UpdateRejected"/>); null for every other kind.</param>
+public sealed record RoundEvent(RoundEventKind Kind, string RunId, long Round, long ModelVersion, string NodeId, string Message, DateTimeOffset At, RunStatus RunStatus, Rejection? Reason = null);

@@ -32,6 +32,9 @@ internal sealed class RoundSession
 
     public RoundAggregation Aggregation { get; }
 
+    /// <summary>The round's activity (<see cref="RoundTracing"/>), or null when nobody traces.</summary>
+    public System.Diagnostics.Activity? Trace { get; init; }
+
     /// <summary>True while the round's aggregate is being finished and stored: it takes no more updates.</summary>
     public bool Closing { get; set; }
 

@@ -80,6 +80,7 @@ public sealed class GrpcFederationHost : IFederationHost
                 ["Coordinator:DatabasePath"] = ":memory:",
                 ["Coordinator:AdminToken"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)),
                 ["Coordinator:TickIntervalSeconds"] = "0",
+                ["Dashboard:Url"] = "",
                 ["Coordinator:NodeLivenessSeconds"] = "86400",
                 ["Logging:LogLevel:Default"] = "Warning",
             });

@@ -85,6 +85,7 @@ internal sealed class RoundBenchmarkCoordinator : IDisposable
             "--urls", address.ToString(),
             $"--Coordinator:DatabasePath={Path.Combine(directory, "coordinator.db")}",
             $"--Coordinator:AdminToken={AdminToken}",
+            "--Dashboard:Url=",
             "--Logging:LogLevel:Default=Warning",
             .. settings])
         {

@@ -67,6 +67,7 @@ internal sealed class CoordinatorTestHost : IAsyncDisposable
                 ["Coordinator:DatabasePath"] = databasePath,
                 ["Coordinator:AdminToken"] = AdminToken,
                 ["Coordinator:TickIntervalSeconds"] = "0",
+                ["Dashboard:Url"] = "",
                 ["Coordinator:MaxWaitSeconds"] = "0",
                 ["Logging:LogLevel:Default"] = "Warning",
             });

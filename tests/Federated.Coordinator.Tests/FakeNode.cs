@@ -21,6 +21,8 @@ internal sealed class FakeNode
 
     public string Token { get; }
 
+    public Federation.FederationClient Client => _client;
+
     public Metadata Headers => CoordinatorTestHost.Bearer(Token);
 
     /// <summary>Joins a run and polls it once at once, as a real node does: a joined node is selectable from its first poll.</summary>

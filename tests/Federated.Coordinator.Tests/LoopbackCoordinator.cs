@@ -24,6 +24,11 @@ internal sealed class LoopbackCoordinator : IAsyncDisposable
 
     public string DatabasePath { get; }
 
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The dashboard's address; only when the settings turn it on (<c>Dashboard:Url</c>, e.g. <c>http://127.0.0.1:0</c>).</summary>
+    public Uri DashboardAddress => Services.GetRequiredService<global::Federated.Coordinator.Dashboard.DashboardServer>().Address ?? throw new InvalidOperationException("the dashboard is off");
+
     /// <summary>Starts a coordinator with <paramref name="settings"/> added to its configuration (keys as in appsettings.json).</summary>
     public static async Task<LoopbackCoordinator> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -34,6 +39,7 @@ internal sealed class LoopbackCoordinator : IAsyncDisposable
             ["Coordinator:DatabasePath"] = databasePath,
             ["Coordinator:AdminToken"] = CoordinatorTestHost.AdminToken,
             ["Coordinator:TickIntervalSeconds"] = "0",
+            ["Dashboard:Url"] = "",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -47,7 +47,7 @@ public sealed partial class ToolPackageTests(InstalledTools tools) : IClassFixtu
         var directory = Path.Combine(tools.Root, "coordinator-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         using var service = ProcessRunner.Start(tools.Command("federated-coordinator"),
-            ["--urls", "http://127.0.0.1:0", "--Coordinator:DatabasePath=" + Path.Combine(directory, "coordinator.db")],
+            ["--urls", "http://127.0.0.1:0", "--Coordinator:DatabasePath=" + Path.Combine(directory, "coordinator.db"), "--Dashboard:Url="],
             directory, new Dictionary<string, string> { ["Coordinator__AdminToken"] = AdminToken }, out var log);
         try
         {

@@ -158,6 +158,55 @@ public sealed class NodeCommandLineTests
     }
 
     [Fact]
+    public async Task InvokeAsync_EvaluateWithExportedModel_SameFiguresAsTheStateDirectorysVersion()
+    {
+        using var scenario = new FederationScenario(nodes: 1);
+        await using var coordinator = await LoopbackCoordinator.StartAsync(scenario.CoordinatorDirectory);
+        coordinator.StartRun(FederationScenario.RunConfig(rounds: 2, minClients: 1));
+        var schema = Path.Combine(scenario.CoordinatorDirectory, "schema.json");
+        File.WriteAllText(schema, SyntheticData.SchemaJson);
+        var environment = new Hashtable { ["FEDERATED_TOKEN"] = coordinator.IssueToken("inst0"), ["FEDERATED_COORDINATOR"] = coordinator.Address.ToString() };
+        string[] common = ["--data", scenario.DataPaths[0], "--schema", schema, "--state", scenario.StateDirectories[0]];
+        Assert.Equal(ExitCodes.Ok, await new CliHarness(environment: environment).RunAsync(["run", .. common]));
+
+        // The file 'admin export' writes: the shared tensors with the layout's shapes, the spec and version in metadata.
+        var model = Path.Combine(scenario.CoordinatorDirectory, "model.safetensors");
+        var version = coordinator.Engine.GetModel("run-1", 2);
+        using (var file = File.Create(model))
+        {
+            Federated.Model.Parameters.SafetensorsFile.Write(
+                file,
+                [.. version.Layout.InScope(Federated.Model.Spec.ParameterScope.Shared).Select(t => new Federated.Model.Parameters.SafetensorsTensor(t.Name, t.Shape, version[t].ToArray()))],
+                new Dictionary<string, string> { ["run_id"] = "run-1", ["model_version"] = "2", ["model_spec"] = coordinator.Engine.GetSpec("run-1").ToJson() });
+        }
+
+        var fromState = new CliHarness();
+        var fromStateCode = await fromState.RunAsync(["evaluate", .. common]);
+        var fromFile = new CliHarness();
+        var fromFileCode = await fromFile.RunAsync(["evaluate", "--model", model, .. common]);
+
+        Assert.Equal(ExitCodes.Ok, fromStateCode);
+        Assert.Equal(ExitCodes.Ok, fromFileCode);
+        Assert.Contains("auc", fromFile.Output, StringComparison.Ordinal);
+        Assert.Equal(fromState.Output, fromFile.Output);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_EvaluateWithModelThatIsNotSafetensors_BadDataNamingTheFile()
+    {
+        using var directory = new TempDirectory();
+        var data = SyntheticData.Write(directory.Path, 1, 10, 10, 5);
+        var schema = directory.Write("schema.json", SyntheticData.SchemaJson);
+        var model = directory.Write("model.safetensors", "not a model");
+        var cli = new CliHarness();
+
+        var code = await cli.RunAsync("evaluate", "--model", model, "--data", data, "--schema", schema, "--state", Path.Combine(directory.Path, "state"));
+
+        Assert.Equal(ExitCodes.BadData, code);
+        Assert.Contains("not a safetensors file", cli.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvokeAsync_RunWithCsvLackingASchemaColumn_BadDataNamingTheColumn()
     {
         using var scenario = new FederationScenario(nodes: 0);

@@ -40,6 +40,7 @@ public sealed class LoopbackCoordinator : IAsyncDisposable
                 ["Coordinator:DatabasePath"] = Path.Combine(directory, "coordinator.db"),
                 ["Coordinator:AdminToken"] = "client-tests-admin-token-0123456789",
                 ["Coordinator:TickIntervalSeconds"] = "0",
+                ["Dashboard:Url"] = "",
                 ["Coordinator:MaxWaitSeconds"] = "20",
                 ["Logging:LogLevel:Default"] = "Warning",
             });

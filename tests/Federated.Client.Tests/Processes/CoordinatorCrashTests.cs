@@ -110,6 +110,7 @@ public sealed class CoordinatorCrashTests(ITestOutputHelper output)
             "--urls", $"http://127.0.0.1:{port}",
             "--Coordinator:DatabasePath=" + database,
             "--Coordinator:AdminToken=" + AdminToken,
+            "--Dashboard:Url=",
             "--Coordinator:MaxWaitSeconds=2",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",

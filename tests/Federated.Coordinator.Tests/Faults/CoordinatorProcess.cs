@@ -66,6 +66,7 @@ internal sealed partial class CoordinatorProcess : IDisposable
             "--urls", "http://127.0.0.1:0",
             "--Coordinator:DatabasePath=" + DatabasePath,
             "--Coordinator:AdminToken=" + CoordinatorTestHost.AdminToken,
+            "--Dashboard:Url=",
             "--Coordinator:MaxWaitSeconds=0",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
