@@ -65,12 +65,19 @@ public static class MaskExpansion
         var stream = ArrayPool<byte>.Shared.Rent(BlocksPerBatch * 16);
         try
         {
-            UInt128 counter = 0;
+            // A mask needs far fewer than 2^64 blocks, so the counter's high half stays zero: clear it once and write
+            // only the low half per block.
+            counters.AsSpan().Clear();
+            ulong counter = 0;
             while (!destination.IsEmpty)
             {
                 var words = Math.Min(destination.Length, BlocksPerBatch * 4);
                 var bytes = (words + 3) / 4 * 16;
-                FillCounters(counters.AsSpan(0, bytes), ref counter);
+                for (var offset = 8; offset < bytes; offset += 16)
+                {
+                    BinaryPrimitives.WriteUInt64BigEndian(counters.AsSpan(offset, 8), counter++);
+                }
+
                 aes.EncryptEcb(counters.AsSpan(0, bytes), stream.AsSpan(0, bytes), PaddingMode.None);
                 var mask = MemoryMarshal.Cast<byte, uint>(stream.AsSpan(0, bytes))[..words];
                 if (!BitConverter.IsLittleEndian)
