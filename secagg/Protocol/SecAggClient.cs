@@ -12,8 +12,17 @@ namespace Federated.SecureAggregation.Protocol;
 /// secrets of one party (its self-mask seed and its mask key) is refused.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Not thread-safe; one instance per party per round; dispose it to drop the keys. Its secrets: two P-256 private keys
 /// (c_u for share encryption, s_u for masks) and the 32-byte self-mask seed b_u, all from the CSPRNG.
+/// </para>
+/// <para>
+/// Threat model: a semi-honest server (it follows the protocol but reads everything it relays) colluding with fewer
+/// than t parties learns only the sum over the survivors. What one party checks covers only its own view: a server that
+/// lies, telling some parties that v dropped and others that v survived, could collect t shares of each of v's secrets;
+/// the consistency round with signed survivor lists of Bonawitz et al.'s actively secure variant, which stops that, is
+/// not implemented here.
+/// </para>
 /// </remarks>
 public sealed class SecAggClient : IDisposable
 {

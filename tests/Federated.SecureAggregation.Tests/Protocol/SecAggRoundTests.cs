@@ -68,6 +68,21 @@ public sealed class SecAggRoundTests
     }
 
     [Fact]
+    public void RequestFor_DropOutsAfterSharing_NeverAsksForBothSecretsOfAParty()
+    {
+        using var round = new SimulatedRound(parties: 10, threshold: 6, vectorLength: 10, seed: 6);
+
+        round.Run(afterSharing: [2, 9]);
+
+        // Across every request of the round, not only within one: a party is either a survivor or dropped.
+        var survivors = round.Requests.SelectMany(r => r.Survivors).ToHashSet();
+        var dropped = round.Requests.SelectMany(r => r.Dropped).ToHashSet();
+        Assert.Empty(survivors.Intersect(dropped));
+        Assert.Equal([2, 9], dropped.Order());
+        Assert.Equal(8, round.Requests.Count);
+    }
+
+    [Fact]
     public void Finish_DropOutsAtEveryPhase_SumOfSurvivorsExactly()
     {
         using var round = new SimulatedRound(parties: 10, threshold: 6, vectorLength: 300, seed: 4);

@@ -31,6 +31,8 @@ internal sealed class SimulatedRound : IDisposable
 
     public Dictionary<int, MaskedInput> MaskedInputs { get; } = [];
 
+    public List<UnmaskRequest> Requests { get; } = [];
+
     /// <summary>Parties that never advertise, vanish after advertising, after sharing keys, after sending their masked input.</summary>
     public SecAggResult Run(
         IReadOnlyCollection<int>? silent = null,
@@ -63,7 +65,9 @@ internal sealed class SimulatedRound : IDisposable
         alive = alive.Except(afterMasking ?? []).ToList();
         foreach (var p in alive)
         {
-            Server.ReceiveUnmaskResponse(Clients[p].Unmask(Server.RequestFor(p)));
+            var request = Server.RequestFor(p);
+            Requests.Add(request);
+            Server.ReceiveUnmaskResponse(Clients[p].Unmask(request));
         }
 
         return Server.Finish();
