@@ -10,4 +10,5 @@ root.Subcommands.Add(RobustAggregateBenchmark.CreateCommand());
 root.Subcommands.Add(ServerOptimizerBenchmark.CreateCommand());
 root.Subcommands.Add(RoundBenchmark.CreateCommand());
 root.Subcommands.Add(RoundBenchmarkCoordinator.CreateCommand());
+root.Subcommands.Add(SecAggBenchmark.CreateCommand());
 return root.Parse(args).Invoke();
