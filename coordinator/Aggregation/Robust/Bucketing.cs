@@ -92,17 +92,7 @@ internal static class Bucketing
         var carriers = new List<int>(members.Length);
         for (var t = 0; t < layout.Tensors.Count; t++)
         {
-            carriers.Clear();
-            var anySparse = false;
-            foreach (var k in members)
-            {
-                var update = buffer[k];
-                if (update.Present[t] && update.Weights.For(taskOf[t]) > 0)
-                {
-                    carriers.Add(k);
-                    anySparse |= update.Rows[t] is not null;
-                }
-            }
+            var anySparse = CoordinateAggregation.CollectCarriers(buffer, members, t, taskOf, carriers);
 
             if (carriers.Count == 0)
             {

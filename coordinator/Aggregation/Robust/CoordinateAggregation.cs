@@ -33,17 +33,7 @@ internal static class CoordinateAggregation
         var cursors = new int[included.Count];
         for (var t = 0; t < layout.Tensors.Count; t++)
         {
-            carriers.Clear();
-            var anySparse = false;
-            foreach (var k in included)
-            {
-                var update = buffer[k];
-                if (update.Present[t] && update.Weights.For(taskOf[t]) > 0)
-                {
-                    carriers.Add(k);
-                    anySparse |= update.Rows[t] is not null;
-                }
-            }
+            var anySparse = CollectCarriers(buffer, included, t, taskOf, carriers);
 
             if (carriers.Count == 0)
             {
@@ -134,5 +124,26 @@ internal static class CoordinateAggregation
             var step = rule.Aggregate(column.AsSpan(0, count));
             target[x] = (float)(target[x] + (eta * step));
         }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="carriers"/> with the <paramref name="members"/> whose update carries tensor <paramref name="t"/>
+    /// (sent it, and for a task's tensor has labels of that task); returns whether any of them sent it row-sparse.
+    /// </summary>
+    internal static bool CollectCarriers(UpdateBuffer buffer, IReadOnlyList<int> members, int t, string?[] taskOf, List<int> carriers)
+    {
+        carriers.Clear();
+        var anySparse = false;
+        foreach (var k in members)
+        {
+            var update = buffer[k];
+            if (update.Present[t] && update.Weights.For(taskOf[t]) > 0)
+            {
+                carriers.Add(k);
+                anySparse |= update.Rows[t] is not null;
+            }
+        }
+
+        return anySparse;
     }
 }
