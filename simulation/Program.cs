@@ -170,6 +170,12 @@ SimulationOptions BaseOptions(ParseResult r, int defaultRounds, int defaultEpoch
         ReferenceRounds = r.GetValue(referenceRounds),
     };
     options.ValidateBudget();
+    if (r.GetValue(selectBy) is not null && !options.HasValidation)
+    {
+        // Checked here too: the task names that --select-by is parsed against are known only once the model is.
+        throw new ArgumentException("--patience and --select-by need --validation-fraction > 0 (they act on validation rows)");
+    }
+
     return options;
 }
 
