@@ -389,12 +389,12 @@ csv.SetAction(async (r, cancellationToken) =>
 }
 
 var trials = new Option<int>("--trials") { Description = "Random settings drawn (successive halving keeps the best third at each rung)", DefaultValueFactory = _ => 9 };
-var budget = new Option<int>("--budget") { Description = "Federated rounds of the last rung; earlier rungs get a third, a ninth, …", DefaultValueFactory = _ => 18 };
+var budget = new Option<int>("--budget") { Description = "Federated rounds of the last rung; earlier rungs get a third, a ninth, … (a trial also stops after --patience rounds without validation improvement, default 3 here)", DefaultValueFactory = _ => 54 };
 var tuneOut = new Option<string?>("--out") { Description = "Write the best settings as an options file (--options FILE of movielens and the default command)" };
 var tuneReport = new Option<string?>("--report") { Description = "Also write the table of trials as Markdown to this path" };
 var tune = new Command("tune", "Random search with successive halving over learning rate, L2, local epochs, batch, dim and trunk widths on MovieLens 100K, "
     + "federated series only, scored on validation rows (never test).");
-foreach (var option in new Option[] { seed, workers, path, fold, moviePartition, clients, modelFile, validationFraction, selectBy, trials, budget, tuneOut, tuneReport })
+foreach (var option in new Option[] { seed, workers, path, fold, moviePartition, clients, modelFile, validationFraction, selectBy, patience, trials, budget, tuneOut, tuneReport })
 {
     tune.Options.Add(option);
 }
@@ -439,6 +439,7 @@ tune.SetAction(async (r, cancellationToken) =>
                 Workers = r.GetValue(workers),
                 ValidationFraction = r.GetValue(validationFraction)!.Value,
                 SelectBy = selection,
+                Patience = r.GetValue(patience) ?? 3,
                 Plan = SimulationOptions.DefaultPlan with { LearningRate = trial.LearningRate, LocalEpochs = trial.LocalEpochs, BatchSize = trial.BatchSize },
             },
         };

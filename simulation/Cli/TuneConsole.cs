@@ -11,13 +11,14 @@ internal static class TuneConsole
 {
     /// <summary>One line per finished trial, as the search goes.</summary>
     public static void PrintTrial(TrialResult result) =>
-        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "  trial {0,2} rung {1} ({2} rounds): {3} → validation {4} (round {5})",
-            result.Trial, result.Rung, result.Rounds, Markup.Escape(result.Settings.ToString()), Format(result.Score), result.BestRound);
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "  trial {0,2} rung {1} ({2} rounds): {3} → validation {4} (round {5}, stopped at {6}){7}",
+            result.Trial, result.Rung, result.Rounds, Markup.Escape(result.Settings.ToString()), Format(result.Score), result.BestRound, result.LastRound,
+            result.Reused ? ", reused: it had stopped early before" : "");
 
     /// <summary>Prints the table of trials and the best settings; returns them as an options file.</summary>
     public static OptionsFile Print(IReadOnlyList<TrialResult> results, ValidationSelection selection)
     {
-        var table = new Table().AddColumns("trial", "rung", "rounds", "learning rate", "l2", "local epochs", "batch", "dim", "trunk", $"validation {selection}", "best round");
+        var table = new Table().AddColumns("trial", "rung", "rounds", "learning rate", "l2", "local epochs", "batch", "dim", "trunk", $"validation {selection}", "best round", "last round");
         foreach (var r in results)
         {
             table.AddRow([.. Row(r).Select(Markup.Escape)]);
@@ -50,7 +51,7 @@ internal static class TuneConsole
     public static string Markdown(IReadOnlyList<TrialResult> results, ValidationSelection selection, string commandLine)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"```\n{commandLine}\n```\n\n| trial | rung | rounds | learning rate | l2 | local epochs | batch | dim | trunk | validation {selection} | best round |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        text.Append(CultureInfo.InvariantCulture, $"```\n{commandLine}\n```\n\n| trial | rung | rounds | learning rate | l2 | local epochs | batch | dim | trunk | validation {selection} | best round | last round |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         foreach (var r in results)
         {
             text.Append("| ").Append(string.Join(" | ", Row(r))).Append(" |\n");
@@ -66,7 +67,7 @@ internal static class TuneConsole
         [
             r.Trial.ToString(c), r.Rung.ToString(c), r.Rounds.ToString(c), r.Settings.LearningRate.ToString("G3", c), r.Settings.L2.ToString("G3", c),
             r.Settings.LocalEpochs.ToString(c), r.Settings.BatchSize.ToString(c), r.Settings.Dim?.ToString(c) ?? "model's", r.Settings.HiddenText,
-            Format(r.Score), r.BestRound.ToString(c),
+            Format(r.Score), r.BestRound.ToString(c), r.LastRound.ToString(c) + (r.Reused ? " (reused)" : ""),
         ];
     }
 

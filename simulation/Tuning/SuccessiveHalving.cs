@@ -8,8 +8,9 @@ namespace Federated.Simulation.Tuning;
 /// identification and hyperparameter optimization"; the rung schedule of Li et al. 2018, Hyperband): every trial trains
 /// a few federated rounds, the best 1/η by validation train η times as many, and so on until one is left at the full
 /// budget. A trial is scored on its validation rows only (the best pooled validation figure over its rounds, the
-/// version early stopping would keep), never on test. Each rung trains from scratch, so a trial's score at a rung does
-/// not depend on the rung before.
+/// version early stopping would keep), never on test; with a patience in the experiment's options a trial whose
+/// validation stalls stops before its rung's rounds are spent. Each rung trains from scratch, so a trial's score at a
+/// rung does not depend on the rung before.
 /// </summary>
 public sealed class SuccessiveHalving
 {
@@ -54,6 +55,7 @@ public sealed class SuccessiveHalving
         ArgumentNullException.ThrowIfNull(build);
         ArgumentNullException.ThrowIfNull(selection);
         var results = new List<TrialResult>();
+        var previous = new Dictionary<int, TrialResult>();
         var alive = Enumerable.Range(0, trials.Count).ToList();
         var rungs = Rungs(trials.Count);
         for (var rung = 0; rung < rungs.Count; rung++)
@@ -62,9 +64,19 @@ public sealed class SuccessiveHalving
             var scored = new List<TrialResult>();
             foreach (var trial in alive.Take(keep))
             {
-                var report = await build(trials[trial], rounds).RunAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                var (score, round) = BestValidation(report, selection);
-                var result = new TrialResult(trial, rung, rounds, trials[trial], score, round);
+                TrialResult result;
+                if (previous.TryGetValue(trial, out var before) && before.LastRound < before.Rounds)
+                {
+                    result = before with { Rung = rung, Rounds = rounds, Reused = true };
+                }
+                else
+                {
+                    var report = await build(trials[trial], rounds).RunAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    var (score, round, last) = BestValidation(report, selection);
+                    result = new TrialResult(trial, rung, rounds, trials[trial], score, round, last, Reused: false);
+                }
+
+                previous[trial] = result;
                 scored.Add(result);
                 results.Add(result);
                 onTrial?.Invoke(result);
@@ -89,20 +101,29 @@ public sealed class SuccessiveHalving
         return results;
     }
 
-    /// <summary>The federated series' best pooled validation figure over its trained rounds (round ≥ 1), and its round.</summary>
-    internal static (double Score, int Round) BestValidation(ExperimentReport report, ValidationSelection selection)
+    /// <summary>
+    /// The federated series' best pooled validation figure over its trained rounds (round ≥ 1), its round, and the last
+    /// round it trained.
+    /// </summary>
+    internal static (double Score, int Round, int LastRound) BestValidation(ExperimentReport report, ValidationSelection selection)
     {
         var best = (Score: double.NaN, Round: -1);
+        var last = 0;
         foreach (var point in report.Points)
         {
-            if (point.Series == ExperimentSeries.Federated && point.Client == MetricPoint.AllClients && point.Task == selection.Task
-                && point.Metric == MetricRecorder.ValidationPrefix + selection.Metric && point.Round > 0 && double.IsFinite(point.Value)
-                && (best.Round < 0 || (selection.HigherIsBetter ? point.Value > best.Score : point.Value < best.Score)))
+            if (point.Series != ExperimentSeries.Federated || point.Client != MetricPoint.AllClients || point.Task != selection.Task
+                || point.Metric != MetricRecorder.ValidationPrefix + selection.Metric || point.Round <= 0)
+            {
+                continue;
+            }
+
+            last = Math.Max(last, point.Round);
+            if (double.IsFinite(point.Value) && (best.Round < 0 || (selection.HigherIsBetter ? point.Value > best.Score : point.Value < best.Score)))
             {
                 best = (point.Value, point.Round);
             }
         }
 
-        return best;
+        return (best.Score, best.Round, last);
     }
 }

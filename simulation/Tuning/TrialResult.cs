@@ -7,4 +7,9 @@ namespace Federated.Simulation.Tuning;
 /// <param name="Settings">Its settings.</param>
 /// <param name="Score">Its best pooled validation figure over those rounds (NaN when none was finite).</param>
 /// <param name="BestRound">The round of that figure (−1 when none).</param>
-public sealed record TrialResult(int Trial, int Rung, int Rounds, TrialSettings Settings, double Score, int BestRound);
+/// <param name="LastRound">The last round it trained: fewer than <paramref name="Rounds"/> when its patience ran out.</param>
+/// <param name="Reused">
+/// True when the trial had already stopped early at a shorter rung: a run is deterministic for its settings and seed,
+/// so training it again with more rounds would stop at the same round with the same figures.
+/// </param>
+public sealed record TrialResult(int Trial, int Rung, int Rounds, TrialSettings Settings, double Score, int BestRound, int LastRound, bool Reused);
