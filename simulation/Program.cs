@@ -412,55 +412,29 @@ tune.SetAction(async (r, cancellationToken) =>
         throw new ArgumentException("--trials and --budget must be ≥ 1");
     }
 
-    var directory = r.GetValue(path)!;
-    var tuneSeed = r.GetValue(seed);
-    var shaped = r.GetValue(modelFile) is null;
+    if (r.GetValue(patience) is { } stall and < 1)
+    {
+        throw new ArgumentException($"--patience {stall}: must be ≥ 1 round");
+    }
+
     var (baseModel, _) = MovieLensModel(r);
-    var selection = r.GetValue(selectBy) is { } text ? ValidationSelection.Parse(text, baseModel.Spec) : ValidationSelection.Default(baseModel.Spec);
-    var space = shaped ? new Federated.Simulation.Tuning.SearchSpace() : new Federated.Simulation.Tuning.SearchSpace().WithoutShape();
-    var sampled = space.Sample(r.GetValue(trials), tuneSeed);
-    var partitionName = r.GetValue(moviePartition)!;
-    var k = r.GetValue(fold);
-    Experiment Build(Federated.Simulation.Tuning.TrialSettings trial, int trialRounds)
+    await new MovieLensTuning
     {
-        var spec = shaped ? MovieLensData.Spec(trial.Dim ?? 16, trial.Hidden) : baseModel.Spec;
-        var data = MovieLensData.Fold(directory, k, CompiledModel.Compile(spec with { L2 = trial.L2 }));
-        return new Experiment
-        {
-            Title = "tune",
-            CommandLine = commandLine,
-            Data = data,
-            Partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), tuneSeed, MovieLensData.NamedKeys(directory, data)),
-            WithReferences = false,
-            Options = new SimulationOptions
-            {
-                Seed = tuneSeed,
-                Rounds = trialRounds,
-                Workers = r.GetValue(workers),
-                ValidationFraction = r.GetValue(validationFraction)!.Value,
-                SelectBy = selection,
-                Patience = r.GetValue(patience) ?? 3,
-                Plan = SimulationOptions.DefaultPlan with { LearningRate = trial.LearningRate, LocalEpochs = trial.LocalEpochs, BatchSize = trial.BatchSize },
-            },
-        };
-    }
-
-    var search = new Federated.Simulation.Tuning.SuccessiveHalving { Budget = r.GetValue(budget) };
-    AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "Tuning on MovieLens 100K fold u{0}, partition {1}: {2} trials, rungs {3}, scored on validation {4}.",
-        k, Markup.Escape(partitionName), sampled.Count, string.Join(" → ", search.Rungs(sampled.Count).Select(g => $"{g.Keep}×{g.Rounds} rounds")), selection);
-    var results = await search.RunAsync(sampled, Build, selection, TuneConsole.PrintTrial, cancellationToken).ConfigureAwait(false);
-    var best = TuneConsole.Print(results, selection);
-    if (r.GetValue(tuneReport) is { } reportPath)
-    {
-        File.WriteAllText(reportPath, TuneConsole.Markdown(results, selection, commandLine));
-    }
-
-    if (r.GetValue(tuneOut) is { } outPath)
-    {
-        best.Save(outPath);
-        AnsiConsole.MarkupLine("Best settings: {0}", Markup.Escape(Path.GetFullPath(outPath)));
-    }
-
+        Directory = r.GetValue(path)!,
+        Fold = r.GetValue(fold),
+        Partition = r.GetValue(moviePartition)!,
+        Clients = r.GetValue(clients),
+        Model = baseModel.Spec,
+        Shaped = r.GetValue(modelFile) is null,
+        Seed = r.GetValue(seed),
+        Workers = r.GetValue(workers),
+        ValidationFraction = r.GetValue(validationFraction)!.Value,
+        Selection = r.GetValue(selectBy) is { } text ? ValidationSelection.Parse(text, baseModel.Spec) : ValidationSelection.Default(baseModel.Spec),
+        Patience = r.GetValue(patience) ?? 3,
+        Trials = r.GetValue(trials),
+        Budget = r.GetValue(budget),
+        CommandLine = commandLine,
+    }.RunAsync(r.GetValue(tuneOut), r.GetValue(tuneReport), cancellationToken).ConfigureAwait(false);
     return 0;
 });
 

@@ -19,6 +19,7 @@ public sealed class BudgetCommandLineTests : IDisposable
     [InlineData("tune|--path|/nonexistent", "error: tune scores trials on validation rows only: give --validation-fraction in (0, 1)")]
     [InlineData("tune|--path|/nonexistent|--validation-fraction|0", "error: tune scores trials on validation rows only")]
     [InlineData("tune|--path|/nonexistent|--validation-fraction|0.1|--trials|0", "error: --trials and --budget must be ≥ 1")]
+    [InlineData("tune|--path|/nonexistent|--validation-fraction|0.1|--patience|0", "error: --patience 0: must be ≥ 1 round")]
     public void Main_BadBudgetValue_OneLineErrorAndExitCode2(string args, string expected)
     {
         var arguments = args.Split('|');
