@@ -60,7 +60,15 @@ var dpSweep = new Option<string?>("--dp-sweep")
 {
     Description = "Run the same federation once per noise multiplier Z1,Z2,… (with --dp-clip, --dp-delta, --sample-rate) and once without privacy; one privacy–utility table (ε against every task's figures) and one plot per task",
 };
-Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary, strategy, attack, malicious, compareStrategies, dpNoise, dpClip, dpDelta, sampleRate, dpSweep];
+var validationFraction = new Option<double?>("--validation-fraction")
+{
+    Description = "Share of each client's training rows held out for validation (seeded, the same rows for every series); every series then reports its best version by validation. Default 0: off",
+};
+var patience = new Option<int?>("--patience") { Description = "Rounds without validation improvement before a series stops (needs --validation-fraction). Default: no early stop" };
+var selectBy = new Option<string?>("--select-by") { Description = "TASK:METRIC that picks the best version on validation, e.g. like:auc (default: the first task's headline metric)" };
+var referenceRounds = new Option<int?>("--reference-rounds") { Description = "Rounds of the local-only and centralised references (default: --rounds); with --patience they stop earlier on their own validation" };
+var optionsFile = new Option<string?>("--options") { Description = "A JSON options file (as simulation tune --out writes); flags on the command line override it" };
+Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary, strategy, attack, malicious, compareStrategies, dpNoise, dpClip, dpDelta, sampleRate, dpSweep, validationFraction, patience, selectBy, referenceRounds, optionsFile];
 
 Func<Federated.Coordinator.Runs.RunConfig, CompiledModel, int, CancellationToken, Task<IFederationHost>>? Host(ParseResult r) => r.GetValue(transport) == "grpc"
     ? async (config, model, count, cancellationToken) => await GrpcFederationHost.StartAsync(config, model, count, cancellationToken).ConfigureAwait(false)
@@ -141,20 +149,51 @@ async Task RunOrCompareAsync(ParseResult r, SimulationOptions options, Func<Simu
     await ExperimentConsole.RunAsync(experiment, folder, r.GetValue(summary), cancellationToken).ConfigureAwait(false);
 }
 
-SimulationOptions BaseOptions(ParseResult r, int defaultRounds, int defaultEpochs, int defaultBatch, float defaultRate) => new()
+SimulationOptions BaseOptions(ParseResult r, int defaultRounds, int defaultEpochs, int defaultBatch, float defaultRate)
 {
-    Seed = r.GetValue(seed),
-    Rounds = r.GetValue(rounds) ?? defaultRounds,
-    Plan = SimulationOptions.DefaultPlan with
+    var file = FileOptions(r);
+    var options = new SimulationOptions
     {
-        LocalEpochs = r.GetValue(localEpochs) ?? defaultEpochs,
-        BatchSize = r.GetValue(batchSize) ?? defaultBatch,
-        LearningRate = r.GetValue(learningRate) ?? defaultRate,
-        Optimizer = LocalTrainingPlan.ParseOptimizer(r.GetValue(optimizer)!),
-    },
-    FractionPerRound = r.GetValue(fraction),
-    Workers = r.GetValue(workers),
-};
+        Seed = r.GetValue(seed),
+        Rounds = r.GetValue(rounds) ?? file?.Rounds ?? defaultRounds,
+        Plan = SimulationOptions.DefaultPlan with
+        {
+            LocalEpochs = r.GetValue(localEpochs) ?? file?.LocalEpochs ?? defaultEpochs,
+            BatchSize = r.GetValue(batchSize) ?? file?.BatchSize ?? defaultBatch,
+            LearningRate = r.GetValue(learningRate) ?? file?.LearningRate ?? defaultRate,
+            Optimizer = LocalTrainingPlan.ParseOptimizer(r.GetValue(optimizer)!),
+        },
+        FractionPerRound = r.GetValue(fraction),
+        Workers = r.GetValue(workers),
+        ValidationFraction = r.GetValue(validationFraction) ?? file?.ValidationFraction ?? 0,
+        Patience = r.GetValue(patience) ?? file?.Patience,
+        ReferenceRounds = r.GetValue(referenceRounds),
+    };
+    options.ValidateBudget();
+    if (r.GetValue(selectBy) is not null && !options.HasValidation)
+    {
+        // Checked here too: the task names that --select-by is parsed against are known only once the model is.
+        throw new ArgumentException("--patience and --select-by need --validation-fraction > 0 (they act on validation rows)");
+    }
+
+    return options;
+}
+
+// The --options file, or null; read again by each use (it is small), so a bad one fails before any data loads.
+OptionsFile? FileOptions(ParseResult r) => r.GetValue(optionsFile) is { } file ? OptionsFile.Load(file) : null;
+
+// --select-by against the model's tasks (known only once the model is).
+SimulationOptions WithSelection(ParseResult r, SimulationOptions options, Federated.Model.Spec.ModelSpec spec) =>
+    r.GetValue(selectBy) is { } text ? options with { SelectBy = ValidationSelection.Parse(text, spec) } : options;
+
+// A model the command builds itself takes no dim or trunk from an options file, which only the built-in MovieLens model has.
+void RefuseShape(ParseResult r, string why)
+{
+    if (FileOptions(r) is { } file && (file.Dim is not null || file.Hidden is not null))
+    {
+        throw new ArgumentException($"--options {r.GetValue(optionsFile)}: dim and hidden apply to the built-in MovieLens model only, not {why}");
+    }
+}
 
 var root = new RootCommand("Federated simulation: virtual clients through the real round engine, beside local-only and centralised references. "
     + "With no command: the synthetic multi-task federation (10 institutions, click / conversion (ESMM) / rating).");
@@ -166,8 +205,10 @@ foreach (var option in common)
 root.SetAction(async (r, cancellationToken) =>
 {
     var options = Options(r, defaultRounds: 8, defaultEpochs: 1, defaultBatch: 128, defaultRate: 0.02f);
+    RefuseShape(r, "the synthetic model");
     var synthetic = SyntheticFederation.Generate(seed: options.Seed);
-    var spec = synthetic.DefaultSpec() with { L2 = r.GetValue(l2) ?? 0 };
+    var spec = synthetic.DefaultSpec() with { L2 = r.GetValue(l2) ?? FileOptions(r)?.L2 ?? 0 };
+    options = WithSelection(r, options, spec);
     var data = SimulationData.FromSource(SyntheticSource.Create(synthetic), CompiledModel.Compile(spec), testFraction: 0.2, seed: options.Seed);
     var institution = data.KeyOf("institution");
     var named = new SimulationData(string.Create(CultureInfo.InvariantCulture, $"synthetic ({synthetic.Institutions} institutions, {synthetic.Users} users, {synthetic.Items} items)"), data.Schema, data.Model, data.Examples, data.IsTest);
@@ -211,6 +252,7 @@ movielens.SetAction(async (r, cancellationToken) =>
     var options = Options(r, defaultRounds: 20, defaultEpochs: 2, defaultBatch: 32, defaultRate: 0.01f);
     var directory = r.GetValue(path)!;
     var (model, modelDescription) = MovieLensModel(r);
+    options = WithSelection(r, options, model.Spec);
     int[] chosen = r.GetValue(folds) switch
     {
         null => [r.GetValue(fold)],
@@ -290,7 +332,9 @@ foreach (var option in common.Concat([csvData, csvSchema, csvPartition, clients,
 csv.SetAction(async (r, cancellationToken) =>
 {
     var options = Options(r, defaultRounds: 10, defaultEpochs: 1, defaultBatch: 64, defaultRate: 0.01f);
-    var data = CsvData.Load(r.GetValue(csvData)!, r.GetValue(csvSchema)!, r.GetValue(dim) ?? 16, r.GetValue(l2) ?? 0, r.GetValue(testFraction), options.Seed);
+    RefuseShape(r, "the CSV command's model");
+    var data = CsvData.Load(r.GetValue(csvData)!, r.GetValue(csvSchema)!, r.GetValue(dim) ?? 16, r.GetValue(l2) ?? FileOptions(r)?.L2 ?? 0, r.GetValue(testFraction), options.Seed);
+    options = WithSelection(r, options, data.Spec);
     var partitionName = r.GetValue(csvPartition)!;
     var partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed);
     Experiment Build(SimulationOptions o, bool references) => new()
@@ -311,11 +355,15 @@ csv.SetAction(async (r, cancellationToken) =>
 // The built-in MovieLens model (with --dim and --l2), or the spec of --model (--l2 still overrides its l2).
 (CompiledModel Model, string Description) MovieLensModel(ParseResult r)
 {
+    var options = FileOptions(r);
     if (r.GetValue(modelFile) is not { } file)
     {
-        var builtIn = MovieLensData.Spec(r.GetValue(dim) ?? 16) with { L2 = r.GetValue(l2) ?? 1e-3f };
-        return (CompiledModel.Compile(builtIn), "shared-bottom [32, 16], towers [8]; item, genres, age, gender, occupation shared; user local; heads local");
+        var hidden = options?.Hidden;
+        var builtIn = MovieLensData.Spec(r.GetValue(dim) ?? options?.Dim ?? 16, hidden) with { L2 = r.GetValue(l2) ?? options?.L2 ?? 1e-3f };
+        return (CompiledModel.Compile(builtIn), $"shared-bottom [{string.Join(", ", hidden ?? [32, 16])}], towers [8]; item, genres, age, gender, occupation shared; user local; heads local");
     }
+
+    RefuseShape(r, "a --model spec (it sets its own)");
 
     if (r.GetValue(dim) is not null)
     {
@@ -332,7 +380,7 @@ csv.SetAction(async (r, cancellationToken) =>
         throw new ArgumentException($"--model {file}: {e.Message}");
     }
 
-    if (r.GetValue(l2) is { } coefficient)
+    if ((r.GetValue(l2) ?? options?.L2) is { } coefficient)
     {
         spec = spec with { L2 = coefficient };
     }
@@ -340,7 +388,58 @@ csv.SetAction(async (r, cancellationToken) =>
     return (CompiledModel.Compile(spec), $"from {file}: {spec.Trunk.Kind} [{string.Join(", ", spec.Trunk.Hidden)}]" + (spec.Interaction is { } i ? $", {i.Kind} interaction of {string.Join(" and ", i.Fields)}" : ""));
 }
 
+var trials = new Option<int>("--trials") { Description = "Random settings drawn (successive halving keeps the best third at each rung)", DefaultValueFactory = _ => 9 };
+var budget = new Option<int>("--budget") { Description = "Federated rounds of the last rung; earlier rungs get a third, a ninth, … (a trial also stops after --patience rounds without validation improvement, default 3 here)", DefaultValueFactory = _ => 54 };
+var tuneOut = new Option<string?>("--out") { Description = "Write the best settings as an options file (--options FILE of movielens and the default command)" };
+var tuneReport = new Option<string?>("--report") { Description = "Also write the table of trials as Markdown to this path" };
+var tune = new Command("tune", "Random search with successive halving over learning rate, L2, local epochs, batch, dim and trunk widths on MovieLens 100K, "
+    + "federated series only, scored on validation rows (never test).");
+foreach (var option in new Option[] { seed, workers, path, fold, moviePartition, clients, modelFile, validationFraction, selectBy, patience, trials, budget, tuneOut, tuneReport })
+{
+    tune.Options.Add(option);
+}
+
+tune.SetAction(async (r, cancellationToken) =>
+{
+    // Checked before anything loads: a search scored on test rows would leak them into the model's choice.
+    if (r.GetValue(validationFraction) is not (> 0 and < 1))
+    {
+        throw new ArgumentException("tune scores trials on validation rows only: give --validation-fraction in (0, 1), e.g. 0.1");
+    }
+
+    if (r.GetValue(trials) < 1 || r.GetValue(budget) < 1)
+    {
+        throw new ArgumentException("--trials and --budget must be ≥ 1");
+    }
+
+    if (r.GetValue(patience) is { } stall and < 1)
+    {
+        throw new ArgumentException($"--patience {stall}: must be ≥ 1 round");
+    }
+
+    var (baseModel, _) = MovieLensModel(r);
+    await new MovieLensTuning
+    {
+        Directory = r.GetValue(path)!,
+        Fold = r.GetValue(fold),
+        Partition = r.GetValue(moviePartition)!,
+        Clients = r.GetValue(clients),
+        Model = baseModel.Spec,
+        Shaped = r.GetValue(modelFile) is null,
+        Seed = r.GetValue(seed),
+        Workers = r.GetValue(workers),
+        ValidationFraction = r.GetValue(validationFraction)!.Value,
+        Selection = r.GetValue(selectBy) is { } text ? ValidationSelection.Parse(text, baseModel.Spec) : ValidationSelection.Default(baseModel.Spec),
+        Patience = r.GetValue(patience) ?? 3,
+        Trials = r.GetValue(trials),
+        Budget = r.GetValue(budget),
+        CommandLine = commandLine,
+    }.RunAsync(r.GetValue(tuneOut), r.GetValue(tuneReport), cancellationToken).ConfigureAwait(false);
+    return 0;
+});
+
 root.Subcommands.Add(movielens);
+root.Subcommands.Add(tune);
 root.Subcommands.Add(csv);
 try
 {

@@ -22,6 +22,11 @@ internal static class ConsoleSummary
             AnsiConsole.MarkupLine("Spent: [bold]{0}[/].", Markup.Escape(report.Settings.TryGetValue("privacy spent", out var spent) ? spent : "not known (no ledger stored)"));
         }
 
+        foreach (var (series, won) in report.Selection)
+        {
+            AnsiConsole.MarkupLine("Best version of [bold]{0}[/] by validation: {1}.", Markup.Escape(series.Replace('_', '-')), Markup.Escape(won));
+        }
+
         foreach (var (task, metrics) in report.TaskMetrics)
         {
             report.Anchors.TryGetValue(task, out var anchors);

@@ -34,10 +34,15 @@ public static class MovieLensData
     /// <summary>The model of the MovieLens experiment: item ids exact (1682 items), users hashed into 2048 local rows.</summary>
     public static ModelSpec Spec(int dim) => MovieLensModelSpec.Create(new MovieLensSpecOptions { ItemVocabulary = 1683, UserBuckets = 2048, Dim = dim });
 
+    /// <summary>The same model with other trunk widths (null: the default [32, 16]).</summary>
+    public static ModelSpec Spec(int dim, IReadOnlyList<int>? hidden) => hidden is null
+        ? Spec(dim)
+        : MovieLensModelSpec.Create(new MovieLensSpecOptions { ItemVocabulary = 1683, UserBuckets = 2048, Dim = dim, Hidden = hidden });
+
     /// <summary>Fold <paramref name="fold"/> (1–5) of the directory: its base file as training, its test file as test.</summary>
     /// <param name="directory">The directory of MovieLens 100K.</param>
     /// <param name="fold">The fold, 1–5.</param>
-    /// <param name="model">The model (e.g. <see cref="Spec"/> compiled), shared by every fold of a run.</param>
+    /// <param name="model">The model (e.g. <see cref="Spec(int)"/> compiled), shared by every fold of a run.</param>
     public static SimulationData Fold(string directory, int fold, CompiledModel model)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fold, 1);

@@ -58,7 +58,11 @@ public sealed class Experiment
     /// Checked for every client of the partition; a client left out for lack of training rows can still make a rule's
     /// precondition (e.g. Krum's n ≥ 2f + 3) fail when the run starts, with the same message.
     /// </remarks>
-    public void ValidateRunConfig() => Options.RunConfig(Data.Spec, Math.Max(1, Partition.ClientNames.Count));
+    public void ValidateRunConfig()
+    {
+        Options.ValidateBudget();
+        Options.RunConfig(Data.Spec, Math.Max(1, Partition.ClientNames.Count));
+    }
 
     /// <summary>The malicious clients chosen for this experiment, or null when it has no attack.</summary>
     /// <param name="clients">Clients kept (those with a training example).</param>
@@ -74,7 +78,8 @@ public sealed class Experiment
     public async Task<ExperimentReport> RunAsync(Action<SimulationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        var clients = VirtualClients.Build(Data, Partition, Options.Seed);
+        Options.ValidateBudget();
+        var clients = VirtualClients.Build(Data, Partition, Options.Seed, Options.ValidationFraction);
         if (clients.Count == 0)
         {
             throw new InvalidOperationException("no client has a training example");
@@ -88,7 +93,19 @@ public sealed class Experiment
             settings[key] = value;
         }
 
-        settings["examples (train / test)"] = $"{Data.IsTest.Count(t => !t)} / {Data.IsTest.Count(t => t)}";
+        if (Options.HasValidation)
+        {
+            var validation = clients.IsValidation.Count(v => v);
+            settings["examples (train / validation / test)"] = $"{Data.IsTest.Count(t => !t) - validation} / {validation} / {Data.IsTest.Count(t => t)}";
+            settings["best version"] = string.Create(
+                CultureInfo.InvariantCulture,
+                $"each series reports the test figures of its best version by validation {Options.SelectBy ?? ValidationSelection.Default(Data.Spec)} ({Options.ValidationFraction} of each client's training rows)")
+                + (Options.Patience is { } p ? string.Create(CultureInfo.InvariantCulture, $", stopping after {p} rounds without improvement") : ", no early stop");
+        }
+        else
+        {
+            settings["examples (train / test)"] = $"{Data.IsTest.Count(t => !t)} / {Data.IsTest.Count(t => t)}";
+        }
         if (clients.Dropped > 0)
         {
             settings["clients left out (no training example)"] = clients.Dropped.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -136,8 +153,9 @@ public sealed class Experiment
         await using (host.ConfigureAwait(false))
         {
             settings["transport"] = host.Transport;
-            await new FederatedDriver(federation, Options, pool).RunAsync(host, report, progress, cancellationToken).ConfigureAwait(false);
-            DescribePrivacySpent(config, host, settings);
+            var driver = new FederatedDriver(federation, Options, pool);
+            await driver.RunAsync(host, report, progress, cancellationToken).ConfigureAwait(false);
+            DescribePrivacySpent(config, host, driver.LastVersion, settings);
         }
 
         settings["federated wall time"] = $"{federatedClock.Elapsed.TotalSeconds:F1} s";
@@ -180,9 +198,9 @@ public sealed class Experiment
     }
 
     /// <summary>What a private run spent, read from the ledger stored with its last version: z, the final S, δ and ε.</summary>
-    private void DescribePrivacySpent(RunConfig config, IFederationHost host, Dictionary<string, string> settings)
+    private static void DescribePrivacySpent(RunConfig config, IFederationHost host, long lastVersion, Dictionary<string, string> settings)
     {
-        if (PrivacyPlan.From(config) is not { } plan || host.LoadStrategyState(Options.Rounds) is not { } state)
+        if (PrivacyPlan.From(config) is not { } plan || host.LoadStrategyState(lastVersion) is not { } state)
         {
             return;
         }

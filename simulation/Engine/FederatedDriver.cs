@@ -23,6 +23,10 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
 {
     private const string Series = ExperimentSeries.Federated;
     private const int PollConcurrency = 16;
+    private EarlyStopping? _stopping;
+
+    /// <summary>The last version evaluated (the rounds run: fewer than the options' when validation stopped the series early).</summary>
+    public long LastVersion { get; private set; }
 
     /// <summary>Runs every round; records per-round pooled and per-client figures in <paramref name="report"/>.</summary>
     public async Task RunAsync(IFederationHost host, ExperimentReport report, Action<SimulationProgress>? progress, CancellationToken cancellationToken)
@@ -50,6 +54,8 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             await retry.RunAsync("wait for an assignment", ct => connection.WaitForAssignmentAsync(runId, TimeSpan.Zero, ct), cancellationToken, cancellationToken).ConfigureAwait(false);
         }
 
+        var selection = options.SelectBy ?? ValidationSelection.Default(clients.Data.Spec);
+        _stopping = options.HasValidation ? new EarlyStopping(selection.HigherIsBetter, options.Patience) : null;
         await host.OpenAsync(cancellationToken).ConfigureAwait(false);
         var global = new ParameterSet(initial.Layout);
         await DownloadAsync(host, retry, 0, version, global, cancellationToken).ConfigureAwait(false);
@@ -109,7 +115,28 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             version = baseVersion + 1;
             await DownloadAsync(host, retry, 0, version, global, cancellationToken).ConfigureAwait(false);
             await EvaluateAsync(locals, global, version, round, report, cancellationToken).ConfigureAwait(false);
+            if (_stopping is { ShouldStop: true })
+            {
+                break;
+            }
         }
+
+        if (_stopping is not null)
+        {
+            RecordSelection(report, _stopping, selection);
+        }
+    }
+
+    /// <summary>Makes the best round's figures the series' reported ones and says which round won.</summary>
+    internal static void RecordSelection(ExperimentReport report, EarlyStopping stopping, ValidationSelection selection, string series = Series)
+    {
+        var round = stopping.BestRound >= 0 ? stopping.BestRound : stopping.LastRound;
+        report.SelectRound(series, round);
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        report.Selection[series] = stopping.BestRound < 0
+            ? string.Create(c, $"round {round} (no finite validation {selection}; the last version)")
+            : string.Create(c, $"round {round} of {stopping.LastRound} (validation {selection} {stopping.BestValue:F4}")
+                + (stopping.ShouldStop ? string.Create(c, $"; stopped after {stopping.Patience} rounds without improvement)") : ")");
     }
 
     private async Task TrainRoundAsync(
@@ -164,12 +191,31 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
 
     private async Task EvaluateAsync(LocalClient[] locals, ParameterSet global, long version, int round, ExperimentReport report, CancellationToken cancellationToken)
     {
+        LastVersion = version;
         var perClient = new IReadOnlyList<TaskMetrics>[locals.Length];
+        var validation = new IReadOnlyList<TaskMetrics>[_stopping is null ? 0 : locals.Length];
         await pool.ForEachAsync(locals.Length, (c, worker, _) =>
         {
             perClient[c] = worker.Workspace.Evaluate(locals[c], global, version, DataPart.Test);
+            if (validation.Length > 0)
+            {
+                validation[c] = worker.Workspace.Evaluate(locals[c], global, version, DataPart.Validation);
+            }
+
             return ValueTask.CompletedTask;
         }, cancellationToken).ConfigureAwait(false);
+
+        if (_stopping is not null)
+        {
+            var pooled = MetricRecorder.Merge(clients.Data.Spec, validation, options.MetricBins);
+            MetricRecorder.RecordValidation(report, Series, round, pooled);
+
+            // Round 0 is the untrained model: shown, never selected.
+            if (round > 0)
+            {
+                _stopping.Observe(round, (options.SelectBy ?? ValidationSelection.Default(clients.Data.Spec)).ValueOf(pooled));
+            }
+        }
 
         MetricRecorder.Record(report, Series, round, MetricPoint.AllClients, MetricRecorder.Merge(clients.Data.Spec, perClient, options.MetricBins));
         for (var c = 0; c < locals.Length; c++)

@@ -36,6 +36,30 @@ internal static class MetricRecorder
         return merged;
     }
 
+    /// <summary>Prefix of validation figures' metric names in the report's points (<c>val_rmse</c>, <c>val_auc</c>, …).</summary>
+    public const string ValidationPrefix = "val_";
+
+    /// <summary>Adds the reported figures of pooled validation summaries as points named <c>val_METRIC</c>, client <c>all</c>.</summary>
+    public static void RecordValidation(ExperimentReport report, string series, int round, IReadOnlyList<TaskMetrics> metrics)
+    {
+        foreach (var task in metrics)
+        {
+            if (!report.TaskMetrics.TryGetValue(task.TaskName, out var names))
+            {
+                continue;
+            }
+
+            var figures = task.ToFigures();
+            foreach (var name in names)
+            {
+                if (figures.TryGetValue(name, out var value))
+                {
+                    report.Points.Add(new MetricPoint(series, round, MetricPoint.AllClients, task.TaskName, ValidationPrefix + name, value));
+                }
+            }
+        }
+    }
+
     /// <summary>Adds the reported figures of <paramref name="metrics"/> (those defined) as points.</summary>
     public static void Record(ExperimentReport report, string series, int round, string client, IReadOnlyList<TaskMetrics> metrics)
     {

@@ -20,55 +20,151 @@ namespace Federated.Simulation.Engine;
 /// </remarks>
 internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions options, WorkerPool pool)
 {
-    /// <summary>Trains both references; records their final pooled and per-client figures at the last round.</summary>
+    /// <summary>
+    /// Trains both references; records their pooled and per-client figures: without validation those of the last
+    /// round, with validation those of each model's best version by its own validation rows (the centralised model's,
+    /// and each local-only client's on its own), each stopping early when its patience runs out.
+    /// </summary>
     public async Task RunAsync(ExperimentReport report, Action<SimulationProgress>? progress, CancellationToken cancellationToken)
     {
         var spec = clients.Data.Spec;
         var initial = clients.Data.Model.Initialize(options.Seed);
         var pooled = PooledDataset();
-        var total = (long)options.Rounds * (clients.Count + 1);
+        var rounds = options.EffectiveReferenceRounds;
+        var total = (long)rounds * (clients.Count + 1);
         long done = 0;
         void Step() => progress?.Invoke(new SimulationProgress("references", Interlocked.Increment(ref done), total));
 
+        var selection = options.SelectBy ?? ValidationSelection.Default(spec);
+        EarlyStopping? NewStopping() => options.HasValidation ? new EarlyStopping(selection.HigherIsBetter, options.Patience) : null;
         var local = new IReadOnlyList<TaskMetrics>[clients.Count];
+        var localStopping = new EarlyStopping?[clients.Count];
         var central = new IReadOnlyList<TaskMetrics>[clients.Count];
-        var centralCurve = new IReadOnlyList<TaskMetrics>[options.Rounds];
+        var centralCurve = new IReadOnlyList<TaskMetrics>[rounds];
+        var centralValidation = new IReadOnlyList<TaskMetrics>[rounds];
+        var centralStopping = NewStopping();
+        var centralRounds = rounds;
         await pool.ForEachAsync(clients.Count + 1, (job, worker, ct) =>
         {
             if (job == 0)
             {
                 var client = LocalClient.InMemory(pooled, initial, options.Seed);
-                var model = Train(client, worker, initial, Step, ct, (round, model, version) => centralCurve[round - 1] = worker.Workspace.Evaluate(client, model, version, DataPart.Test));
-                for (var c = 0; c < clients.Count; c++)
+                var model = Train(client, worker, initial, Step, ct, (round, model, version) =>
                 {
-                    central[c] = worker.Workspace.Evaluate(View(pooled, client, c), model, worker.NextVersion(), DataPart.Test);
+                    centralCurve[round - 1] = worker.Workspace.Evaluate(client, model, version, DataPart.Test);
+                    centralRounds = round;
+                    if (centralStopping is null)
+                    {
+                        return false;
+                    }
+
+                    centralValidation[round - 1] = worker.Workspace.Evaluate(client, model, version, DataPart.Validation);
+                    if (centralStopping.Observe(round, selection.ValueOf(centralValidation[round - 1])))
+                    {
+                        // The best version so far: its test figures per client are the ones reported unless a later one wins.
+                        EvaluatePerClient(pooled, client, model, version, worker, central);
+                    }
+
+                    return centralStopping.ShouldStop;
+                });
+                if (centralStopping is not { BestRound: >= 0 })
+                {
+                    EvaluatePerClient(pooled, client, model, worker.NextVersion(), worker, central);
                 }
             }
             else
             {
                 var c = job - 1;
                 var client = clients.CreateClient(c, initial);
-                var model = Train(client, worker, initial, Step, ct);
-                local[c] = worker.Workspace.Evaluate(client, model, worker.NextVersion(), DataPart.Test);
+                Func<int, ParameterSet, long, bool>? afterRound = null;
+                if (client.Data.Split.Validation.Length > 0 && NewStopping() is { } stopping)
+                {
+                    localStopping[c] = stopping;
+                    afterRound = (round, model, version) =>
+                    {
+                        if (stopping.Observe(round, selection.ValueOf(worker.Workspace.Evaluate(client, model, version, DataPart.Validation))))
+                        {
+                            local[c] = worker.Workspace.Evaluate(client, model, version, DataPart.Test);
+                        }
+
+                        return stopping.ShouldStop;
+                    };
+                }
+
+                var model = Train(client, worker, initial, Step, ct, afterRound);
+                if (localStopping[c] is not { BestRound: >= 0 })
+                {
+                    local[c] = worker.Workspace.Evaluate(client, model, worker.NextVersion(), DataPart.Test);
+                }
             }
 
             return ValueTask.CompletedTask;
         }, cancellationToken).ConfigureAwait(false);
 
-        // The centralised model's learning curve (pooled test rows after each round); its last point is the final figure.
-        for (var round = 1; round < options.Rounds; round++)
+        if (!options.HasValidation)
         {
-            MetricRecorder.Record(report, ExperimentSeries.Centralised, round, MetricPoint.AllClients, centralCurve[round - 1]);
+            // The centralised model's learning curve (pooled test rows after each round); its last point is the final figure.
+            for (var round = 1; round < rounds; round++)
+            {
+                MetricRecorder.Record(report, ExperimentSeries.Centralised, round, MetricPoint.AllClients, centralCurve[round - 1]);
+            }
+
+            RecordFinal(report, ExperimentSeries.LocalOnly, rounds, local);
+            RecordFinal(report, ExperimentSeries.Centralised, rounds, central);
+            return;
         }
 
-        foreach (var (series, perClient) in new[] { (ExperimentSeries.LocalOnly, local), (ExperimentSeries.Centralised, central) })
+        // Local-only: every client's best version, recorded at the last round any client trained.
+        var localRounds = localStopping.Max(s => s?.LastRound ?? rounds);
+        RecordFinal(report, ExperimentSeries.LocalOnly, localRounds, local);
+        report.SelectRound(ExperimentSeries.LocalOnly, localRounds);
+        report.Selection[ExperimentSeries.LocalOnly] = DescribeLocalSelection(localStopping, rounds);
+
+        // Centralised: the whole curve (test and validation), and the per-client figures at the winning round.
+        for (var round = 1; round <= centralRounds; round++)
         {
-            MetricRecorder.Record(report, series, options.Rounds, MetricPoint.AllClients, MetricRecorder.Merge(spec, perClient, options.MetricBins));
-            for (var c = 0; c < clients.Count; c++)
-            {
-                MetricRecorder.Record(report, series, options.Rounds, clients.Names[c], perClient[c]);
-            }
+            MetricRecorder.Record(report, ExperimentSeries.Centralised, round, MetricPoint.AllClients, centralCurve[round - 1]);
+            MetricRecorder.RecordValidation(report, ExperimentSeries.Centralised, round, centralValidation[round - 1]);
         }
+
+        var won = centralStopping!.BestRound >= 0 ? centralStopping.BestRound : centralRounds;
+        for (var c = 0; c < clients.Count; c++)
+        {
+            MetricRecorder.Record(report, ExperimentSeries.Centralised, won, clients.Names[c], central[c]);
+        }
+
+        FederatedDriver.RecordSelection(report, centralStopping, selection, ExperimentSeries.Centralised);
+    }
+
+    /// <summary>Records a reference's pooled figure (merged in client order) and its per-client figures at one round.</summary>
+    private void RecordFinal(ExperimentReport report, string series, int round, IReadOnlyList<TaskMetrics>[] perClient)
+    {
+        MetricRecorder.Record(report, series, round, MetricPoint.AllClients, MetricRecorder.Merge(clients.Data.Spec, perClient, options.MetricBins));
+        for (var c = 0; c < clients.Count; c++)
+        {
+            MetricRecorder.Record(report, series, round, clients.Names[c], perClient[c]);
+        }
+    }
+
+    /// <summary>Each client's test figures of the centralised model, on its rows of the pooled table.</summary>
+    private void EvaluatePerClient(NodeDataset pooled, LocalClient central, ParameterSet model, long version, SimulationWorker worker, IReadOnlyList<TaskMetrics>[] into)
+    {
+        for (var c = 0; c < clients.Count; c++)
+        {
+            into[c] = worker.Workspace.Evaluate(View(pooled, central, c), model, version, DataPart.Test);
+        }
+    }
+
+    /// <summary>The local-only winning rounds: their median and range over the clients that had validation rows.</summary>
+    private static string DescribeLocalSelection(EarlyStopping?[] stopping, int rounds)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        var best = stopping.Where(s => s is { BestRound: >= 0 }).Select(s => s!.BestRound).Order().ToArray();
+        var without = stopping.Length - best.Length;
+        var text = best.Length == 0
+            ? "no client had a finite validation figure"
+            : string.Create(c, $"per client, round {best[best.Length / 2]} (median; {best[0]}–{best[^1]}) of at most {rounds}; {stopping.Count(s => s is { ShouldStop: true })} of {stopping.Length} clients stopped early");
+        return without == 0 ? text : text + string.Create(c, $"; {without} without validation rows report their last version");
     }
 
     /// <summary>Every client's examples in one table (client by client), split by the same test marks.</summary>
@@ -77,7 +173,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         var data = clients.Data;
         var indices = clients.Examples.SelectMany(e => e).ToArray();
         var table = ExampleTable.Load(new InMemoryExampleSource(data.Name, data.Schema, [.. indices.Select(i => data.Examples[i])]), data.Model);
-        return new NodeDataset(table, VirtualClients.Split(data, indices));
+        return new NodeDataset(table, VirtualClients.Split(data, indices, clients.IsValidation));
     }
 
     /// <summary>Client c's test rows within the pooled table, as a client sharing the pooled model's local state.</summary>
@@ -103,19 +199,23 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
     }
 
     private ParameterSet Train(
-        LocalClient client, SimulationWorker worker, ParameterSet initial, Action step, CancellationToken cancellationToken, Action<int, ParameterSet, long>? afterRound = null)
+        LocalClient client, SimulationWorker worker, ParameterSet initial, Action step, CancellationToken cancellationToken, Func<int, ParameterSet, long, bool>? afterRound = null)
     {
         var model = worker.ResetScratch(initial);
 
         // Shared heads that start from data start from this reference's own training rows: the pooled rows for the
         // centralised model (the federation's merged statistics), a client's own for local-only.
         DataOutputBias.Apply(model, client.Data, ParameterScope.Shared);
-        for (var round = 1; round <= options.Rounds; round++)
+        for (var round = 1; round <= options.EffectiveReferenceRounds; round++)
         {
             var update = worker.Workspace.Train(client, options.Assignment(round, worker.NextVersion()), model, cancellationToken);
             update.Delta.ApplyTo(model);
-            afterRound?.Invoke(round, model, worker.NextVersion());
+            var stop = afterRound?.Invoke(round, model, worker.NextVersion()) ?? false;
             step();
+            if (stop)
+            {
+                break;
+            }
         }
 
         return model;

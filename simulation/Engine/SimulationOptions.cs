@@ -56,6 +56,34 @@ public sealed record SimulationOptions
     /// </summary>
     public int Malicious { get; init; }
 
+    /// <summary>
+    /// Share of each client's training rows held out as its validation rows, in [0, 1): seeded, the same rows for every
+    /// series, and never trained on. 0 (default): no validation, each series reports its last version.
+    /// </summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>
+    /// Rounds without improvement of the validation figure before a series stops (≥ 1); null (default): no early stop.
+    /// With validation every series still reports its best version. Needs <see cref="ValidationFraction"/> &gt; 0.
+    /// </summary>
+    public int? Patience { get; init; }
+
+    /// <summary>The validation figure that picks the best version; null (default): the first task's headline metric.</summary>
+    public ValidationSelection? SelectBy { get; init; }
+
+    /// <summary>
+    /// Rounds of the references (local-only, centralised), each of <see cref="LocalTrainingPlan.LocalEpochs"/> passes;
+    /// null (default): <see cref="Rounds"/>. With validation and <see cref="Patience"/> they stop earlier when their own
+    /// validation figure stops improving.
+    /// </summary>
+    public int? ReferenceRounds { get; init; }
+
+    /// <summary>Whether every series is selected on validation rows.</summary>
+    internal bool HasValidation => ValidationFraction > 0;
+
+    /// <summary>The references' round budget.</summary>
+    internal int EffectiveReferenceRounds => ReferenceRounds ?? Rounds;
+
     /// <summary>Worker threads, each with one training workspace. Default 2.</summary>
     public int Workers { get; init; } = 2;
 
@@ -132,8 +160,36 @@ public sealed record SimulationOptions
             ["clip norm"] = Plan.ClipNorm == 0 ? "none" : Plan.ClipNorm.ToString(c),
             ["FedProx μ"] = Plan.ProximalMu.ToString(c),
             ["workers"] = Workers.ToString(c),
-            ["budget of references"] = string.Create(c, $"{Rounds} rounds × {Plan.LocalEpochs} local epochs"),
+            ["budget of references"] = string.Create(c, $"{EffectiveReferenceRounds} rounds × {Plan.LocalEpochs} local epochs")
+                + (HasValidation && Patience is { } p ? string.Create(c, $", or until {p} rounds without validation improvement") : ""),
         };
+    }
+
+    /// <summary>
+    /// Checks the budget and selection settings.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value out of range or a setting that needs validation without it; the message names the flag.</exception>
+    internal void ValidateBudget()
+    {
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--validation-fraction {ValidationFraction}: must be in [0, 1)"));
+        }
+
+        if (Patience is < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--patience {Patience}: must be ≥ 1 round"));
+        }
+
+        if (ReferenceRounds is < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--reference-rounds {ReferenceRounds}: must be ≥ 1"));
+        }
+
+        if (!HasValidation && (Patience is not null || SelectBy is not null))
+        {
+            throw new ArgumentException("--patience and --select-by need --validation-fraction > 0 (they act on validation rows)");
+        }
     }
 
     /// <summary>The strategy and its parameters, e.g. <c>fedavg (serverLearningRate=1)</c>.</summary>

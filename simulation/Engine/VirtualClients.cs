@@ -3,6 +3,7 @@ using Federated.Client.Training;
 using Federated.Model.Parameters;
 using Federated.Simulation.Attacks;
 using Federated.Simulation.Partitioning;
+using MathNet.Numerics.Random;
 
 namespace Federated.Simulation.Engine;
 
@@ -13,8 +14,9 @@ namespace Federated.Simulation.Engine;
 /// </summary>
 public sealed class VirtualClients
 {
-    private VirtualClients(SimulationData data, DataPartition partition, string[] names, int[][] examples, NodeDataset[] datasets, int[] seeds, int dropped)
+    private VirtualClients(SimulationData data, DataPartition partition, string[] names, int[][] examples, NodeDataset[] datasets, int[] seeds, int dropped, bool[] isValidation)
     {
+        IsValidation = isValidation;
         Data = data;
         Partition = partition;
         Names = names;
@@ -36,7 +38,13 @@ public sealed class VirtualClients
     /// <summary>Per client: the indices (into <see cref="SimulationData.Examples"/>) of its examples, ascending; row k of its table is example k of this list.</summary>
     public IReadOnlyList<int[]> Examples { get; }
 
-    /// <summary>Per client: its encoded examples and split (train = its examples not marked test, test = the rest, no validation).</summary>
+    /// <summary>
+    /// Per example of <see cref="SimulationData.Examples"/>: held out as validation (carved from its client's training
+    /// examples; all false without a validation fraction). Every series splits by these marks, so each sees the same rows.
+    /// </summary>
+    public IReadOnlyList<bool> IsValidation { get; }
+
+    /// <summary>Per client: its encoded examples and split (test = its examples marked test, validation = those marked validation, train = the rest).</summary>
     public IReadOnlyList<NodeDataset> Datasets { get; }
 
     /// <summary>Per client: its seed (shuffles, dropout).</summary>
@@ -52,10 +60,21 @@ public sealed class VirtualClients
     /// <param name="data">The data set.</param>
     /// <param name="partition">Which examples each client holds.</param>
     /// <param name="seed">The experiment's seed; client c gets a seed derived from it and c.</param>
-    public static VirtualClients Build(SimulationData data, DataPartition partition, int seed)
+    /// <param name="validationFraction">
+    /// Share of each client's training examples held out as validation, in [0, 1): round(f × n) of its n training
+    /// examples, drawn with a seed derived from <paramref name="seed"/> and the client's name, and at most n − 1 so that it
+    /// can still train. 0 (default): none.
+    /// </param>
+    public static VirtualClients Build(SimulationData data, DataPartition partition, int seed, double validationFraction = 0)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(partition);
+        if (!(validationFraction >= 0 && validationFraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "the validation fraction must be in [0, 1)");
+        }
+
+        var isValidation = new bool[data.Examples.Count];
         var names = new List<string>();
         var examples = new List<int[]>();
         var datasets = new List<NodeDataset>();
@@ -72,11 +91,12 @@ public sealed class VirtualClients
 
             names.Add(partition.ClientNames[c]);
             examples.Add(indices);
-            datasets.Add(Encode(data, partition.ClientNames[c], indices, i => data.Examples[i]));
+            MarkValidation(data, indices, validationFraction, unchecked((seed * 31) + StableHash(partition.ClientNames[c])), isValidation);
+            datasets.Add(Encode(data, partition.ClientNames[c], indices, i => data.Examples[i], isValidation));
             seeds.Add(unchecked((seed * 1_000_003) + c));
         }
 
-        return new VirtualClients(data, partition, [.. names], [.. examples], [.. datasets], [.. seeds], dropped);
+        return new VirtualClients(data, partition, [.. names], [.. examples], [.. datasets], [.. seeds], dropped, isValidation);
     }
 
     /// <summary>
@@ -91,16 +111,16 @@ public sealed class VirtualClients
         var datasets = Datasets.ToArray();
         foreach (var c in malicious)
         {
-            datasets[c] = Encode(Data, Names[c], Examples[c], i => Data.IsTest[i] ? Data.Examples[i] : LabelFlip.Flip(Data.Examples[i], rules));
+            datasets[c] = Encode(Data, Names[c], Examples[c], i => Data.IsTest[i] ? Data.Examples[i] : LabelFlip.Flip(Data.Examples[i], rules), IsValidation);
         }
 
-        return new VirtualClients(Data, Partition, [.. Names], [.. Examples], datasets, [.. Seeds], Dropped);
+        return new VirtualClients(Data, Partition, [.. Names], [.. Examples], datasets, [.. Seeds], Dropped, [.. IsValidation]);
     }
 
     /// <summary>A fresh client c, its local state starting from <paramref name="initial"/>'s local tensors.</summary>
     public LocalClient CreateClient(int c, ParameterSet initial) => LocalClient.InMemory(Datasets[c], initial, Seeds[c]);
 
-    private static NodeDataset Encode(SimulationData data, string name, int[] indices, Func<int, Example> example)
+    private static NodeDataset Encode(SimulationData data, string name, int[] indices, Func<int, Example> example, IReadOnlyList<bool> isValidation)
     {
         var source = new InMemoryExampleSource(name, data.Schema, [.. indices.Select(example)]);
         var table = ExampleTable.Load(source, data.Model);
@@ -109,19 +129,56 @@ public sealed class VirtualClients
             throw new DataFormatException($"client {name}: {indices.Length - table.Count} examples could not be encoded for the model ({string.Join("; ", table.Report.FirstBadRows.Select(b => b.ToString()))})");
         }
 
-        return new NodeDataset(table, Split(data, indices));
+        return new NodeDataset(table, Split(data, indices, isValidation));
     }
 
-    /// <summary>The split of rows 0..n−1 of a table holding <paramref name="indices"/>, by the data's test marks.</summary>
-    internal static DataSplit Split(SimulationData data, IReadOnlyList<int> indices)
+    /// <summary>
+    /// The split of rows 0..n−1 of a table holding <paramref name="indices"/>, by the data's test marks and the
+    /// validation marks.
+    /// </summary>
+    internal static DataSplit Split(SimulationData data, IReadOnlyList<int> indices, IReadOnlyList<bool> isValidation)
     {
         var train = new List<int>();
+        var validation = new List<int>();
         var test = new List<int>();
         for (var row = 0; row < indices.Count; row++)
         {
-            (data.IsTest[indices[row]] ? test : train).Add(row);
+            var i = indices[row];
+            (data.IsTest[i] ? test : isValidation[i] ? validation : train).Add(row);
         }
 
-        return new DataSplit([.. train], [], [.. test]);
+        return new DataSplit([.. train], [.. validation], [.. test]);
+    }
+
+    /// <summary>Marks round(f × n) (at most n − 1) of the client's n training examples as validation, by a seeded shuffle.</summary>
+    private static void MarkValidation(SimulationData data, int[] indices, double fraction, int seed, bool[] isValidation)
+    {
+        if (fraction == 0)
+        {
+            return;
+        }
+
+        var training = indices.Where(i => !data.IsTest[i]).ToArray();
+        var count = Math.Min((int)Math.Round(training.Length * fraction), training.Length - 1);
+        var random = new Xoshiro256StarStar(seed, threadSafe: false);
+        for (var k = 0; k < count; k++)
+        {
+            // A partial Fisher–Yates shuffle: the first count positions are a uniform sample without replacement.
+            var j = k + random.Next(training.Length - k);
+            (training[k], training[j]) = (training[j], training[k]);
+            isValidation[training[k]] = true;
+        }
+    }
+
+    /// <summary>A hash of a client's name that is the same in every process (string.GetHashCode is randomised per process).</summary>
+    private static int StableHash(string name)
+    {
+        var hash = 17;
+        foreach (var ch in name)
+        {
+            hash = unchecked((hash * 31) + ch);
+        }
+
+        return hash;
     }
 }

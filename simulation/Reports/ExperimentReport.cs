@@ -34,15 +34,35 @@ public sealed class ExperimentReport
     /// <summary>Every figure measured.</summary>
     public List<MetricPoint> Points { get; } = [];
 
+    /// <summary>
+    /// With validation: per series, which version won and why (e.g. <c>round 7 of 10, stopped by patience 3</c>), in the
+    /// order the series ran. Empty without validation.
+    /// </summary>
+    public Dictionary<string, string> Selection { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// With validation: the reported test figures of each series' best version, by (series, task, metric, client); they
+    /// take precedence over the last round's points in <see cref="Final"/>. Empty without validation.
+    /// </summary>
+    public Dictionary<(string Series, string Task, string Metric, string Client), double> Selected { get; } = [];
+
     /// <summary>Wall-clock seconds of the whole run.</summary>
     public double WallSeconds { get; set; }
 
     /// <summary>Peak working set of the process in bytes.</summary>
     public long PeakMemoryBytes { get; set; }
 
-    /// <summary>The last pooled figure of a series for a task and metric, or NaN.</summary>
+    /// <summary>
+    /// The reported figure of a series for a task and metric (pooled, or of one client): that of the version chosen on
+    /// validation when there is one (<see cref="Selected"/>), else the last round's; NaN when there is none.
+    /// </summary>
     public double Final(string series, string task, string metric, string client = MetricPoint.AllClients)
     {
+        if (Selected.TryGetValue((series, task, metric, client), out var selected))
+        {
+            return selected;
+        }
+
         var best = double.NaN;
         var round = int.MinValue;
         foreach (var point in Points)
@@ -55,6 +75,18 @@ public sealed class ExperimentReport
         }
 
         return best;
+    }
+
+    /// <summary>Makes the figures of <paramref name="series"/> at <paramref name="round"/> (every task, metric and client) its reported ones.</summary>
+    public void SelectRound(string series, int round)
+    {
+        foreach (var point in Points)
+        {
+            if (point.Series == series && point.Round == round)
+            {
+                Selected[(series, point.Task, point.Metric, point.Client)] = point.Value;
+            }
+        }
     }
 
     /// <summary>Client names that have per-client figures, in order of first appearance.</summary>

@@ -32,6 +32,23 @@ public static class ReportAverager
         average.Points.AddRange(reports.SelectMany(r => r.Points)
             .GroupBy(p => (p.Series, p.Round, p.Client, p.Task, p.Metric))
             .Select(g => new MetricPoint(g.Key.Series, g.Key.Round, g.Key.Client, g.Key.Task, g.Key.Metric, g.Average(p => p.Value))));
+
+        // Chosen on validation, each fold's best version may come from a different round: the mean of the reported
+        // figures is the mean of each fold's chosen figure, not a figure of any one round.
+        foreach (var key in reports.SelectMany(r => r.Selected.Keys).Distinct())
+        {
+            var values = reports.Select(r => r.Final(key.Series, key.Task, key.Metric, key.Client)).Where(double.IsFinite).ToArray();
+            if (values.Length > 0)
+            {
+                average.Selected[key] = values.Average();
+            }
+        }
+
+        foreach (var series in reports.SelectMany(r => r.Selection.Keys).Distinct())
+        {
+            average.Selection[series] = string.Join("; ", reports.Select((r, k) => string.Create(CultureInfo.InvariantCulture, $"fold {k + 1}: {(r.Selection.TryGetValue(series, out var won) ? won : "–")}")));
+        }
+
         return average;
     }
 }

@@ -41,7 +41,21 @@ public static class ReportWriter
         }
 
         text.Append(c, $"| wall time | {report.WallSeconds:F1} s |\n| peak memory | {report.PeakMemoryBytes / (1024.0 * 1024):F0} MiB |\n\n");
-        text.Append("## Final figures per task\n\nFederated after the last round; local-only and centralised are references trained on the same split with the same budget.\n\n");
+        if (report.Selection.Count == 0)
+        {
+            text.Append("## Final figures per task\n\nFederated after the last round; local-only and centralised are references trained on the same split with the same budget.\n\n");
+        }
+        else
+        {
+            text.Append("## Final figures per task\n\nEach series' best version by its own validation rows, evaluated on the test rows; local-only and centralised are references trained on the same split with their own budget.\n\n| series | winning version |\n|---|---|\n");
+            foreach (var (series, won) in report.Selection)
+            {
+                text.Append(c, $"| {series.Replace('_', '-')} | {won} |\n");
+            }
+
+            text.Append('\n');
+        }
+
         foreach (var (task, metrics) in report.TaskMetrics)
         {
             report.Anchors.TryGetValue(task, out var anchors);

@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Federated.Simulation.Tests.Cli;
 
 /// <summary>The simulation's command line with bad attack and strategy values: one line on standard error, exit code 2, nothing run.</summary>
@@ -7,27 +5,7 @@ public sealed class CommandLineErrorTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "sim-cli-" + Guid.NewGuid().ToString("N"));
 
-    private (int Code, string Error) Run(params string[] args)
-    {
-        var entry = typeof(Federated.Simulation.Engine.Experiment).Assembly.EntryPoint!;
-        var error = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            var result = entry.Invoke(null, [(string[])[.. args, "--rounds", "1", "--out", _folder]]);
-            var code = result is Task<int> task ? task.GetAwaiter().GetResult() : (int)result!;
-            return (code, error.ToString());
-        }
-        catch (TargetInvocationException e)
-        {
-            throw e.InnerException!;
-        }
-        finally
-        {
-            Console.SetError(previous);
-        }
-    }
+    private (int Code, string Error) Run(params string[] args) => SimulationEntryPoint.Run([.. args, "--rounds", "1", "--out", _folder]);
 
     [Theory]
     [InlineData("--attack|bogus", "error: --attack 'bogus': expected sign-flip, scale:K, gaussian:SIGMA or label-flip")]

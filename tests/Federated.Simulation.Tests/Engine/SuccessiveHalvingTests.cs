@@ -1,0 +1,68 @@
+using Federated.Simulation.Engine;
+using Federated.Simulation.Tuning;
+
+namespace Federated.Simulation.Tests.Engine;
+
+public sealed class SuccessiveHalvingTests
+{
+    [Fact]
+    public void Rungs_NineTrialsBudget18_KeepsAThirdAndTriplesRounds()
+    {
+        var rungs = new SuccessiveHalving { Budget = 18 }.Rungs(9);
+
+        Assert.Equal([(9, 2), (3, 6), (1, 18)], rungs);
+    }
+
+    [Fact]
+    public void Sample_SameSeed_SameTrials_WithinRanges()
+    {
+        var space = new SearchSpace();
+
+        var one = space.Sample(5, seed: 4);
+        var two = space.Sample(5, seed: 4);
+
+        Assert.Equal(one.Select(t => t.ToString()), two.Select(t => t.ToString()));
+        Assert.All(one, t => Assert.InRange(t.LearningRate, 1e-3f, 3e-2f));
+        Assert.All(one, t => Assert.InRange(t.L2, 1e-6f, 1e-2f));
+        Assert.All(one, t => Assert.Contains(t.BatchSize, space.BatchSizes));
+        Assert.NotEqual(one.Select(t => t.ToString()), space.Sample(5, seed: 5).Select(t => t.ToString()));
+    }
+
+    [Fact]
+    public async Task RunAsync_TinyDataThreeTrials_SameResultsForSameSeedAndScoredOnValidation()
+    {
+        var data = TinyFederation.Data();
+        var partition = TinyFederation.ByInstitution(data);
+        var trials = new SearchSpace().WithoutShape().Sample(3, seed: 2);
+        var selection = ValidationSelection.Default(data.Spec);
+        Experiment Build(TrialSettings trial, int rounds)
+        {
+            var experiment = TinyFederation.Experiment(data, partition, rounds: rounds, references: false);
+            return new Experiment
+            {
+                Title = experiment.Title,
+                CommandLine = experiment.CommandLine,
+                Data = data,
+                Partition = partition,
+                WithReferences = false,
+                Options = experiment.Options with
+                {
+                    ValidationFraction = 0.2,
+                    Plan = experiment.Options.Plan with { LearningRate = trial.LearningRate, BatchSize = trial.BatchSize, LocalEpochs = trial.LocalEpochs },
+                },
+            };
+        }
+
+        var search = new SuccessiveHalving { Budget = 3 };
+        var one = await search.RunAsync(trials, Build, selection, null, CancellationToken.None);
+        var two = await search.RunAsync(trials, Build, selection, null, CancellationToken.None);
+
+        Assert.Equal(one, two);
+        Assert.Equal(4, one.Count);
+        Assert.All(one, r => Assert.True(double.IsFinite(r.Score)));
+        var first = one.Where(r => r.Rung == 0).ToList();
+        var winner = one[^1];
+        Assert.Equal(1, winner.Rung);
+        Assert.Equal(first.MaxBy(r => r.Score)!.Trial, winner.Trial);
+    }
+}
