@@ -12,15 +12,15 @@ namespace Federated.Coordinator.Aggregation.Privacy;
 /// drawn. Never <see cref="System.Random"/>.
 /// </summary>
 /// <remarks>
-/// Noise: a keyed round's AES key is SHA-256(key ‖ step as int64 little-endian), step being the rounds the run has
-/// released before it; a run-seeded source's key is SHA-256("Federated.DP-noise" ‖ seed as int32 little-endian).
-/// Sampling: the round's AES key is SHA-256(base ‖ round as int64 little-endian), base being SHA-256("Federated.DP-sampling"
-/// ‖ key) for a keyed source and SHA-256("Federated.DP-sampling" ‖ seed as int32 little-endian) for a run-seeded one, so the
-/// sample and the noise never share a stream.
+/// A repeatable round's AES-256 key is HKDF-SHA256 (RFC 5869, .NET's <see cref="HKDF"/>) with the source's key as input
+/// keying material — the given key, or the run's seed as int32 little-endian for <see cref="FromRunSeed"/> — no salt, and
+/// as info the purpose's label followed by an int64 little-endian: "Federated.DP-noise" ‖ the rounds the run released
+/// before the round (noise), or "Federated.DP-sampling" ‖ the round's number (the sample). The two purposes never share a
+/// stream.
 /// </remarks>
 public sealed class PrivacyNoiseSource
 {
-    private static readonly byte[] SeedLabel = Encoding.ASCII.GetBytes("Federated.DP-noise");
+    private static readonly byte[] NoiseLabel = Encoding.ASCII.GetBytes("Federated.DP-noise");
     private static readonly byte[] SamplingLabel = Encoding.ASCII.GetBytes("Federated.DP-sampling");
     private readonly byte[]? _key;
     private readonly bool _fromRunSeed;
@@ -31,82 +31,70 @@ public sealed class PrivacyNoiseSource
         _fromRunSeed = fromRunSeed;
     }
 
-    /// <summary>The production source: every round's noise keyed by the operating system's CSPRNG.</summary>
+    /// <summary>The production source: every round's noise and sample keyed by the operating system's CSPRNG.</summary>
     public static PrivacyNoiseSource System { get; } = new(null, false);
 
-    /// <summary>Repeatable noise derived from each run's <c>seed</c> (simulations: the same seed, the same noise).</summary>
+    /// <summary>Repeatable noise and samples derived from each run's <c>seed</c> (simulations: the same seed, the same noise).</summary>
     public static PrivacyNoiseSource FromRunSeed { get; } = new(null, true);
 
     /// <summary>Whether the noise repeats (keyed), so that it must not be used where privacy matters.</summary>
     public bool IsRepeatable => _key is not null || _fromRunSeed;
 
-    /// <summary>Repeatable noise from a fixed key of any length (tests).</summary>
-    public static PrivacyNoiseSource Keyed(ReadOnlySpan<byte> key) => new(key.ToArray(), false);
+    /// <summary>Repeatable noise and samples from a fixed key of any length ≥ 1 (tests).</summary>
+    public static PrivacyNoiseSource Keyed(ReadOnlySpan<byte> key)
+    {
+        if (key.IsEmpty)
+        {
+            throw new ArgumentException("a key needs at least one byte", nameof(key));
+        }
+
+        return new(key.ToArray(), false);
+    }
 
     /// <summary>The generator of each round of a run with seed <paramref name="runSeed"/>, by the rounds released before it.</summary>
     public Func<long, GaussianNoise> ForRun(int runSeed)
     {
-        var key = _key;
-        if (_fromRunSeed)
-        {
-            var input = new byte[SeedLabel.Length + 4];
-            SeedLabel.CopyTo(input, 0);
-            BinaryPrimitives.WriteInt32LittleEndian(input.AsSpan(SeedLabel.Length), runSeed);
-            key = SHA256.HashData(input);
-        }
-
-        if (key is null)
-        {
-            return _ => new GaussianNoise(AesCounterRandom.FromSystemRandom());
-        }
-
-        return step =>
-        {
-            var input = new byte[key.Length + 8];
-            key.CopyTo(input, 0);
-            BinaryPrimitives.WriteInt64LittleEndian(input.AsSpan(key.Length), step);
-            Span<byte> roundKey = stackalloc byte[32];
-            SHA256.HashData(input, roundKey);
-            return new GaussianNoise(AesCounterRandom.FromKey(roundKey));
-        };
+        var streams = Streams(runSeed, NoiseLabel);
+        return step => new GaussianNoise(streams(step));
     }
 
     /// <summary>The random stream of each round's Poisson sample of a run with seed <paramref name="runSeed"/>, by round number.</summary>
-    public Func<long, AesCounterRandom> SamplingForRun(int runSeed)
+    public Func<long, AesCounterRandom> SamplingForRun(int runSeed) => Streams(runSeed, SamplingLabel);
+
+    /// <summary>The HKDF-SHA256 key of one repeatable stream (the derivation in the remarks).</summary>
+    internal static byte[] RoundKey(ReadOnlySpan<byte> inputKey, ReadOnlySpan<byte> label, long index)
     {
-        byte[]? baseKey = null;
+        var info = new byte[label.Length + sizeof(long)];
+        label.CopyTo(info);
+        BinaryPrimitives.WriteInt64LittleEndian(info.AsSpan(label.Length), index);
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, inputKey.ToArray(), 32, [], info);
+    }
+
+    private Func<long, AesCounterRandom> Streams(int runSeed, byte[] label)
+    {
+        var inputKey = _key;
         if (_fromRunSeed)
         {
-            var seed = new byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(seed, runSeed);
-            baseKey = Labelled(SamplingLabel, seed);
-        }
-        else if (_key is not null)
-        {
-            baseKey = Labelled(SamplingLabel, _key);
+            inputKey = new byte[sizeof(int)];
+            BinaryPrimitives.WriteInt32LittleEndian(inputKey, runSeed);
         }
 
-        if (baseKey is null)
+        if (inputKey is null)
         {
             return _ => AesCounterRandom.FromSystemRandom();
         }
 
-        return round =>
+        return index =>
         {
-            var input = new byte[baseKey.Length + 8];
-            baseKey.CopyTo(input, 0);
-            BinaryPrimitives.WriteInt64LittleEndian(input.AsSpan(baseKey.Length), round);
-            Span<byte> roundKey = stackalloc byte[32];
-            SHA256.HashData(input, roundKey);
-            return AesCounterRandom.FromKey(roundKey);
+            var key = RoundKey(inputKey, label, index);
+            try
+            {
+                return AesCounterRandom.FromKey(key);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
         };
-    }
-
-    private static byte[] Labelled(byte[] label, ReadOnlySpan<byte> value)
-    {
-        var input = new byte[label.Length + value.Length];
-        label.CopyTo(input, 0);
-        value.CopyTo(input.AsSpan(label.Length));
-        return SHA256.HashData(input);
     }
 }

@@ -55,14 +55,13 @@ public sealed class PoissonSamplerTests
     }
 
     [Fact]
-    public void SamplingForRun_KeyedSource_IsTheDocumentedDerivationAndNotTheNoiseKey()
+    public void SamplingForRun_KeyedSource_IsTheDocumentedHkdfDerivationAndNotTheNoiseKey()
     {
-        // Documented: the round's key is SHA-256(SHA-256("Federated.DP-sampling" ‖ key) ‖ round as int64 LE); the noise's
-        // step key is SHA-256(key ‖ step as int64 LE).
+        // Documented: the round's AES key is HKDF-SHA256(ikm = key, no salt, info = "Federated.DP-sampling" ‖ round as int64
+        // LE); the noise's is the same with "Federated.DP-noise" ‖ step.
         byte[] key = [1, 2, 3];
-        var baseKey = SHA256.HashData([.. Encoding.ASCII.GetBytes("Federated.DP-sampling"), .. key]);
-        var roundKey = SHA256.HashData([.. baseKey, 5, 0, 0, 0, 0, 0, 0, 0]);
-        var noiseKey = SHA256.HashData([.. key, 5, 0, 0, 0, 0, 0, 0, 0]);
+        var roundKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, [], [.. Encoding.ASCII.GetBytes("Federated.DP-sampling"), 5, 0, 0, 0, 0, 0, 0, 0]);
+        var noiseKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, [], [.. Encoding.ASCII.GetBytes("Federated.DP-noise"), 5, 0, 0, 0, 0, 0, 0, 0]);
 
         var actual = new byte[64];
         using (var random = PrivacyNoiseSource.Keyed(key).SamplingForRun(7)(5))
@@ -72,6 +71,16 @@ public sealed class PoissonSamplerTests
 
         Assert.Equal(Stream(roundKey), actual);
         Assert.NotEqual(Stream(noiseKey), actual);
+        Assert.Equal(roundKey, PrivacyNoiseSource.RoundKey(key, Encoding.ASCII.GetBytes("Federated.DP-sampling"), 5));
+    }
+
+    [Fact]
+    public void RoundKey_Rfc5869TestCase3Material_IsDotNetsHkdf()
+    {
+        // The primitive the derivation calls, with the derivation's shape (no salt), against RFC 5869 A.3's published OKM.
+        var ikm = Convert.FromHexString("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
+        var okm = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 42, [], []);
+        Assert.Equal("8DA4E775A563C18F715F802A063C5A31B8A11F5C5EE1879EC3454E5F3C738D2D9D201395FAA4B61A96C8", Convert.ToHexString(okm));
     }
 
     [Theory]
