@@ -270,6 +270,7 @@ movielens.SetAction(async (r, cancellationToken) =>
         var other => throw new ArgumentException($"--folds '{other}': only 'all' is known"),
     };
     var partitionName = r.GetValue(moviePartition)!;
+    PartitionSpec.Check(partitionName, r.GetValue(clients), [.. Federated.Client.Data.MovieLensSource.FieldNames, .. Federated.Client.Data.MovieLensSource.TaskNames], ["zip-region"]);
     var folder = r.GetValue(output) ?? $"reports/movielens-{partitionName.Replace(':', '-')}-{options.Seed}";
     if (chosen.Length > 1 && (r.GetValue(compareStrategies) is not null || r.GetValue(dpSweep) is not null))
     {
@@ -458,6 +459,7 @@ static void RequireFile(string option, string file)
     }
 
     var spec = ModelFile.Load(file, r.GetValue(l2) ?? options?.L2);
+    ModelFile.CheckFits(file, spec, new Federated.Client.Data.ExampleSchema(Federated.Client.Data.MovieLensSource.FieldNames, [], Federated.Client.Data.MovieLensSource.TaskNames));
     return (CompiledModel.Compile(spec), file);
 }
 
