@@ -383,6 +383,11 @@ csv.SetAction(async (r, cancellationToken) =>
     var exampleSchema = schema.ToExampleSchema();
     var partitionName = r.GetValue(csvPartition)!;
     PartitionSpec.Check(partitionName, r.GetValue(clients), [.. exampleSchema.Fields, .. exampleSchema.Tasks]);
+    if (partitionName == "per-user" && schema.UserField is null)
+    {
+        throw new ArgumentException($"--partition per-user: the schema {schemaPath} names no userField");
+    }
+
     Federated.Model.Spec.ModelSpec? spec = null;
     if (r.GetValue(modelFile) is { } file)
     {
@@ -408,6 +413,17 @@ csv.SetAction(async (r, cancellationToken) =>
     for (var i = 0; i < quality.Count; i++)
     {
         AnsiConsole.MarkupLine("{0}: {1}", Markup.Escape(Path.GetFileName(files[i])), Markup.Escape(quality[i].ToString()));
+    }
+
+    // Data that leaves nothing to train on is the user's to fix too (bad rows, a tiny file): one line, not a trace.
+    if (data.IsTest.All(t => t))
+    {
+        throw new ArgumentException($"--data {dataPath}: no training row could be read; rows rejected: {CsvData.DescribeRejected([quality[0]]) ?? "none"}");
+    }
+
+    if (partitionName.Split(':')[0] is "iid" or "dirichlet" && data.Examples.Count < r.GetValue(clients))
+    {
+        throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--clients {r.GetValue(clients)}: more clients than the {data.Examples.Count} rows read"));
     }
 
     var partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed);

@@ -94,6 +94,16 @@ public sealed class CsvCommandTests : IDisposable
     }
 
     [Fact]
+    public void Main_EveryRowBad_OneLineNamingTheFirst()
+    {
+        File.WriteAllLines(_data, ["user,item,shop,price,rating", "u1,i1,s0,cheap,4"]);
+
+        var (code, error) = Csv();
+
+        AssertOneLineError(code, error, $"error: --data {_data}: no training row could be read; rows rejected: 1 of 1 (data.csv:2: column 'price': 'cheap' is not a number)");
+    }
+
+    [Fact]
     public void Main_CsvWithBadRows_CountsAndNamesThemInTheReport()
     {
         File.AppendAllLines(_data, ["u1,i1,s0,cheap,4", "u2,i2,s1,3", "u3,i3,s0,5,"]);
