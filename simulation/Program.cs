@@ -350,82 +350,30 @@ foreach (var option in common.Concat([csvData, csvSchema, csvTestData, csvPartit
 
 csv.SetAction(async (r, cancellationToken) =>
 {
-    // Everything the user can get wrong is checked here, before a row is read.
     var options = Options(r, defaultRounds: 10, defaultEpochs: 1, defaultBatch: 64, defaultRate: 0.01f);
     RefuseShape(r, "the CSV command's model");
-    var dataPath = r.GetValue(csvData)!;
-    var schemaPath = r.GetValue(csvSchema)!;
-    var testPath = r.GetValue(csvTestData);
-    var fractionOfTest = r.GetValue(testFraction);
-    if (testPath is not null && r.GetResult(testFraction) is { Implicit: false })
-    {
-        throw new ArgumentException("--test-data and --test-fraction: a fixed test file replaces the random split; give one or the other");
-    }
-
-    if (testPath is null && !(fractionOfTest > 0 && fractionOfTest < 1))
-    {
-        throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--test-fraction {fractionOfTest}: must be in (0, 1)"));
-    }
-
-    if (r.GetValue(dim) is < 1)
-    {
-        throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--dim {r.GetValue(dim)}: must be ≥ 1"));
-    }
-
-    RequireFile("--data", dataPath);
-    RequireFile("--schema", schemaPath);
-    if (testPath is not null)
-    {
-        RequireFile("--test-data", testPath);
-    }
-
-    var schema = CsvData.LoadSchema(schemaPath);
-    var exampleSchema = schema.ToExampleSchema();
     var partitionName = r.GetValue(csvPartition)!;
-    PartitionSpec.Check(partitionName, r.GetValue(clients), [.. exampleSchema.Fields, .. exampleSchema.Tasks]);
-    if (partitionName == "per-user" && schema.UserField is null)
+    var input = new CsvCommandInput
     {
-        throw new ArgumentException($"--partition per-user: the schema {schemaPath} names no userField");
-    }
-
-    Federated.Model.Spec.ModelSpec? spec = null;
-    if (r.GetValue(modelFile) is { } file)
+        DataPath = r.GetValue(csvData)!,
+        SchemaPath = r.GetValue(csvSchema)!,
+        TestPath = r.GetValue(csvTestData),
+        TestFractionGiven = r.GetResult(testFraction) is { Implicit: false },
+        TestFraction = r.GetValue(testFraction),
+        Dim = r.GetValue(dim),
+        ModelPath = r.GetValue(modelFile),
+        L2 = r.GetValue(l2) ?? FileOptions(r)?.L2,
+        Partition = partitionName,
+        Clients = r.GetValue(clients),
+    };
+    var spec = input.Check();
+    if (spec is not null)
     {
-        if (r.GetValue(dim) is not null)
-        {
-            throw new ArgumentException("--model and --dim: the spec file sets every field's dim; give one or the other");
-        }
-
-        spec = ModelFile.Load(file, r.GetValue(l2) ?? FileOptions(r)?.L2);
-        ModelFile.CheckFits(file, spec, exampleSchema, CsvData.PartitionKeys(schema));
         options = WithSelection(r, options, spec);
     }
 
-    CsvData.CheckColumns("--data", dataPath, schema);
-    if (testPath is not null)
-    {
-        CsvData.CheckColumns("--test-data", testPath, schema);
-    }
-
-    var (data, quality) = CsvData.Load(dataPath, testPath, schema, spec, r.GetValue(dim), r.GetValue(l2) ?? FileOptions(r)?.L2 ?? 0, fractionOfTest, options.Seed);
+    var (data, quality) = input.Load(spec, options.Seed);
     options = WithSelection(r, options, data.Spec);
-    string[] files = testPath is null ? [dataPath] : [dataPath, testPath];
-    for (var i = 0; i < quality.Count; i++)
-    {
-        AnsiConsole.MarkupLine("{0}: {1}", Markup.Escape(Path.GetFileName(files[i])), Markup.Escape(quality[i].ToString()));
-    }
-
-    // Data that leaves nothing to train on is the user's to fix too (bad rows, a tiny file): one line, not a trace.
-    if (data.IsTest.All(t => t))
-    {
-        throw new ArgumentException($"--data {dataPath}: no training row could be read; rows rejected: {CsvData.DescribeRejected([quality[0]]) ?? "none"}");
-    }
-
-    if (partitionName.Split(':')[0] is "iid" or "dirichlet" && data.Examples.Count < r.GetValue(clients))
-    {
-        throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--clients {r.GetValue(clients)}: more clients than the {data.Examples.Count} rows read"));
-    }
-
     var partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed);
     Experiment Build(SimulationOptions o, bool references) => new()
     {
@@ -442,19 +390,10 @@ csv.SetAction(async (r, cancellationToken) =>
             ["rows rejected"] = CsvData.DescribeRejected(quality) ?? "none",
         },
     };
-    var name = Path.GetFileNameWithoutExtension(dataPath);
+    var name = Path.GetFileNameWithoutExtension(input.DataPath);
     await RunOrCompareAsync(r, options, Build, r.GetValue(output) ?? string.Create(CultureInfo.InvariantCulture, $"reports/{name}-{options.Seed}"), cancellationToken).ConfigureAwait(false);
     return 0;
 });
-
-// A file option must name an existing file: said in one line before anything loads.
-static void RequireFile(string option, string file)
-{
-    if (!File.Exists(file))
-    {
-        throw new ArgumentException($"{option} {file}: no such file");
-    }
-}
 
 // The built-in MovieLens model (with --dim and --l2), or the spec of --model (--l2 still overrides its l2).
 (CompiledModel Model, string Description) MovieLensModel(ParseResult r)
