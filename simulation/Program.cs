@@ -27,7 +27,7 @@ var learningRate = new Option<float?>("--learning-rate") { Description = "Local 
 var optimizer = new Option<string>("--optimizer") { Description = "Local optimiser: sgd, momentum or adam (fresh every round)", DefaultValueFactory = _ => "adam" };
 var fraction = new Option<double?>("--fraction") { Description = "Fraction of clients selected per round (default: all)" };
 var workers = new Option<int>("--workers") { Description = "Worker threads training clients in parallel", DefaultValueFactory = _ => 2 };
-var dim = new Option<int?>("--dim") { Description = "Embedding dimension of the main fields" };
+var dim = new Option<int?>("--dim") { Description = "Embedding dimension: movielens's main fields; csv's fields whose schema gives no dim (default 16 in both)" };
 var l2 = new Option<float?>("--l2") { Description = "L2 coefficient of the model (dense weights and the embedding rows of each batch)" };
 var output = new Option<string?>("--out") { Description = "Report folder (default reports/<experiment>-<seed>)" };
 var summary = new Option<string?>("--summary") { Description = "Also write the machine-readable JSON summary to this path" };
@@ -68,6 +68,11 @@ var patience = new Option<int?>("--patience") { Description = "Rounds without va
 var selectBy = new Option<string?>("--select-by") { Description = "TASK:METRIC that picks the best version on validation, e.g. like:auc (default: the first task's headline metric)" };
 var referenceRounds = new Option<int?>("--reference-rounds") { Description = "Rounds of the local-only and centralised references (default: --rounds); with --patience they stop earlier on their own validation" };
 var optionsFile = new Option<string?>("--options") { Description = "A JSON options file (as simulation tune --out writes); flags on the command line override it" };
+var modelFile = new Option<string?>("--model")
+{
+    Description = "A model spec JSON (fields with dim and buckets or vocabulary, numeric, trunk shared-bottom | mmoe | ple, tasks with towers, …) instead of "
+        + "the command's built-in model (stated in its description); its fields, numeric features and tasks must be the data's. Not with --dim",
+};
 Option[] common = [seed, rounds, localEpochs, batchSize, learningRate, optimizer, fraction, workers, l2, transport, output, summary, strategy, attack, malicious, compareStrategies, dpNoise, dpClip, dpDelta, sampleRate, dpSweep, validationFraction, patience, selectBy, referenceRounds, optionsFile];
 
 Func<Federated.Coordinator.Runs.RunConfig, CompiledModel, int, CancellationToken, Task<IFederationHost>>? Host(ParseResult r) => r.GetValue(transport) == "grpc"
@@ -196,8 +201,9 @@ void RefuseShape(ParseResult r, string why)
 }
 
 var root = new RootCommand("Federated simulation: virtual clients through the real round engine, beside local-only and centralised references. "
-    + "With no command: the synthetic multi-task federation (10 institutions, click / conversion (ESMM) / rating).");
-foreach (var option in common)
+    + "With no command: the synthetic multi-task federation (10 institutions, click / conversion (ESMM) / rating; fields user, item, genres, "
+    + "institution, device; numeric price, hour). Defaults: 8 rounds, 1 local epoch, batch 128, learning rate 0.02, L2 0, model MMoE (4 experts) as printed in the report.");
+foreach (var option in common.Append(modelFile))
 {
     root.Options.Add(option);
 }
@@ -207,9 +213,16 @@ root.SetAction(async (r, cancellationToken) =>
     var options = Options(r, defaultRounds: 8, defaultEpochs: 1, defaultBatch: 128, defaultRate: 0.02f);
     RefuseShape(r, "the synthetic model");
     var synthetic = SyntheticFederation.Generate(seed: options.Seed);
+    var source = SyntheticSource.Create(synthetic);
     var spec = synthetic.DefaultSpec() with { L2 = r.GetValue(l2) ?? FileOptions(r)?.L2 ?? 0 };
+    if (r.GetValue(modelFile) is { } file)
+    {
+        spec = ModelFile.Load(file, r.GetValue(l2) ?? FileOptions(r)?.L2);
+        ModelFile.CheckFits(file, spec, source.Schema);
+    }
+
     options = WithSelection(r, options, spec);
-    var data = SimulationData.FromSource(SyntheticSource.Create(synthetic), CompiledModel.Compile(spec), testFraction: 0.2, seed: options.Seed);
+    var data = SimulationData.FromSource(source, CompiledModel.Compile(spec), testFraction: 0.2, seed: options.Seed);
     var institution = data.KeyOf("institution");
     var named = new SimulationData(string.Create(CultureInfo.InvariantCulture, $"synthetic ({synthetic.Institutions} institutions, {synthetic.Users} users, {synthetic.Items} items)"), data.Schema, data.Model, data.Examples, data.IsTest);
     var partition = Federated.Simulation.Partitioning.Partitioners.ByKey(data.Examples.Count, i => "institution-" + institution(i), "institution");
@@ -222,7 +235,7 @@ root.SetAction(async (r, cancellationToken) =>
         Options = o,
         HostFactory = Host(r),
         WithReferences = references,
-        Settings = new Dictionary<string, string> { ["model"] = "MMoE (4 experts); click, conversion (ESMM), rating; user local, item and genres shared; heads local" },
+        Settings = new Dictionary<string, string> { ["model source"] = r.GetValue(modelFile) ?? "built-in" },
     };
     await RunOrCompareAsync(r, options, Build, r.GetValue(output) ?? string.Create(CultureInfo.InvariantCulture, $"reports/synthetic-{options.Seed}"), cancellationToken).ConfigureAwait(false);
     return 0;
@@ -236,12 +249,9 @@ var moviePartition = new Option<string>("--partition")
     Description = "occupation | age | gender | zip-region | per-user | iid | dirichlet:ALPHA:KEY | key:FIELD",
     DefaultValueFactory = _ => "zip-region",
 };
-var modelFile = new Option<string?>("--model")
-{
-    Description = "A model spec JSON (fields, trunk, tasks, biases, interaction, …) instead of the built-in model [32, 16] / towers [8]; "
-        + "its fields and tasks must be the data's (item, user, genres, age, gender, occupation; rating, like). Not with --dim",
-};
-var movielens = new Command("movielens", "MovieLens 100K on the official folds: tasks rating (RMSE) and like = rating ≥ 4 (AUC), users local, items shared.");
+var movielens = new Command("movielens", "MovieLens 100K on the official folds: tasks rating (RMSE) and like = rating ≥ 4 (AUC), users local, items shared; "
+    + "fields item, user, genres, age, gender, occupation. Defaults: 20 rounds, 2 local epochs, batch 32, learning rate 0.01, L2 0.001, "
+    + "model shared-bottom [32, 16] with towers [8] and dim 16 (all printed in the report).");
 foreach (var option in common.Concat([path, fold, folds, moviePartition, clients, dim, modelFile]))
 {
     movielens.Options.Add(option);
@@ -260,6 +270,7 @@ movielens.SetAction(async (r, cancellationToken) =>
         var other => throw new ArgumentException($"--folds '{other}': only 'all' is known"),
     };
     var partitionName = r.GetValue(moviePartition)!;
+    PartitionSpec.Check(partitionName, r.GetValue(clients), [.. Federated.Client.Data.MovieLensSource.FieldNames, .. Federated.Client.Data.MovieLensSource.TaskNames], ["zip-region"]);
     var folder = r.GetValue(output) ?? $"reports/movielens-{partitionName.Replace(':', '-')}-{options.Seed}";
     if (chosen.Length > 1 && (r.GetValue(compareStrategies) is not null || r.GetValue(dpSweep) is not null))
     {
@@ -291,7 +302,7 @@ movielens.SetAction(async (r, cancellationToken) =>
             HostFactory = Host(r),
             WithReferences = references,
             Anchors = MovieLensData.Anchors,
-            Settings = new Dictionary<string, string> { ["model"] = modelDescription },
+            Settings = new Dictionary<string, string> { ["model source"] = modelDescription },
         };
         if (r.GetValue(compareStrategies) is not null || r.GetValue(dpSweep) is not null)
         {
@@ -319,12 +330,20 @@ movielens.SetAction(async (r, cancellationToken) =>
     return 0;
 });
 
-var csvData = new Option<string>("--data") { Description = "The CSV/TSV file", Required = true };
-var csvSchema = new Option<string>("--schema") { Description = "Its schema JSON (the client's format)", Required = true };
-var csvPartition = new Option<string>("--partition") { Description = "iid | dirichlet:ALPHA:KEY | key:COLUMN | per-user", DefaultValueFactory = _ => "iid" };
-var testFraction = new Option<double>("--test-fraction") { Description = "Seeded random share of examples held out for test", DefaultValueFactory = _ => 0.2 };
-var csv = new Command("csv", "Any CSV described by a schema: the tasks it declares (binary when labels are 0/1, else regression).");
-foreach (var option in common.Concat([csvData, csvSchema, csvPartition, clients, testFraction, dim]))
+var csvData = new Option<string>("--data") { Description = "The CSV/TSV file: its rows, less the bad ones (counted and named in the report), are the examples", Required = true };
+var csvSchema = new Option<string>("--schema") { Description = "Its schema JSON (the client's format; the README's CSV section lists the keys)", Required = true };
+var csvTestData = new Option<string?>("--test-data") { Description = "A fixed test file with the same schema (a published split): its rows are the test rows. Not with --test-fraction" };
+var csvPartition = new Option<string>("--partition")
+{
+    Description = "iid | dirichlet:ALPHA:KEY | key:COLUMN | per-user; KEY and COLUMN name a field (a model input, or one of role partition) or a task",
+    DefaultValueFactory = _ => "iid",
+};
+var testFraction = new Option<double>("--test-fraction") { Description = "Seeded random share of the rows held out for test, in (0, 1) (without --test-data)", DefaultValueFactory = _ => 0.2 };
+var csv = new Command("csv", "Any CSV described by a schema: the tasks it declares. Defaults: 10 rounds, 1 local epoch, batch 64, learning rate 0.01, L2 0; "
+    + $"without --model the model is derived from the schema: a shared bottom [{string.Join(", ", CsvData.DefaultHidden)}], towers [{string.Join(", ", CsvData.DefaultTower)}], "
+    + $"each input field dim {CsvData.DefaultDim} and {CsvData.DefaultBuckets} buckets unless the schema gives its own, the user field local, heads local, "
+    + "a task binary when every label is 0 or 1, else regression (the model is printed before the run and in the report).");
+foreach (var option in common.Concat([csvData, csvSchema, csvTestData, csvPartition, clients, testFraction, dim, modelFile]))
 {
     csv.Options.Add(option);
 }
@@ -333,9 +352,28 @@ csv.SetAction(async (r, cancellationToken) =>
 {
     var options = Options(r, defaultRounds: 10, defaultEpochs: 1, defaultBatch: 64, defaultRate: 0.01f);
     RefuseShape(r, "the CSV command's model");
-    var data = CsvData.Load(r.GetValue(csvData)!, r.GetValue(csvSchema)!, r.GetValue(dim) ?? 16, r.GetValue(l2) ?? FileOptions(r)?.L2 ?? 0, r.GetValue(testFraction), options.Seed);
-    options = WithSelection(r, options, data.Spec);
     var partitionName = r.GetValue(csvPartition)!;
+    var input = new CsvCommandInput
+    {
+        DataPath = r.GetValue(csvData)!,
+        SchemaPath = r.GetValue(csvSchema)!,
+        TestPath = r.GetValue(csvTestData),
+        TestFractionGiven = r.GetResult(testFraction) is { Implicit: false },
+        TestFraction = r.GetValue(testFraction),
+        Dim = r.GetValue(dim),
+        ModelPath = r.GetValue(modelFile),
+        L2 = r.GetValue(l2) ?? FileOptions(r)?.L2,
+        Partition = partitionName,
+        Clients = r.GetValue(clients),
+    };
+    var spec = input.Check();
+    if (spec is not null)
+    {
+        options = WithSelection(r, options, spec);
+    }
+
+    var (data, quality) = input.Load(spec, options.Seed);
+    options = WithSelection(r, options, data.Spec);
     var partition = PartitionSpec.Parse(partitionName, data, r.GetValue(clients), options.Seed);
     Experiment Build(SimulationOptions o, bool references) => new()
     {
@@ -346,8 +384,13 @@ csv.SetAction(async (r, cancellationToken) =>
         Options = o,
         HostFactory = Host(r),
         WithReferences = references,
+        Settings = new Dictionary<string, string>
+        {
+            ["model source"] = r.GetValue(modelFile) ?? "derived from the schema",
+            ["rows rejected"] = CsvData.DescribeRejected(quality) ?? "none",
+        },
     };
-    var name = Path.GetFileNameWithoutExtension(r.GetValue(csvData)!);
+    var name = Path.GetFileNameWithoutExtension(input.DataPath);
     await RunOrCompareAsync(r, options, Build, r.GetValue(output) ?? string.Create(CultureInfo.InvariantCulture, $"reports/{name}-{options.Seed}"), cancellationToken).ConfigureAwait(false);
     return 0;
 });
@@ -360,7 +403,7 @@ csv.SetAction(async (r, cancellationToken) =>
     {
         var hidden = options?.Hidden;
         var builtIn = MovieLensData.Spec(r.GetValue(dim) ?? options?.Dim ?? 16, hidden) with { L2 = r.GetValue(l2) ?? options?.L2 ?? 1e-3f };
-        return (CompiledModel.Compile(builtIn), $"shared-bottom [{string.Join(", ", hidden ?? [32, 16])}], towers [8]; item, genres, age, gender, occupation shared; user local; heads local");
+        return (CompiledModel.Compile(builtIn), "built-in");
     }
 
     RefuseShape(r, "a --model spec (it sets its own)");
@@ -370,22 +413,9 @@ csv.SetAction(async (r, cancellationToken) =>
         throw new ArgumentException("--model and --dim: the spec file sets every field's dim; give one or the other");
     }
 
-    Federated.Model.Spec.ModelSpec spec;
-    try
-    {
-        spec = Federated.Model.Spec.ModelSpec.Load(file);
-    }
-    catch (Exception e) when (e is Federated.Model.Spec.ModelSpecException or IOException or UnauthorizedAccessException)
-    {
-        throw new ArgumentException($"--model {file}: {e.Message}");
-    }
-
-    if ((r.GetValue(l2) ?? options?.L2) is { } coefficient)
-    {
-        spec = spec with { L2 = coefficient };
-    }
-
-    return (CompiledModel.Compile(spec), $"from {file}: {spec.Trunk.Kind} [{string.Join(", ", spec.Trunk.Hidden)}]" + (spec.Interaction is { } i ? $", {i.Kind} interaction of {string.Join(" and ", i.Fields)}" : ""));
+    var spec = ModelFile.Load(file, r.GetValue(l2) ?? options?.L2);
+    ModelFile.CheckFits(file, spec, new Federated.Client.Data.ExampleSchema(Federated.Client.Data.MovieLensSource.FieldNames, [], Federated.Client.Data.MovieLensSource.TaskNames));
+    return (CompiledModel.Compile(spec), file);
 }
 
 var trials = new Option<int>("--trials") { Description = "Random settings drawn (successive halving keeps the best third at each rung)", DefaultValueFactory = _ => 9 };
@@ -443,9 +473,18 @@ root.Subcommands.Add(tune);
 root.Subcommands.Add(csv);
 try
 {
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+    var parsed = root.Parse(args);
+    if (parsed.Errors.Count > 0)
+    {
+        // System.CommandLine's own errors (an unknown optimizer, a missing --data, a value that is not a number) follow the
+        // same rule as ours: one line, exit code 2, and --help for the rest.
+        await Console.Error.WriteLineAsync(CommandLineError.Describe(parsed.Errors[0])).ConfigureAwait(false);
+        return 2;
+    }
+
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
 }
-catch (Exception e) when (e is RunConfigException || e.GetType() == typeof(ArgumentException))
+catch (Exception e) when (e is RunConfigException or Federated.Model.Spec.ModelSpecException or Federated.Client.Data.DataFormatException || e.GetType() == typeof(ArgumentException))
 {
     // A bad option value or run config is the user's to fix: one line naming it, no stack trace. (Subtypes such as
     // ArgumentNullException are bugs and keep their trace.)

@@ -163,6 +163,13 @@ public sealed class CsvExampleSource : IExampleSource
                     return null;
                 }
 
+                value = _schema.Numeric[n].Transform(value);
+                if (double.IsNaN(value) && cells[_numeric[n]].AsSpan().Trim().Length > 0)
+                {
+                    reason = $"column '{_schema.Numeric[n].Column ?? _schema.Numeric[n].Name}': log1p of '{cells[_numeric[n]]}' (≤ −1) is undefined";
+                    return null;
+                }
+
                 numeric[n] = (float)value;
             }
 

@@ -94,9 +94,9 @@ public sealed record CsvSchema
             throw new DataFormatException("schema: columns: a file without a header line needs the list of its columns", "columns");
         }
 
-        if (Fields.Count == 0)
+        if (Fields.All(f => f.IsPartitionKey))
         {
-            throw new DataFormatException("schema: fields: at least one categorical field is required", "fields");
+            throw new DataFormatException("schema: fields: at least one categorical field that is a model input is required", "fields");
         }
 
         for (var i = 0; i < Fields.Count; i++)
@@ -105,6 +105,21 @@ public sealed record CsvSchema
             {
                 throw new DataFormatException($"schema: fields[{i}].name: a name is required", $"fields[{i}].name");
             }
+
+            if (Fields[i].Dim is < 1)
+            {
+                throw new DataFormatException($"schema: fields[{i}].dim: must be ≥ 1, not {Fields[i].Dim}", $"fields[{i}].dim");
+            }
+
+            if (Fields[i].Buckets is < 1)
+            {
+                throw new DataFormatException($"schema: fields[{i}].buckets: must be ≥ 1, not {Fields[i].Buckets}", $"fields[{i}].buckets");
+            }
+
+            if (Fields[i].Role is { } role && role != "input" && !Fields[i].IsPartitionKey)
+            {
+                throw new DataFormatException($"schema: fields[{i}].role: '{role}' is not known; expected input or {CsvFieldColumn.PartitionRole}", $"fields[{i}].role");
+            }
         }
 
         for (var i = 0; i < Numeric.Count; i++)
@@ -112,6 +127,11 @@ public sealed record CsvSchema
             if (string.IsNullOrWhiteSpace(Numeric[i].Name))
             {
                 throw new DataFormatException($"schema: numeric[{i}].name: a name is required", $"numeric[{i}].name");
+            }
+
+            if (Numeric[i].Clip is { } clip && (clip.Count != 2 || !double.IsFinite(clip[0]) || !double.IsFinite(clip[1]) || clip[0] > clip[1]))
+            {
+                throw new DataFormatException($"schema: numeric[{i}].clip: expected [lo, hi] with finite lo ≤ hi", $"numeric[{i}].clip");
             }
         }
 

@@ -12,6 +12,7 @@ internal static class ExperimentConsole
     {
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[bold]{0}[/]: {1} examples, partition {2}, {3} rounds, {4} workers.",
             Markup.Escape(experiment.Data.Name), experiment.Data.Examples.Count, Markup.Escape(experiment.Partition.Description), experiment.Options.Rounds, experiment.Options.Workers);
+        AnsiConsole.MarkupLine("Model: {0}", Markup.Escape(ModelDescription.Of(experiment.Data.Spec)));
         ExperimentReport? report = null;
         await AnsiConsole.Progress()
             .AutoClear(false)

@@ -37,7 +37,7 @@ public static class ReportWriter
         text.Append(c, $"| seed | {report.Seed} |\n| partitioner | {report.Partitioner} |\n| clients | {report.Clients} |\n| rounds | {report.Rounds} |\n");
         foreach (var (key, value) in report.Settings)
         {
-            text.Append(c, $"| {key} | {value} |\n");
+            text.Append(c, $"| {key} | {value.Replace("|", "\\|", StringComparison.Ordinal)} |\n");
         }
 
         text.Append(c, $"| wall time | {report.WallSeconds:F1} s |\n| peak memory | {report.PeakMemoryBytes / (1024.0 * 1024):F0} MiB |\n\n");

@@ -214,4 +214,23 @@ public sealed class CsvExampleSourceTests : IDisposable
 
         Assert.Equal("country", error.Column);
     }
+
+    [Fact]
+    public void Read_ClipThenLog1p_TransformsPresentValuesAndRejectsLog1pOfMinusOne()
+    {
+        var schema = CsvSchema.FromJson("""
+            { "fields": [ { "name": "user" } ], "labels": [ { "task": "y" } ],
+              "numeric": [ { "name": "a", "clip": [0, 9], "log1p": true }, { "name": "b", "log1p": true } ] }
+            """);
+        var path = _dir.Write("data.csv", "user,a,b,y\nu1,-5,0,1\nu2,100,,0\nu3,3,-1,1\n");
+        var source = new CsvExampleSource(path, schema);
+
+        var examples = source.Read().ToList();
+
+        Assert.Equal(2, examples.Count);
+        Assert.Equal(0f, examples[0].Numeric[0]);
+        Assert.Equal((float)Math.Log(10), examples[1].Numeric[0], 5);
+        Assert.True(float.IsNaN(examples[1].Numeric[1]));
+        Assert.Equal("data.csv:4: column 'b': log1p of '-1' (≤ −1) is undefined", Assert.Single(source.Report.FirstBadRows).ToString());
+    }
 }

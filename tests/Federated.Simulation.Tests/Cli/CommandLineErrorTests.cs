@@ -30,6 +30,10 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData("--dp-noise|1|--dp-clip|1|--sample-rate|0.5|--fraction|0.3", "error: --sample-rate 0.5 and --fraction 0.3: with privacy each client takes part with probability q, the fraction; give one")]
     [InlineData("--dp-noise|1|--dp-clip|1|--strategy|median", "error: run config: strategy.name: 'median' cannot be used with privacy")]
     [InlineData("movielens|--path|/nonexistent|--model|/nonexistent/spec.json", "error: --model /nonexistent/spec.json: ")]
+    [InlineData("movielens|--path|/nonexistent|--partition|zip", "error: --partition 'zip': expected iid, dirichlet:ALPHA:KEY, key:FIELD, per-user, zip-region")]
+    [InlineData("movielens|--path|/nonexistent|--partition|dirichlet:0.1:zip", "error: --partition dirichlet:0.1:zip: 'zip' is neither a field nor a task of the data")]
+    [InlineData("--optimizer|adagrad", "error: --optimizer: Argument 'adagrad' not recognized. Must be one of: 'sgd' 'momentum' 'adam'")]
+    [InlineData("--seed|many", "error: Cannot parse argument 'many' for option '--seed'")]
     [InlineData("movielens|--path|/nonexistent|--model|spec.json|--dim|8", "error: --model and --dim: the spec file sets every field's dim; give one or the other")]
     public void Main_BadValue_OneLineErrorAndExitCode2(string args, string expected)
     {
@@ -53,6 +57,20 @@ public sealed class CommandLineErrorTests : IDisposable
         Assert.Equal(2, code);
         Assert.StartsWith($"error: --model {file}: ", error, StringComparison.Ordinal);
         Assert.Contains("fields", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Main_SyntheticModelFileThatDoesNotFit_OneLineNamingTheKey()
+    {
+        Directory.CreateDirectory(_folder);
+        var file = Path.Combine(_folder, "spec.json");
+        File.WriteAllText(file, """{ "fields": [ { "name": "shop", "dim": 4, "buckets": 8 } ], "trunk": { "hidden": [4] }, "tasks": [ { "name": "click", "tower": [4] } ] }""");
+
+        var (code, error) = Run("--model", file);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: --model {file}: fields[0] 'shop' is not a field of the data (its fields: ", error, StringComparison.Ordinal);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
