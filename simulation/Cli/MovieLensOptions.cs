@@ -13,7 +13,7 @@ internal sealed class MovieLensOptions(SharedOptions shared)
 {
     public Option<string> Path { get; } = new("--path") { Description = "Directory of MovieLens 100K (u.data, u.item, u.user, u1..u5.base/test)", Required = true };
 
-    public Option<int> Fold { get; } = new("--fold") { Description = "Official fold 1..5", DefaultValueFactory = _ => 1 };
+    public Option<int> Fold { get; } = FoldOption();
 
     public Option<string> Partition { get; } = new("--partition")
     {
@@ -45,5 +45,20 @@ internal sealed class MovieLensOptions(SharedOptions shared)
         var spec = ModelFile.Load(file, r.GetValue(shared.L2) ?? options?.L2);
         ModelFile.CheckFits(file, spec, new ExampleSchema(MovieLensSource.FieldNames, [], MovieLensSource.TaskNames));
         return (CompiledModel.Compile(spec), file);
+    }
+
+    /// <summary><c>--fold</c>, refused at parse time (one line, exit 2) outside the official folds 1..5, before any file is read.</summary>
+    private static Option<int> FoldOption()
+    {
+        var fold = new Option<int>("--fold") { Description = "Official fold 1..5", DefaultValueFactory = _ => 1 };
+        fold.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value is < 1 or > 5)
+            {
+                result.AddError($"--fold {value}: the official folds are 1 to 5");
+            }
+        });
+        return fold;
     }
 }

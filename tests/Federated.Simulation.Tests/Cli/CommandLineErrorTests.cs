@@ -30,6 +30,8 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData("--dp-noise|1|--dp-clip|1|--sample-rate|0.5|--fraction|0.3", "error: --sample-rate 0.5 and --fraction 0.3: with privacy each client takes part with probability q, the fraction; give one")]
     [InlineData("--dp-noise|1|--dp-clip|1|--strategy|median", "error: run config: strategy.name: 'median' cannot be used with privacy")]
     [InlineData("movielens|--path|/nonexistent|--model|/nonexistent/spec.json", "error: --model /nonexistent/spec.json: ")]
+    [InlineData("movielens|--path|/nonexistent|--fold|9", "error: --fold 9: the official folds are 1 to 5")]
+    [InlineData("movielens|--path|/nonexistent|--fold|0", "error: --fold 0: the official folds are 1 to 5")]
     [InlineData("movielens|--path|/nonexistent|--partition|zip", "error: --partition 'zip': expected iid, dirichlet:ALPHA:KEY, key:FIELD, per-user, zip-region")]
     [InlineData("movielens|--path|/nonexistent|--partition|dirichlet:0.1:zip", "error: --partition dirichlet:0.1:zip: 'zip' is neither a field nor a task of the data")]
     [InlineData("--optimizer|adagrad", "error: --optimizer: Argument 'adagrad' not recognized. Must be one of: 'sgd' 'momentum' 'adam'")]
