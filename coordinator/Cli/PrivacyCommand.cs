@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Federated.Coordinator.Privacy;
+using Federated.Coordinator.Runs;
 
 namespace Federated.Coordinator.Cli;
 
@@ -112,8 +113,7 @@ internal sealed class PrivacyCommand
         }
         catch (ArgumentException e)
         {
-            // ArgumentOutOfRangeException appends "(Parameter …) Actual value was …": the first line is the user's.
-            var message = e is ArgumentOutOfRangeException range ? $"{e.Message.Split(Environment.NewLine)[0].Split(" (Parameter")[0]} (got {range.ActualValue})" : e.Message.Split(" (Parameter")[0];
+            var message = ArgumentMessages.WithoutParameterName(e) + (e is ArgumentOutOfRangeException range ? $" (got {range.ActualValue})" : "");
             error.WriteLine($"error: {message}");
             return 2;
         }

@@ -84,16 +84,9 @@ internal sealed class RejectionInterceptor : Interceptor
         RejectionException rejection => RejectionStatus.ToRpcException(rejection),
         RunConfigException config => new RpcException(new Status(StatusCode.InvalidArgument, RejectionStatus.Cut(config.Message))),
         InvalidOperationException e when IsOperatorCall(context) => new RpcException(new Status(StatusCode.FailedPrecondition, RejectionStatus.Cut(e.Message))),
-        ArgumentException e when IsOperatorCall(context) => new RpcException(new Status(StatusCode.InvalidArgument, RejectionStatus.Cut(WithoutParameterName(e)))),
+        ArgumentException e when IsOperatorCall(context) => new RpcException(new Status(StatusCode.InvalidArgument, RejectionStatus.Cut(ArgumentMessages.WithoutParameterName(e)))),
         _ => null,
     };
-
-    /// <summary>An argument error's message without .NET's " (Parameter 'x')" suffix, which names a C# parameter, not the operator's input.</summary>
-    private static string WithoutParameterName(ArgumentException e)
-    {
-        var suffix = e.ParamName is null ? null : $" (Parameter '{e.ParamName}')";
-        return suffix is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
-    }
 
     private static bool IsOperatorCall(ServerCallContext context) => context.Method.StartsWith(OperatorMethodPrefix, StringComparison.Ordinal);
 }

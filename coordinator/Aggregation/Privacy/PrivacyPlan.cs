@@ -226,7 +226,7 @@ public sealed record PrivacyPlan(
         }
         catch (ArgumentException e)
         {
-            throw Fail("targetEpsilon", e.Message.Split(" (Parameter", 2)[0]);
+            throw Fail("targetEpsilon", ArgumentMessages.WithoutParameterName(e));
         }
     }
 

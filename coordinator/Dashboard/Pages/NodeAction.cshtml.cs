@@ -1,5 +1,6 @@
 using Federated.Coordinator.Nodes;
 using Federated.Coordinator.Operations;
+using Federated.Coordinator.Runs;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -87,7 +88,7 @@ public sealed class NodeActionModel : PageModel
         }
         catch (ArgumentException e)
         {
-            return e.Message.Split(" (Parameter", 2)[0];
+            return ArgumentMessages.WithoutParameterName(e);
         }
     }
 }
