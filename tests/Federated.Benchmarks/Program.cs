@@ -11,4 +11,5 @@ root.Subcommands.Add(ServerOptimizerBenchmark.CreateCommand());
 root.Subcommands.Add(RoundBenchmark.CreateCommand());
 root.Subcommands.Add(RoundBenchmarkCoordinator.CreateCommand());
 root.Subcommands.Add(SecAggBenchmark.CreateCommand());
+root.Subcommands.Add(SecAggPriceBenchmark.CreateCommand());
 return root.Parse(args).Invoke();
