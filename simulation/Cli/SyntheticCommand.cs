@@ -44,6 +44,11 @@ internal sealed class SyntheticCommand
     {
         var options = _shared.ToSimulationOptions(r, defaultRounds: 8, defaultEpochs: 1, defaultBatch: 128, defaultRate: 0.02f);
         _shared.RefuseShape(r, "the synthetic model");
+        if (options.ReleaseByTime is { } k)
+        {
+            throw new ArgumentException($"--release-by-time {k}: the synthetic data has no timestamps; use it with movielens (or csv with a time column)");
+        }
+
         var synthetic = SyntheticFederation.Generate(seed: options.Seed);
         var source = SyntheticSource.Create(synthetic);
         var spec = synthetic.DefaultSpec() with { L2 = r.GetValue(_shared.L2) ?? _shared.LoadOptionsFile(r)?.L2 ?? 0 };
