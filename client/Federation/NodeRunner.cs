@@ -26,6 +26,11 @@ namespace Federated.Client.Federation;
 /// atomically after every trained round and the last global version beside them (<see cref="GlobalModelStore"/>),
 /// so a restarted node continues where it stopped.
 /// </para>
+/// <para>
+/// New data: with <see cref="NodeRunnerOptions.DataChanged"/> the runner asks before each assigned round whether the
+/// node's data changed, and if so loads it again and trains from that round on a new session over it (the local
+/// tensors come back from the state saved after the previous round).
+/// </para>
 /// </remarks>
 public sealed class NodeRunner
 {
