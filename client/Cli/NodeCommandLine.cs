@@ -29,6 +29,8 @@ public sealed class NodeCommandLine
     private readonly Option<string?> _joinTimeout = new("--join-timeout") { Description = "Seconds to keep trying to reach the coordinator for the first join before giving up with exit code 5; 0 = until stopped (default 180) [FEDERATED_JOINTIMEOUT]" };
     private readonly Option<bool> _fresh = new("--fresh") { Description = "Move state files already in --state aside (into a discarded-<time> subdirectory) and start afresh; without it, the state of another run is an error [FEDERATED_FRESH]" };
     private readonly Option<string?> _seed = new("--seed") { Description = "Seed of the data split and local initialisation; keep it fixed (default 0) [FEDERATED_SEED]", Recursive = true };
+    private readonly Option<string?> _split = new("--split") { Description = "How examples are split into train, validation and test: random (a seeded shuffle, default) or hash (each row by a seeded hash of its content, so rows added later never move old ones; needed by --watch-data) [FEDERATED_SPLIT]", Recursive = true };
+    private readonly Option<bool> _watchData = new("--watch-data") { Description = "Before each round, read the data again if its file changed (length or time) and train on the new rows from that round on; needs --split hash [FEDERATED_WATCHDATA]" };
     private readonly Option<string> _user = new("--user") { Description = "The user key, as in the data", Required = true };
     private readonly Option<int> _k = new("--k")
     {
@@ -134,8 +136,29 @@ public sealed class NodeCommandLine
             throw new UsageException($"--fresh must be true or false, not '{freshText}' (FEDERATED_FRESH / Node:Fresh)");
         }
 
+        var splitText = Setting(parse, _split, "Split") ?? "random";
+        var split = splitText switch
+        {
+            "random" => SplitMethod.Random,
+            "hash" => SplitMethod.Hash,
+            _ => throw new UsageException($"the split must be random or hash, not '{splitText}' (--split / FEDERATED_SPLIT / Node:Split)"),
+        };
+
+        var watchText = Setting(parse, _watchData, "WatchData");
+        if (!bool.TryParse(watchText ?? "false", out var watch))
+        {
+            throw new UsageException($"--watch-data must be true or false, not '{watchText}' (FEDERATED_WATCHDATA / Node:WatchData)");
+        }
+
+        if (watch && split != SplitMethod.Hash)
+        {
+            throw new UsageException("--watch-data needs --split hash: with a random split, rows added to the data would move old rows between train and test");
+        }
+
         return new NodeSettings
         {
+            Split = split,
+            WatchData = watch,
             Fresh = fresh,
             JoinTimeoutSeconds = joinTimeout,
             Coordinator = Setting(parse, _coordinator, "Coordinator"),
@@ -153,7 +176,7 @@ public sealed class NodeCommandLine
             ? throw new UsageException($"{option} is required (or set {NodeConfiguration.Prefix}{key.ToUpperInvariant()}, or {NodeConfiguration.Section}:{key} in appsettings.json)")
             : value;
 
-    private static SplitOptions Split(NodeSettings settings) => new() { Seed = settings.Seed };
+    private static SplitOptions Split(NodeSettings settings) => new() { Seed = settings.Seed, Method = settings.Split };
 
     private RootCommand Build()
     {
@@ -162,6 +185,7 @@ public sealed class NodeCommandLine
         root.Options.Add(_schema);
         root.Options.Add(_state);
         root.Options.Add(_seed);
+        root.Options.Add(_split);
 
         var run = new Command("run", "Join the coordinator's run and train on local data until the run ends (Ctrl-C stops after the current step)");
         run.Options.Add(_coordinator);
@@ -169,6 +193,7 @@ public sealed class NodeCommandLine
         run.Options.Add(_run);
         run.Options.Add(_joinTimeout);
         run.Options.Add(_fresh);
+        run.Options.Add(_watchData);
         run.SetAction((parse, ct) => Guarded(() => RunAsync(Resolve(parse), ct), ct));
         root.Subcommands.Add(run);
 
@@ -270,8 +295,24 @@ public sealed class NodeCommandLine
             FirstJoinTimeout = settings.JoinTimeoutSeconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(settings.JoinTimeoutSeconds),
             Training = new NodeTrainingOptions { Seed = settings.Seed },
         });
+        var watch = settings.WatchData ? new DataFileWatch(dataPath) : null;
+        if (watch is not null)
+        {
+            options = options with { DataChanged = watch.Changed };
+        }
+
         _console.MarkupLine($"Node connecting to [bold]{Markup.Escape(address.ToString())}[/], data [bold]{Markup.Escape(dataPath)}[/], state [bold]{Markup.Escape(Path.GetFullPath(settings.State))}[/]");
-        var runner = new NodeRunner(connection, model => LoadData(source, model, settings), options, new ConsoleProgress(_console), _loggerFactory.CreateLogger<NodeRunner>());
+        var runner = new NodeRunner(
+            connection,
+            model =>
+            {
+                // Marked before the read, so that rows written while it reads are seen before the next round.
+                watch?.Mark();
+                return LoadData(source, model, settings);
+            },
+            options,
+            new ConsoleProgress(_console),
+            _loggerFactory.CreateLogger<NodeRunner>());
         var summary = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
         if (summary.Validation.Count > 0)
         {

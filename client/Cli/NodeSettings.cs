@@ -38,4 +38,16 @@ public sealed record NodeSettings
     /// <c>Node:Fresh</c>). Default false: the state of another run is an error.
     /// </summary>
     public bool Fresh { get; init; }
+
+    /// <summary>
+    /// How examples are split (<c>--split</c>, <c>FEDERATED_SPLIT</c>, <c>Node:Split</c>): random (default) or hash, which
+    /// keeps every row in its part when rows are added. Use the same for <c>run</c>, <c>evaluate</c> and <c>recommend</c>.
+    /// </summary>
+    public Federated.Client.Data.SplitMethod Split { get; init; } = Federated.Client.Data.SplitMethod.Random;
+
+    /// <summary>
+    /// Read the data again before a round when its file changed (<c>--watch-data</c>, <c>FEDERATED_WATCHDATA</c>,
+    /// <c>Node:WatchData</c>); needs <see cref="Split"/> hash. Default false.
+    /// </summary>
+    public bool WatchData { get; init; }
 }

@@ -17,6 +17,11 @@ public sealed record DataSplit(int[] Train, int[] Validation, int[] Test)
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var count = table.Count;
+        if (options.Method == SplitMethod.Hash)
+        {
+            return ByHash(table, options);
+        }
+
         var order = new int[count];
         for (var i = 0; i < count; i++)
         {
@@ -54,5 +59,25 @@ public sealed record DataSplit(int[] Train, int[] Validation, int[] Test)
         }
 
         return new DataSplit(Part(0, train), Part(train, validation), Part(train + validation, test));
+    }
+
+    /// <summary>
+    /// Each row by u = (its content hash mixed with the seed)/2⁶⁴ ∈ [0, 1): test when u &lt; test fraction, validation when
+    /// u &lt; test + validation fraction, else train. Independent of every other row, so appending rows moves none.
+    /// </summary>
+    private static DataSplit ByHash(ExampleTable table, SplitOptions options)
+    {
+        var train = new List<int>();
+        var validation = new List<int>();
+        var test = new List<int>();
+        var seed = TokenHasher.Mix64(unchecked((ulong)options.Seed + 0x9E3779B97F4A7C15UL));
+        for (var row = 0; row < table.Count; row++)
+        {
+            // The top 53 bits as a double in [0, 1): exact, and every bit of the mixed hash has taken part.
+            var u = (TokenHasher.Mix64(table.ContentHash(row) ^ seed) >> 11) * (1.0 / (1UL << 53));
+            (u < options.TestFraction ? test : u < options.TestFraction + options.ValidationFraction ? validation : train).Add(row);
+        }
+
+        return new DataSplit([.. train], [.. validation], [.. test]);
     }
 }

@@ -18,6 +18,28 @@ public sealed class NodeDataset
         Standardizer = NumericStandardizer.Fit(table, split.Train);
     }
 
+    /// <summary>
+    /// Creates a data set from parts with given numeric statistics, e.g. those of a larger training split of the same
+    /// table, so that a view of some of its training rows standardises exactly as the whole does.
+    /// </summary>
+    /// <param name="table">The encoded examples.</param>
+    /// <param name="split">The split.</param>
+    /// <param name="standardizer">The numeric statistics to apply; its feature count must be the model's.</param>
+    public NodeDataset(ExampleTable table, DataSplit split, NumericStandardizer standardizer)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(standardizer);
+        if (standardizer.Means.Count != table.Spec.Numeric.Count)
+        {
+            throw new ArgumentException($"the standardiser has {standardizer.Means.Count} features, the model {table.Spec.Numeric.Count}", nameof(standardizer));
+        }
+
+        Table = table;
+        Split = split;
+        Standardizer = standardizer;
+    }
+
     /// <summary>The encoded examples.</summary>
     public ExampleTable Table { get; }
 

@@ -35,4 +35,7 @@ public enum NodeProgressKind
 
     /// <summary>State files already in the state directory were moved aside (<see cref="NodeRunnerOptions.FreshState"/>).</summary>
     Discarded,
+
+    /// <summary>The node's data changed on disk and was read again (<see cref="NodeRunnerOptions.DataChanged"/>); <see cref="NodeProgress.Round"/> is the first round trained on it.</summary>
+    DataChanged,
 }

@@ -26,6 +26,11 @@ namespace Federated.Client.Federation;
 /// atomically after every trained round and the last global version beside them (<see cref="GlobalModelStore"/>),
 /// so a restarted node continues where it stopped.
 /// </para>
+/// <para>
+/// New data: with <see cref="NodeRunnerOptions.DataChanged"/> the runner asks before each assigned round whether the
+/// node's data changed, and if so loads it again and trains from that round on a new session over it (the local
+/// tensors come back from the state saved after the previous round).
+/// </para>
 /// </remarks>
 public sealed class NodeRunner
 {
@@ -118,7 +123,7 @@ public sealed class NodeRunner
             Report(new NodeProgress(NodeProgressKind.Discarded, null, null, $"--fresh: moved the previous state to {aside}"));
         }
 
-        using var session = new NodeTrainingSession(data, _options.StateDirectory, _options.Training);
+        var session = new NodeTrainingSession(data, _options.StateDirectory, _options.Training);
         var resumedFrom = session.LastRound;
         if (resumedFrom is { } last)
         {
@@ -127,6 +132,20 @@ public sealed class NodeRunner
         }
 
         var state = new RunState(join, session, new ParameterSet(model.Layout), new NodeRoundStep(_connection, join, _retry, _logger, _progress));
+        try
+        {
+            return await RunRoundsAsync(state, resumedFrom, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The session may have been replaced by a reload of the data: dispose whichever is current.
+            state.Session.Dispose();
+        }
+    }
+
+    private async Task<NodeRunSummary> RunRoundsAsync(RunState state, long? resumedFrom, CancellationToken stoppingToken)
+    {
+        var join = state.Join;
         try
         {
             await RefreshAsync(state, join.ModelVersion, join.Privacy, stoppingToken).ConfigureAwait(false);
@@ -157,6 +176,11 @@ public sealed class NodeRunner
                     await RefreshAsync(state, assignment.ModelVersion, offer.Privacy, stoppingToken).ConfigureAwait(false);
                 }
 
+                if (_options.DataChanged?.Invoke() == true)
+                {
+                    ReloadData(state, assignment.Round);
+                }
+
                 // One step: train and upload are finished even when a stop is requested meanwhile.
                 await TrainAndSubmitAsync(state, assignment, stoppingToken).ConfigureAwait(false);
             }
@@ -170,16 +194,38 @@ public sealed class NodeRunner
 
             await LeaveAsync(join.RunId, LeaveReason.RunEnded, null).ConfigureAwait(false);
             NodeRunnerLog.RunEnded(_logger, join.RunId, state.GlobalVersion ?? join.ModelVersion, state.RoundsTrained);
-            Report(new NodeProgress(NodeProgressKind.RunEnded, session.LastRound, state.GlobalVersion, $"run {join.RunId} ended at model version {state.GlobalVersion}{Spent(final.Privacy, " (", ")")}; trained {state.RoundsTrained} rounds"));
+            Report(new NodeProgress(NodeProgressKind.RunEnded, state.Session.LastRound, state.GlobalVersion, $"run {join.RunId} ended at model version {state.GlobalVersion}{Spent(final.Privacy, " (", ")")}; trained {state.RoundsTrained} rounds"));
             return Summarize(state, completed: true, resumedFrom);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             await LeaveAsync(join.RunId, LeaveReason.Stopped, null).ConfigureAwait(false);
-            NodeRunnerLog.Stopped(_logger, session.LastRound);
-            Report(new NodeProgress(NodeProgressKind.Stopped, session.LastRound, state.GlobalVersion, $"stopped; local state saved up to round {session.LastRound?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"));
+            NodeRunnerLog.Stopped(_logger, state.Session.LastRound);
+            Report(new NodeProgress(NodeProgressKind.Stopped, state.Session.LastRound, state.GlobalVersion, $"stopped; local state saved up to round {state.Session.LastRound?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"));
             return Summarize(state, completed: false, resumedFrom);
         }
+    }
+
+    /// <summary>
+    /// Reads the data again and continues on a new session over it: the local tensors come back from the state directory
+    /// (saved after every trained round), the shared ones with the next assignment.
+    /// </summary>
+    private void ReloadData(RunState state, long round)
+    {
+        var before = state.Session.Data;
+        var after = _loadData(state.Join.Model);
+        if (after.Model.Fingerprint != state.Join.Model.Fingerprint)
+        {
+            throw new DataFormatException($"the node's reloaded data is encoded for model layout {after.Model.Fingerprint}, but run '{state.Join.RunId}' has {state.Join.Model.Fingerprint}");
+        }
+
+        var session = new NodeTrainingSession(after, _options.StateDirectory, _options.Training);
+        state.Session.Dispose();
+        state.Session = session;
+        NodeRunnerLog.DataChanged(_logger, before.Table.Count, after.Table.Count, before.Split.Train.Length, after.Split.Train.Length, round);
+        Report(new NodeProgress(NodeProgressKind.DataChanged, round, null, string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"data changed: {before.Table.Count} → {after.Table.Count} rows ({before.Split.Train.Length} → {after.Split.Train.Length} training rows); training on it from round {round}")));
     }
 
     private static NodeRunSummary Summarize(RunState state, bool completed, long? resumedFrom) =>
@@ -251,7 +297,7 @@ public sealed class NodeRunner
     {
         public FederationJoin Join { get; } = join;
 
-        public NodeTrainingSession Session { get; } = session;
+        public NodeTrainingSession Session { get; set; } = session;
 
         public ParameterSet Global { get; } = global;
 

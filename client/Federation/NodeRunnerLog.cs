@@ -40,4 +40,7 @@ internal static partial class NodeRunnerLog
 
     [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "Started afresh: the previous state files were moved to {Directory}")]
     public static partial void Discarded(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 6012, Level = LogLevel.Information, Message = "Data changed: {RowsBefore} → {RowsAfter} rows ({TrainBefore} → {TrainAfter} training rows); training on it from round {Round}")]
+    public static partial void DataChanged(ILogger logger, int rowsBefore, int rowsAfter, int trainBefore, int trainAfter, long round);
 }

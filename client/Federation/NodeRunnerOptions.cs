@@ -20,6 +20,14 @@ public sealed record NodeRunnerOptions
     /// <summary>Settings of the local training session. Defaults when null.</summary>
     public NodeTrainingOptions? Training { get; init; }
 
+    /// <summary>
+    /// Asked before each assigned round is trained: true when the node's data changed since it was last loaded (e.g.
+    /// <see cref="Data.DataFileWatch.Changed"/>). The runner then loads the data again and trains this round and the next
+    /// on it; the loader's split must keep old rows where they were (<see cref="Data.SplitMethod.Hash"/>), or test rows
+    /// would become training rows. Null (default): the data is read once, at the join.
+    /// </summary>
+    public Func<bool>? DataChanged { get; init; }
+
     /// <summary>How long one long poll for an assignment may be held by the coordinator. Default 30 s.</summary>
     public TimeSpan MaxWait { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -110,6 +110,52 @@ public sealed class BinaryMetricSummary : IMetricSummary
         }
     }
 
+    /// <summary>
+    /// Mean predicted probability over the examples, from the bins' midpoints: within 1/(2B) of the exact mean. Set beside
+    /// <see cref="PositiveRate"/> it shows calibration (a model trained with a positive weight over-predicts). NaN when
+    /// <see cref="Count"/> is 0.
+    /// </summary>
+    public double MeanPrediction
+    {
+        get
+        {
+            if (_count == 0)
+            {
+                return double.NaN;
+            }
+
+            double sum = 0;
+            for (var i = 0; i < _positiveHistogram.Length; i++)
+            {
+                sum += (_positiveHistogram[i] + _negativeHistogram[i]) * (i + 0.5);
+            }
+
+            return sum / BinCount / _count;
+        }
+    }
+
+    /// <summary>
+    /// Share of positives predicted positive, p ≥ <paramref name="threshold"/>, the threshold rounded up to a bin boundary
+    /// (exact for 0.5 with an even bin count). NaN without positives.
+    /// </summary>
+    /// <param name="threshold">In [0, 1].</param>
+    public double Recall(double threshold)
+    {
+        var (truePositives, _) = AtOrAbove(threshold);
+        return _positives == 0 ? double.NaN : (double)truePositives / _positives;
+    }
+
+    /// <summary>
+    /// Share of the examples predicted positive (p ≥ <paramref name="threshold"/>, rounded up to a bin boundary) that are
+    /// positive. NaN when none is predicted positive.
+    /// </summary>
+    /// <param name="threshold">In [0, 1].</param>
+    public double Precision(double threshold)
+    {
+        var (truePositives, predicted) = AtOrAbove(threshold);
+        return predicted == 0 ? double.NaN : (double)truePositives / predicted;
+    }
+
     /// <inheritdoc/>
     public int WireLength => HeaderLength + (2 * BinCount);
 
@@ -300,4 +346,20 @@ public sealed class BinaryMetricSummary : IMetricSummary
     }
 
     private static string AtIndex(int index) => index < 0 ? string.Empty : $" at index {index}";
+
+    /// <summary>Positives and all examples in the bins at or above the threshold's bin boundary ⌈t·B⌉.</summary>
+    private (long Positives, long Examples) AtOrAbove(double threshold)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threshold, 0.0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(threshold, 1.0);
+        long positives = 0;
+        long examples = 0;
+        for (var i = (int)Math.Ceiling(threshold * BinCount); i < _positiveHistogram.Length; i++)
+        {
+            positives += _positiveHistogram[i];
+            examples += _positiveHistogram[i] + _negativeHistogram[i];
+        }
+
+        return (positives, examples);
+    }
 }

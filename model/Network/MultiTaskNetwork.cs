@@ -84,6 +84,8 @@ internal sealed class MultiTaskNetwork
     /// <summary>
     /// After <see cref="Forward"/>: sets dL/dlogit for every task, where task t's per-example gradient is multiplied by
     /// <paramref name="scales"/>[t] (w_t·e^(−s_t)/N_t), and adds Σ per-example loss per task into <paramref name="lossSums"/>.
+    /// A binary task with a <see cref="TaskSpec.PositiveWeight"/> uses the weighted log-loss (training objective only;
+    /// predictions and the metrics computed from them are unaffected).
     /// </summary>
     public void Loss(Batch batch, int start, int n, ReadOnlySpan<float> scales, Span<double> lossSums)
     {
@@ -97,13 +99,18 @@ internal sealed class MultiTaskNetwork
             var labels = batch.Labels(t).Slice(start, n);
             var logits = _towers[t].Output(n);
             var dLogits = _dLogits[t].AsSpan(0, n);
+            var positiveWeight = _spec.Tasks[t].EffectivePositiveWeight;
             if (t == _esmmConversion)
             {
-                lossSums[t] += TaskLosses.Esmm(_towers[_esmmClick].Output(n), logits, labels, scales[t], _dLogits[_esmmClick].AsSpan(0, n), dLogits);
+                lossSums[t] += positiveWeight == 1f
+                    ? TaskLosses.Esmm(_towers[_esmmClick].Output(n), logits, labels, scales[t], _dLogits[_esmmClick].AsSpan(0, n), dLogits)
+                    : TaskLosses.WeightedEsmm(_towers[_esmmClick].Output(n), logits, labels, positiveWeight, scales[t], _dLogits[_esmmClick].AsSpan(0, n), dLogits);
             }
             else if (_spec.Tasks[t].Kind == TaskKind.Binary)
             {
-                lossSums[t] += TaskLosses.Binary(logits, labels, scales[t], dLogits);
+                lossSums[t] += positiveWeight == 1f
+                    ? TaskLosses.Binary(logits, labels, scales[t], dLogits)
+                    : TaskLosses.WeightedBinary(logits, labels, positiveWeight, scales[t], dLogits);
             }
             else
             {

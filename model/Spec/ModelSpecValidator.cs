@@ -207,6 +207,19 @@ internal static class ModelSpecValidator
                 Fail($"{key}.kind", $"unknown task kind {task.Kind}");
             }
 
+            if (task.PositiveWeight is { } positiveWeight)
+            {
+                if (task.Kind != TaskKind.Binary)
+                {
+                    Fail($"{key}.positiveWeight", $"task '{task.Name}' is a {task.Kind.ToString().ToLowerInvariant()} task; a positive weight applies to binary tasks only");
+                }
+
+                if (!float.IsFinite(positiveWeight) || positiveWeight <= 0)
+                {
+                    Fail($"{key}.positiveWeight", $"task '{task.Name}' needs a finite positive weight > 0, not {positiveWeight}");
+                }
+            }
+
             if (!float.IsFinite(task.OutputBias))
             {
                 Fail($"{key}.outputBias", $"task '{task.Name}' needs a finite initial output bias, not {task.OutputBias}");

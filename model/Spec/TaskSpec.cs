@@ -37,4 +37,18 @@ public sealed record TaskSpec
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool OutputBiasFromData { get; init; }
+
+    /// <summary>
+    /// Binary tasks only: the weight w₊ of positive examples in the training log-loss, which becomes
+    /// −(w₊·y·log p + (1 − y)·log(1 − p)) per example, still divided by the number of labelled examples (the convention of
+    /// PyTorch's <c>pos_weight</c>). A rare positive class (a conversion rate of a few per cent) otherwise contributes
+    /// little gradient; w₊ ≈ (1 − rate)/rate balances the classes. Finite and &gt; 0. Null (absent, every spec written
+    /// before the key existed) means 1: the unweighted loss, computed exactly as before. Only training is weighted:
+    /// evaluation metrics (AUC, log-loss) stay unweighted, so runs with and without it compare on the same figures.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public float? PositiveWeight { get; init; }
+
+    /// <summary>The positive weight in effect: <see cref="PositiveWeight"/>, or 1 when it is absent.</summary>
+    public float EffectivePositiveWeight => PositiveWeight ?? 1f;
 }

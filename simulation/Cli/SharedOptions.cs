@@ -19,7 +19,7 @@ internal sealed class SharedOptions
     {
         Transport.AcceptOnlyFromAmong("in-memory", "grpc");
         Optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
-        Common = [Seed, Rounds, LocalEpochs, BatchSize, LearningRate, Optimizer, Fraction, Workers, L2, Transport, Output, Summary, Strategy, Attack, Malicious, CompareStrategies, DpNoise, DpClip, DpDelta, SampleRate, DpSweep, ValidationFraction, Patience, SelectBy, ReferenceRounds, OptionsFilePath];
+        Common = [Seed, Rounds, LocalEpochs, BatchSize, LearningRate, Optimizer, Fraction, Workers, L2, Transport, Output, Summary, Strategy, Attack, Malicious, CompareStrategies, DpNoise, DpClip, DpDelta, SampleRate, DpSweep, ValidationFraction, Patience, SelectBy, ReferenceRounds, ReleaseByTime, OptionsFilePath];
     }
 
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split, the partition, the model and the clients", DefaultValueFactory = _ => 1 };
@@ -96,6 +96,11 @@ internal sealed class SharedOptions
     public Option<string?> SelectBy { get; } = new("--select-by") { Description = "TASK:METRIC that picks the best version on validation, e.g. like:auc (default: the first task's headline metric)" };
 
     public Option<int?> ReferenceRounds { get; } = new("--reference-rounds") { Description = "Rounds of the local-only and centralised references (default: --rounds); with --patience they stop earlier on their own validation" };
+
+    public Option<int?> ReleaseByTime { get; } = new("--release-by-time")
+    {
+        Description = "K: data arrives over time; in round r every client trains on the earliest r/K of its training rows by timestamp, all from round K on (needs timestamps: movielens, or csv with a time column). Default: all rows from round 1",
+    };
 
     public Option<string?> OptionsFilePath { get; } = new("--options") { Description = "A JSON options file (as simulation tune --out writes); flags on the command line override it" };
 
@@ -233,6 +238,7 @@ internal sealed class SharedOptions
             ValidationFraction = r.GetValue(ValidationFraction) ?? file?.ValidationFraction ?? 0,
             Patience = r.GetValue(Patience) ?? file?.Patience,
             ReferenceRounds = r.GetValue(ReferenceRounds),
+            ReleaseByTime = r.GetValue(ReleaseByTime),
         };
         options.ValidateBudget();
         if (r.GetValue(SelectBy) is not null && !options.HasValidation)

@@ -15,11 +15,13 @@ internal sealed class SyntheticCommand
 {
     private readonly SharedOptions _shared;
     private readonly string _commandLine;
+    private readonly Option<string?> _positiveWeight;
 
-    private SyntheticCommand(SharedOptions shared, string commandLine)
+    private SyntheticCommand(SharedOptions shared, string commandLine, Option<string?> positiveWeight)
     {
         _shared = shared;
         _commandLine = commandLine;
+        _positiveWeight = positiveWeight;
     }
 
     /// <summary>The root command with the shared options and <c>--model</c>; <paramref name="commandLine"/> goes into the report.</summary>
@@ -28,12 +30,13 @@ internal sealed class SyntheticCommand
         var root = new RootCommand("Federated simulation: virtual clients through the real round engine, beside local-only and centralised references. "
             + "With no command: the synthetic multi-task federation (10 institutions, click / conversion (ESMM) / rating; fields user, item, genres, "
             + "institution, device; numeric price, hour). Defaults: 8 rounds, 1 local epoch, batch 128, learning rate 0.02, L2 0, model MMoE (4 experts) as printed in the report.");
-        foreach (var option in shared.Common.Append(shared.ModelFilePath))
+        var positiveWeight = PositiveWeightOption.Create();
+        foreach (var option in shared.Common.Append(shared.ModelFilePath).Append(positiveWeight))
         {
             root.Options.Add(option);
         }
 
-        root.SetAction(new SyntheticCommand(shared, commandLine).RunAsync);
+        root.SetAction(new SyntheticCommand(shared, commandLine, positiveWeight).RunAsync);
         return root;
     }
 
@@ -41,6 +44,11 @@ internal sealed class SyntheticCommand
     {
         var options = _shared.ToSimulationOptions(r, defaultRounds: 8, defaultEpochs: 1, defaultBatch: 128, defaultRate: 0.02f);
         _shared.RefuseShape(r, "the synthetic model");
+        if (options.ReleaseByTime is { } k)
+        {
+            throw new ArgumentException($"--release-by-time {k}: the synthetic data has no timestamps; use it with movielens (or csv with a time column)");
+        }
+
         var synthetic = SyntheticFederation.Generate(seed: options.Seed);
         var source = SyntheticSource.Create(synthetic);
         var spec = synthetic.DefaultSpec() with { L2 = r.GetValue(_shared.L2) ?? _shared.LoadOptionsFile(r)?.L2 ?? 0 };
@@ -49,6 +57,8 @@ internal sealed class SyntheticCommand
             spec = ModelFile.Load(file, r.GetValue(_shared.L2) ?? _shared.LoadOptionsFile(r)?.L2);
             ModelFile.CheckFits(file, spec, source.Schema);
         }
+
+        spec = PositiveWeightOption.Apply(spec, r.GetValue(_positiveWeight));
 
         options = _shared.WithSelection(r, options, spec);
         var data = SimulationData.FromSource(source, CompiledModel.Compile(spec), testFraction: 0.2, seed: options.Seed);

@@ -54,6 +54,7 @@ public sealed class Experiment
     /// Checks the run config the options make (strategy name and parameters included) without running anything.
     /// </summary>
     /// <exception cref="Federated.Coordinator.Runs.RunConfigException">The config is invalid; the message names the key.</exception>
+    /// <exception cref="ArgumentException">A budget option is out of range, or time release is asked of data without timestamps.</exception>
     /// <remarks>
     /// Checked for every client of the partition; a client left out for lack of training rows can still make a rule's
     /// precondition (e.g. Krum's n ≥ 2f + 3) fail when the run starts, with the same message.
@@ -61,6 +62,12 @@ public sealed class Experiment
     public void ValidateRunConfig()
     {
         Options.ValidateBudget();
+        if (Options.ReleaseByTime is { } k && !Data.Schema.HasTime)
+        {
+            // Also refused by TimeRelease; said here so that nothing trains first.
+            throw new ArgumentException($"--release-by-time {k}: the data '{Data.Name}' has no timestamps to release it by (MovieLens has; a CSV needs a time column in its schema)");
+        }
+
         Options.RunConfig(Data.Spec, Math.Max(1, Partition.ClientNames.Count));
     }
 

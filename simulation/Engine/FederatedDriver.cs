@@ -23,6 +23,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
 {
     private const string Series = ExperimentSeries.Federated;
     private const int PollConcurrency = 16;
+    private readonly TimeRelease? _release = options.ReleaseByTime is { } k ? new TimeRelease(clients, k) : null;
     private EarlyStopping? _stopping;
 
     /// <summary>The last version evaluated (the rounds run: fewer than the options' when validation stopped the series early).</summary>
@@ -151,7 +152,8 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             worker.Target.Client = c;
             try
             {
-                updates[k] = steps[c].Train(worker.Workspace, locals[c], assignment, global, ct);
+                var client = _release?.Client(locals[c], c, (int)assignment.Round) ?? locals[c];
+                updates[k] = steps[c].Train(worker.Workspace, client, assignment, global, ct);
             }
             finally
             {

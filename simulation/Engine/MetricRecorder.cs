@@ -7,8 +7,21 @@ namespace Federated.Simulation.Engine;
 /// <summary>Turns mergeable task summaries into report points: merging (in client order, so results do not depend on workers) and naming the figures.</summary>
 internal static class MetricRecorder
 {
-    /// <summary>Figures reported per task kind, headline first.</summary>
-    public static IReadOnlyList<string> MetricsOf(TaskSpec task) => task.Kind == TaskKind.Binary ? ["auc", "logloss"] : ["rmse", "mae"];
+    /// <summary>Decision threshold of the recall and precision reported for a binary task trained with a positive weight.</summary>
+    public const double DecisionThreshold = 0.5;
+
+    /// <summary>
+    /// Figures reported per task kind, headline first. A binary task trained with a positive weight also reports its
+    /// calibration and decisions: the base rate (<c>positive_rate</c>), the mean predicted probability
+    /// (<c>mean_prediction</c>) and recall and precision at p ≥ 0.5, since re-weighting moves exactly these while AUC
+    /// barely changes. Other tasks report what they always did, so runs without the option keep their report.
+    /// </summary>
+    public static IReadOnlyList<string> MetricsOf(TaskSpec task) => task.Kind switch
+    {
+        TaskKind.Binary when task.PositiveWeight is not null => ["auc", "logloss", "positive_rate", "mean_prediction", "recall@0.5", "precision@0.5"],
+        TaskKind.Binary => ["auc", "logloss"],
+        _ => ["rmse", "mae"],
+    };
 
     /// <summary>Task name → reported figures, in the model's task order.</summary>
     public static Dictionary<string, IReadOnlyList<string>> MetricsOf(ModelSpec spec) =>
@@ -49,7 +62,7 @@ internal static class MetricRecorder
                 continue;
             }
 
-            var figures = task.ToFigures();
+            var figures = FiguresOf(task, names);
             foreach (var name in names)
             {
                 if (figures.TryGetValue(name, out var value))
@@ -70,7 +83,7 @@ internal static class MetricRecorder
                 continue;
             }
 
-            var figures = task.ToFigures();
+            var figures = FiguresOf(task, names);
             foreach (var name in names)
             {
                 if (figures.TryGetValue(name, out var value))
@@ -79,5 +92,27 @@ internal static class MetricRecorder
                 }
             }
         }
+    }
+
+    /// <summary><see cref="TaskMetrics.ToFigures"/> and, for a binary summary, the calibration figures of <see cref="MetricsOf(TaskSpec)"/>.</summary>
+    /// <remarks>Each calibration figure is a pass over the histogram, so it is computed only when <paramref name="names"/> asks for it.</remarks>
+    private static IReadOnlyDictionary<string, double> FiguresOf(TaskMetrics task, IReadOnlyList<string> names)
+    {
+        var figures = task.ToFigures();
+        if (task.Summary is not BinaryMetricSummary binary || !names.Contains("mean_prediction"))
+        {
+            return figures;
+        }
+
+        var all = new Dictionary<string, double>(figures, StringComparer.Ordinal);
+        foreach (var (name, value) in new[] { ("mean_prediction", binary.MeanPrediction), ("recall@0.5", binary.Recall(DecisionThreshold)), ("precision@0.5", binary.Precision(DecisionThreshold)) })
+        {
+            if (!double.IsNaN(value))
+            {
+                all[name] = value;
+            }
+        }
+
+        return all;
     }
 }

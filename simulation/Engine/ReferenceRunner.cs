@@ -30,6 +30,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         var spec = clients.Data.Spec;
         var initial = clients.Data.Model.Initialize(options.Seed);
         var pooled = PooledDataset();
+        var release = options.ReleaseByTime is { } k ? new TimeRelease(clients, k) : null;
         var rounds = options.EffectiveReferenceRounds;
         var total = (long)rounds * (clients.Count + 1);
         long done = 0;
@@ -49,7 +50,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
             if (job == 0)
             {
                 var client = LocalClient.InMemory(pooled, initial, options.Seed);
-                var model = Train(client, worker, initial, Step, ct, (round, model, version) =>
+                var model = Train(client, release is null ? null : round => release.Pooled(client, round), worker, initial, Step, ct, (round, model, version) =>
                 {
                     centralCurve[round - 1] = worker.Workspace.Evaluate(client, model, version, DataPart.Test);
                     centralRounds = round;
@@ -91,7 +92,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
                     };
                 }
 
-                var model = Train(client, worker, initial, Step, ct, afterRound);
+                var model = Train(client, release is null ? null : round => release.Client(client, c, round), worker, initial, Step, ct, afterRound);
                 if (localStopping[c] is not { BestRound: >= 0 })
                 {
                     local[c] = worker.Workspace.Evaluate(client, model, worker.NextVersion(), DataPart.Test);
@@ -198,8 +199,15 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         return new LocalClient(new NodeDataset(pooled.Table, new DataSplit(pooled.Split.Train, [], [.. test])), central.State, central.Seed);
     }
 
+    /// <param name="client">The reference's client: its data, local state and seed.</param>
+    /// <param name="released">The client that trains in a round when data arrives over time (<see cref="TimeRelease"/>); null: <paramref name="client"/>.</param>
+    /// <param name="worker">The worker whose workspace and scratch model train it.</param>
+    /// <param name="initial">The initial parameters.</param>
+    /// <param name="step">Called after every round (progress).</param>
+    /// <param name="cancellationToken">Cancels training.</param>
+    /// <param name="afterRound">Called after every round with (round, model, version); true stops training.</param>
     private ParameterSet Train(
-        LocalClient client, SimulationWorker worker, ParameterSet initial, Action step, CancellationToken cancellationToken, Func<int, ParameterSet, long, bool>? afterRound = null)
+        LocalClient client, Func<int, LocalClient>? released, SimulationWorker worker, ParameterSet initial, Action step, CancellationToken cancellationToken, Func<int, ParameterSet, long, bool>? afterRound = null)
     {
         var model = worker.ResetScratch(initial);
 
@@ -208,7 +216,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         DataOutputBias.Apply(model, client.Data, ParameterScope.Shared);
         for (var round = 1; round <= options.EffectiveReferenceRounds; round++)
         {
-            var update = worker.Workspace.Train(client, options.Assignment(round, worker.NextVersion()), model, cancellationToken);
+            var update = worker.Workspace.Train(released?.Invoke(round) ?? client, options.Assignment(round, worker.NextVersion()), model, cancellationToken);
             update.Delta.ApplyTo(model);
             var stop = afterRound?.Invoke(round, model, worker.NextVersion()) ?? false;
             step();

@@ -78,6 +78,12 @@ public sealed record SimulationOptions
     /// </summary>
     public int? ReferenceRounds { get; init; }
 
+    /// <summary>
+    /// K: release each client's training rows over time, the earliest ⌈r·n/K⌉ of its n in round r and all from round K on
+    /// (<see cref="TimeRelease"/>), in every series. Needs timestamps. Null (default): all rows from round 1.
+    /// </summary>
+    public int? ReleaseByTime { get; init; }
+
     /// <summary>Whether every series is selected on validation rows.</summary>
     internal bool HasValidation => ValidationFraction > 0;
 
@@ -147,7 +153,7 @@ public sealed record SimulationOptions
     internal Dictionary<string, string> Describe()
     {
         var c = CultureInfo.InvariantCulture;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["local epochs"] = Plan.LocalEpochs.ToString(c),
             ["batch size"] = Plan.BatchSize.ToString(c),
@@ -163,6 +169,12 @@ public sealed record SimulationOptions
             ["budget of references"] = string.Create(c, $"{EffectiveReferenceRounds} rounds × {Plan.LocalEpochs} local epochs")
                 + (HasValidation && Patience is { } p ? string.Create(c, $", or until {p} rounds without validation improvement") : ""),
         };
+        if (ReleaseByTime is { } k)
+        {
+            settings["data release"] = string.Create(c, $"by time over {k} rounds: in round r every client (and the centralised reference, their union) trains on the earliest ⌈min(r, {k})·n/{k}⌉ of its n training rows by timestamp; validation and test rows are fixed; numeric standardisation from all training rows");
+        }
+
+        return settings;
     }
 
     /// <summary>
@@ -184,6 +196,11 @@ public sealed record SimulationOptions
         if (ReferenceRounds is < 1)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--reference-rounds {ReferenceRounds}: must be ≥ 1"));
+        }
+
+        if (ReleaseByTime is < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--release-by-time {ReleaseByTime}: must be ≥ 1 round"));
         }
 
         if (!HasValidation && (Patience is not null || SelectBy is not null))

@@ -36,7 +36,7 @@ public static class ModelDescription
         text.Append("; tasks ");
         text.AppendJoin(", ", spec.Tasks.Select(t => string.Create(
             c,
-            $"{t.Name} {(t.Kind == TaskKind.Binary ? "binary" : "regression")} tower [{Sizes(t.Tower)}] head {Scope(t.Scope)}{(t.Weight == 1f ? "" : $" weight {t.Weight}")}")));
+            $"{t.Name} {(t.Kind == TaskKind.Binary ? "binary" : "regression")} tower [{Sizes(t.Tower)}] head {Scope(t.Scope)}{(t.Weight == 1f ? "" : $" weight {t.Weight}")}{(t.PositiveWeight is { } w ? $" positive weight {w}" : "")}")));
         if (spec.Esmm is { } esmm)
         {
             text.Append(c, $"; ESMM {esmm.Conversion} = {esmm.Click} × p({esmm.Conversion} | {esmm.Click})");

@@ -68,4 +68,36 @@ public sealed class DataSplitTests : IDisposable
 
         Assert.Equal("time", error.Column);
     }
+
+    [Fact]
+    public void Create_ByHash_RowsAppendedLaterMoveNoOldRow()
+    {
+        var path = SyntheticData.Write(_dir.Path, seed: 3, users: 20, items: 15, ratingsPerUser: 10);
+        var options = new SplitOptions { Method = SplitMethod.Hash, Seed = 4, ValidationFraction = 0.2, TestFraction = 0.1 };
+        var before = DataSplit.Create(SyntheticData.Load(path).Table, options);
+        var more = SyntheticData.Write(_dir.Path, seed: 9, users: 10, items: 15, ratingsPerUser: 10, name: "more.csv");
+        File.AppendAllLines(path, File.ReadAllLines(more).Skip(1));
+
+        var after = DataSplit.Create(SyntheticData.Load(path).Table, options);
+
+        Assert.Equal(before.Train, after.Train.Where(r => r < 200));
+        Assert.Equal(before.Validation, after.Validation.Where(r => r < 200));
+        Assert.Equal(before.Test, after.Test.Where(r => r < 200));
+        Assert.Equal(Enumerable.Range(0, 300), after.Train.Concat(after.Validation).Concat(after.Test).Order());
+        Assert.Contains(after.Test, r => r >= 200);
+    }
+
+    [Fact]
+    public void Create_ByHash_PartsNearTheFractionsAndDependOnTheSeed()
+    {
+        var table = SyntheticData.Load(SyntheticData.Write(_dir.Path, seed: 3, users: 100, items: 40, ratingsPerUser: 20)).Table;
+
+        var split = DataSplit.Create(table, new SplitOptions { Method = SplitMethod.Hash, Seed = 1, ValidationFraction = 0.2, TestFraction = 0.1 });
+        var other = DataSplit.Create(table, new SplitOptions { Method = SplitMethod.Hash, Seed = 2, ValidationFraction = 0.2, TestFraction = 0.1 });
+
+        // 2000 rows: a binomial share's standard deviation is about 0.009 for 0.2, 0.007 for 0.1.
+        Assert.InRange(split.Validation.Length / 2000.0, 0.17, 0.23);
+        Assert.InRange(split.Test.Length / 2000.0, 0.075, 0.125);
+        Assert.NotEqual(split.Test, other.Test);
+    }
 }

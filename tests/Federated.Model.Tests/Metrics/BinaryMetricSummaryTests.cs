@@ -262,4 +262,30 @@ public sealed class BinaryMetricSummaryTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new BinaryMetricSummary(binCount));
     }
+
+    [Fact]
+    public void RecallAndPrecision_KnownScores_CountPredictionsAtOrAboveHalf()
+    {
+        var summary = new BinaryMetricSummary();
+        summary.Add([0.9f, 0.6f, 0.2f, 0.7f, 0.1f, 0.5f], [1f, 1f, 1f, 0f, 0f, 0f]);
+
+        // Predicted positive (p ≥ 0.5): 0.9 and 0.6 (positives), 0.7 and 0.5 (negatives).
+        Assert.Equal(2.0 / 3, summary.Recall(0.5), 1e-12);
+        Assert.Equal(0.5, summary.Precision(0.5), 1e-12);
+        Assert.Equal(1.0, summary.Recall(0), 1e-12);
+        Assert.True(double.IsNaN(summary.Precision(1)));
+    }
+
+    [Fact]
+    public void MeanPrediction_SeededScores_MatchesExactMeanWithinHalfABin()
+    {
+        var random = new Random(7);
+        var scores = Enumerable.Range(0, 500).Select(_ => (float)random.NextDouble()).ToArray();
+        var labels = scores.Select(p => p > 0.6f ? 1f : 0f).ToArray();
+        var summary = new BinaryMetricSummary(binCount: 100);
+        summary.Add(scores, labels);
+
+        Assert.Equal(scores.Average(p => (double)p), summary.MeanPrediction, 0.005);
+        Assert.True(double.IsNaN(new BinaryMetricSummary().MeanPrediction));
+    }
 }

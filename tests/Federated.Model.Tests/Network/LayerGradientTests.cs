@@ -238,4 +238,65 @@ public sealed class LayerGradientTests
         FiniteDifferences.AssertGradient(click, F, Enumerable.Range(0, 6), i => dClick[i], "click");
         FiniteDifferences.AssertGradient(conversion, F, Enumerable.Range(0, 6), i => dConversion[i], "conversion");
     }
+
+    [Theory]
+    [InlineData(5f)]
+    [InlineData(0.3f)]
+    public void TaskLossesWeightedBinary_RandomLogits_GradientMatchesFiniteDifferences(float positiveWeight)
+    {
+        var logits = RandomVector(8, 16, 3);
+        float[] labels = [1, 0, float.NaN, 1, 0, 0, 1, 0];
+        double F() => TaskLosses.WeightedBinary(logits, labels, positiveWeight, 1, new float[8]);
+        var gradient = new float[8];
+        TaskLosses.WeightedBinary(logits, labels, positiveWeight, 1, gradient);
+
+        FiniteDifferences.AssertGradient(logits, F, Enumerable.Range(0, 8), i => gradient[i], "weighted binary");
+        Assert.Equal(0f, gradient[2]);
+    }
+
+    [Fact]
+    public void TaskLossesWeightedBinary_WeightOne_EqualsUnweightedLoss()
+    {
+        var logits = RandomVector(8, 17, 3);
+        float[] labels = [1, 0, float.NaN, 1, 0, 0, 1, 0];
+        var weighted = new float[8];
+        var plain = new float[8];
+
+        var weightedLoss = TaskLosses.WeightedBinary(logits, labels, 1, 0.5f, weighted);
+        var plainLoss = TaskLosses.Binary(logits, labels, 0.5f, plain);
+
+        Assert.Equal(plainLoss, weightedLoss, 1e-9);
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Equal(plain[i], weighted[i], 1e-6f);
+        }
+    }
+
+    [Fact]
+    public void TaskLossesWeightedBinary_PositiveWeight_ScalesOnlyPositiveExamples()
+    {
+        float[] logits = [0.4f, -0.2f];
+        float[] labels = [1, 0];
+        var plain = TaskLosses.Binary(logits.AsSpan(0, 1), labels.AsSpan(0, 1), 1, new float[1]);
+        var negative = TaskLosses.Binary(logits.AsSpan(1), labels.AsSpan(1), 1, new float[1]);
+
+        var weighted = TaskLosses.WeightedBinary(logits, labels, 4, 1, new float[2]);
+
+        Assert.Equal((4 * plain) + negative, weighted, 1e-9);
+    }
+
+    [Fact]
+    public void TaskLossesWeightedEsmm_RandomLogits_GradientsOfBothTowersMatchFiniteDifferences()
+    {
+        var click = RandomVector(6, 18, 2);
+        var conversion = RandomVector(6, 19, 2);
+        float[] labels = [1, 0, 0, float.NaN, 1, 0];
+        double F() => TaskLosses.WeightedEsmm(click, conversion, labels, 6, 1, new float[6], new float[6]);
+        var dClick = new float[6];
+        var dConversion = new float[6];
+        TaskLosses.WeightedEsmm(click, conversion, labels, 6, 1, dClick, dConversion);
+
+        FiniteDifferences.AssertGradient(click, F, Enumerable.Range(0, 6), i => dClick[i], "click");
+        FiniteDifferences.AssertGradient(conversion, F, Enumerable.Range(0, 6), i => dConversion[i], "conversion");
+    }
 }

@@ -35,6 +35,18 @@ public sealed class ModelGradientTests
     public void Backward_RowBiasesAndInteraction_MatchFiniteDifferencesForEveryTensor(TrunkKind kind, InteractionKind interaction, bool esmm) =>
         AssertWholeModelGradient(TestModels.Factorised(kind, interaction, esmm), samplesPerTensor: 200);
 
+    /// <summary>Positive weights on the click task and on the (ESMM or plain) conversion task.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Backward_PositiveWeights_MatchFiniteDifferencesForEveryTensor(bool esmm)
+    {
+        var small = TestModels.Small(TrunkKind.Mmoe, esmm);
+        var spec = small with { Tasks = [small.Tasks[0] with { PositiveWeight = 3f }, small.Tasks[1] with { PositiveWeight = 0.5f }, small.Tasks[2]] };
+        spec.Validate();
+        AssertWholeModelGradient(spec);
+    }
+
     private static void AssertWholeModelGradient(ModelSpec spec, int samplesPerTensor = 10)
     {
         var layout = ParameterLayout.FromSpec(spec);

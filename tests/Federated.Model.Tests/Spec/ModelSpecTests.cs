@@ -1,3 +1,4 @@
+using Federated.Model.Parameters;
 using Federated.Model.Spec;
 
 namespace Federated.Model.Tests.Spec;
@@ -78,6 +79,9 @@ public sealed class ModelSpecTests
     [InlineData("\"weight\": 0.5", "\"weight\": -0.5", "tasks[1].weight")]
     [InlineData("\"numeric\": [\"age\"]", "\"numeric\": [\"age\", \"age\"]", "numeric[1]")]
     [InlineData("\"name\": \"genres\"", "\"name\": \"gen/res\"", "fields[2].name")]
+    [InlineData("\"weight\": 0.5", "\"weight\": 0.5, \"positiveWeight\": 0", "tasks[1].positiveWeight")]
+    [InlineData("\"weight\": 0.5", "\"weight\": 0.5, \"positiveWeight\": -2", "tasks[1].positiveWeight")]
+    [InlineData("\"tower\": [8, 4]", "\"tower\": [8, 4], \"positiveWeight\": 3", "tasks[2].positiveWeight")]
     public void FromJson_InvalidValue_ThrowsNamingTheKey(string original, string replacement, string key)
     {
         var json = Valid.Replace(original, replacement, StringComparison.Ordinal);
@@ -101,5 +105,29 @@ public sealed class ModelSpecTests
         var json = Valid.Replace("\"kind\": \"mmoe\", \"hidden\": [32], \"experts\": 4", "\"kind\": \"ple\", \"hidden\": [32], \"sharedExperts\": 2", StringComparison.Ordinal);
         var error = Assert.Throws<ModelSpecException>(() => ModelSpec.FromJson(json));
         Assert.Equal("trunk.taskExperts", error.Key);
+    }
+
+    [Fact]
+    public void ToJson_PositiveWeight_RoundTripsAndOldSpecsDoNotGainTheKey()
+    {
+        var plain = ModelSpec.FromJson(Valid);
+        var weighted = ModelSpec.FromJson(Valid.Replace("\"weight\": 0.5", "\"weight\": 0.5, \"positiveWeight\": 12.5", StringComparison.Ordinal));
+
+        var again = ModelSpec.FromJson(weighted.ToJson());
+
+        Assert.Equal(12.5f, again.Tasks[1].PositiveWeight);
+        Assert.Equal(12.5f, again.Tasks[1].EffectivePositiveWeight);
+        Assert.Null(again.Tasks[0].PositiveWeight);
+        Assert.Equal(1f, plain.Tasks[1].EffectivePositiveWeight);
+        Assert.DoesNotContain("positiveWeight", plain.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fingerprint_PositiveWeight_LeavesTheLayoutFingerprintUnchanged()
+    {
+        var plain = ModelSpec.FromJson(Valid);
+        var weighted = ModelSpec.FromJson(Valid.Replace("\"weight\": 0.5", "\"weight\": 0.5, \"positiveWeight\": 4", StringComparison.Ordinal));
+
+        Assert.Equal(ParameterLayout.FromSpec(plain).Fingerprint, ParameterLayout.FromSpec(weighted).Fingerprint);
     }
 }
