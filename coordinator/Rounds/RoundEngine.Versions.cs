@@ -47,6 +47,16 @@ public sealed partial class RoundEngine
         return new ModelLease(version, LoadVersion(run, version), null);
     }
 
+    /// <summary>How many commits of a run wrote their version into the reused spare buffer (tests and benchmarks).</summary>
+    internal long ReusedVersionBuffers(string runId)
+    {
+        var run = RequireRun(runId);
+        lock (run.State)
+        {
+            return run.Buffers.Reused;
+        }
+    }
+
     /// <summary>
     /// The closing round's next version and what it changed: written in place into the run's spare buffer when the
     /// pipeline allows (a row-sparse FedAvg round then copies and changes only the rows it touched), else a new set from
