@@ -11,7 +11,10 @@ namespace Federated.Benchmarks;
 /// The <c>aggregate</c> subcommand: the FedAvg fold of K dense updates of P parameters through the strategy's public
 /// API, as update bytes per second and as a ratio to the memcpy bandwidth of the same bytes measured in the same run;
 /// then a row-sparse round (a fraction of the table's rows per update) against a dense one, to show that its fold
-/// follows the rows sent. Both rounds' begin and finish include the copy of the base model into the next version, O(model).
+/// follows the rows sent. Both rounds' begin and finish include the copy of the base model into the next version, O(model),
+/// as the strategy's <c>Finish</c> returns a new set. Last, whole rounds through the engine with a SQLite file
+/// (<see cref="EngineRoundCost"/>), dense against row-sparse: there a FedAvg commit writes the next version in place and
+/// stores a delta, so the sparse round's cost follows its rows.
 /// </summary>
 /// <remarks>
 /// The fold reads 4 bytes of update and reads and writes 8 bytes of double sum per parameter (20 bytes of traffic); the
