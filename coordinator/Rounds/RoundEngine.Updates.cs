@@ -310,7 +310,8 @@ public sealed partial class RoundEngine
 
         lock (run.State)
         {
-            run.Buffers.Install(next, changes, open.Aggregation.CanFinishInPlace);
+            // A completed run commits nothing more: it keeps no spare buffer.
+            run.Buffers.Install(next, changes, keepSpare: open.Aggregation.CanFinishInPlace && status != RunStatus.Completed);
             run.Version = version;
             run.OpenRound = null;
             run.ConsecutiveFailures = 0;

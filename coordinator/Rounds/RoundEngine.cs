@@ -289,6 +289,12 @@ public sealed partial class RoundEngine
                     throw new InvalidOperationException($"run {runId} is {run.Status.ToString().ToLowerInvariant()}, so it cannot be {status.ToString().ToLowerInvariant()}");
                 }
 
+                if (status == RunStatus.Stopped)
+                {
+                    // A stopped run commits nothing more: the buffer its next version would have been written into goes.
+                    run.Buffers.Discard();
+                }
+
                 if (status == RunStatus.Stopped && run.OpenRound is { } open)
                 {
                     _store.SaveRound(open.ToStored(run.Id, RoundState.Abandoned, _time.GetUtcNow()));
