@@ -7,7 +7,7 @@ namespace Federated.Coordinator.Aggregation;
 /// The running weighted sums of one FedAvg round (see <see cref="FedAvgStrategy"/>), in buffers the strategy lends it.
 /// Not thread-safe: the engine serialises a round's calls.
 /// </summary>
-internal sealed class FedAvgAggregator : IRoundAggregator
+internal sealed class FedAvgAggregator : IIncrementalRoundAggregator
 {
     private readonly ParameterSet _global;
     private readonly double _serverLearningRate;
@@ -59,13 +59,39 @@ internal sealed class FedAvgAggregator : IRoundAggregator
 
     public ParameterSet Finish()
     {
-        var buffers = Buffers;
-
         // The next version is a new array (the current one may still be streaming to nodes); it is copied whole, so it
         // need not be zeroed first.
         var values = GC.AllocateUninitializedArray<float>(_global.Values.Length);
         _global.Values.CopyTo(values, 0);
         var result = new ParameterSet(_global.Layout, values);
+        Apply(result.Values, null);
+        Finished = true;
+        return result;
+    }
+
+    public ParameterChanges FinishInto(ParameterSet target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (ReferenceEquals(target, _global) || ReferenceEquals(target.Values, _global.Values))
+        {
+            throw new ArgumentException("the next version cannot be written over the base version", nameof(target));
+        }
+
+        if (target.Layout.Fingerprint != _global.Layout.Fingerprint)
+        {
+            throw new ArgumentException($"the target's layout {target.Layout.Fingerprint} is not the base model's {_global.Layout.Fingerprint}", nameof(target));
+        }
+
+        var changed = new List<ParameterRange>();
+        Apply(target.Values, changed);
+        Finished = true;
+        return ParameterChanges.Of(target.Values.Length, changed);
+    }
+
+    /// <summary>θ += η · sum / weight wherever the round has a weight; records the ranges written when <paramref name="changed"/> is not null.</summary>
+    private void Apply(float[] result, List<ParameterRange>? changed)
+    {
+        var buffers = Buffers;
         var layout = buffers.Layout;
         for (var i = 0; i < layout.Tensors.Count; i++)
         {
@@ -87,26 +113,27 @@ internal sealed class FedAvgAggregator : IRoundAggregator
 
                         var offset = tensor.Offset + (r * tensor.Columns);
                         var length = (end - r) * tensor.Columns;
-                        FedAvgKernels.Apply(result.Values.AsSpan(offset, length), buffers.Sum.AsSpan(offset, length), _serverLearningRate / rowWeight[r]);
+                        FedAvgKernels.Apply(result.AsSpan(offset, length), buffers.Sum.AsSpan(offset, length), _serverLearningRate / rowWeight[r]);
                         r = end;
                     }
+
+                    changed?.Add(new ParameterRange(tensor.Offset, tensor.Length));
                 }
                 else
                 {
                     foreach (var r in buffers.TouchedRows[i]!)
                     {
-                        ApplyRow(result.Values, buffers, tensor, r, rowWeight[r]);
+                        ApplyRow(result, buffers, tensor, r, rowWeight[r]);
+                        changed?.Add(new ParameterRange(tensor.Offset + (r * tensor.Columns), tensor.Columns));
                     }
                 }
             }
             else if (buffers.TensorWeight[i] > 0)
             {
-                FedAvgKernels.Apply(result.Values.AsSpan(tensor.Offset, tensor.Length), buffers.Sum.AsSpan(tensor.Offset, tensor.Length), _serverLearningRate / buffers.TensorWeight[i]);
+                FedAvgKernels.Apply(result.AsSpan(tensor.Offset, tensor.Length), buffers.Sum.AsSpan(tensor.Offset, tensor.Length), _serverLearningRate / buffers.TensorWeight[i]);
+                changed?.Add(new ParameterRange(tensor.Offset, tensor.Length));
             }
         }
-
-        Finished = true;
-        return result;
     }
 
     /// <summary>Takes the buffers back for a later round, cleared; this aggregator cannot be used afterwards.</summary>

@@ -107,9 +107,10 @@ public sealed class FederationService : Federation.FederationBase
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var parameters = _engine.DownloadModel(context.GetNodeId(), request.RunId, request.ModelVersion);
+        // The chunks wrap the version's buffer without a copy; the lease keeps it from being reused until they are written.
+        using var lease = _engine.OpenModel(context.GetNodeId(), request.RunId, request.ModelVersion);
         var fingerprint = _engine.GetRun(request.RunId).LayoutFingerprint;
-        await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, fingerprint, "", context.CancellationToken).ConfigureAwait(false);
+        await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, lease.Parameters, fingerprint, "", context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

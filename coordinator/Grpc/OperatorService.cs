@@ -173,10 +173,10 @@ public sealed class OperatorService : Operator.OperatorBase
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var run = _engine.GetRun(request.RunId);
-        Federated.Model.Parameters.ParameterSet parameters;
+        Rounds.ModelLease lease;
         try
         {
-            parameters = _engine.GetModel(request.RunId, request.ModelVersion);
+            lease = _engine.OpenModel(request.RunId, request.ModelVersion);
         }
         catch (RejectionException e) when (e.Reason is Rejection.FutureBaseVersion or Rejection.VersionNotStored)
         {
@@ -188,10 +188,12 @@ public sealed class OperatorService : Operator.OperatorBase
                 : RejectionStatus.Create(StatusCode.NotFound, RejectionStatus.NameOf(e.Reason), $"run '{request.RunId}' has no model version {request.ModelVersion} any more (latest: {latest}); the coordinator keeps the newest versions, version 0 and those marked with 'admin keep'");
         }
 
-        var spec = _engine.GetSpec(request.RunId);
-
         // The coordinator holds the shared projection only: an export never contains a node's local tensors.
-        await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, parameters, run.LayoutFingerprint, spec.ToJson(), context.CancellationToken).ConfigureAwait(false);
+        using (lease)
+        {
+            var spec = _engine.GetSpec(request.RunId);
+            await ProtoMapping.WriteModelAsync(responseStream, request.RunId, request.ModelVersion, lease.Parameters, run.LayoutFingerprint, spec.ToJson(), context.CancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using Federated.Coordinator.Aggregation;
+
 namespace Federated.Coordinator.Rounds;
 
 /// <summary>
@@ -41,7 +43,11 @@ public interface IRoundStore
     /// <param name="metrics">The round's training metrics.</param>
     /// <param name="runStatus">The run's status after the commit.</param>
     /// <param name="strategyState">The opaque state of a stateful strategy after the round (server moments), kept and deleted with the version; null for none.</param>
-    void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus, byte[]? strategyState = null);
+    /// <param name="changes">
+    /// Which values may differ from version <paramref name="version"/> − 1 (a superset is fine), so that a store may write
+    /// only those; null when unknown (everything may differ). The loaded version must be <paramref name="parameters"/> either way.
+    /// </param>
+    void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus, byte[]? strategyState = null, ParameterChanges? changes = null);
 
     /// <summary>Records an accepted upload, replacing an earlier one of the same node in the same round.</summary>
     void InsertUpload(string runId, long round, string nodeId, string uploadId, long examples, DateTimeOffset at);

@@ -82,7 +82,8 @@ public sealed partial class RoundEngine
 
     /// <summary>
     /// The parameters of a committed version. The current version of an active run is the engine's own instance:
-    /// read it, never write it.
+    /// read it, never write it. Its buffer is then never reused for a later version (that commit copies the whole
+    /// model), so readers that are done with the values at a known point take <see cref="OpenModel(string, long)"/>.
     /// </summary>
     /// <exception cref="RejectionException">Unknown run, or no such version.</exception>
     public ParameterSet GetModel(string runId, long version) => GetModel(RequireRun(runId), version);
@@ -106,6 +107,7 @@ public sealed partial class RoundEngine
         {
             if (version == run.Version && run.Global is not null)
             {
+                run.Buffers.Pin();
                 return run.Global;
             }
 

@@ -1,3 +1,4 @@
+using Federated.Coordinator.Aggregation;
 using Federated.Coordinator.Aggregation.Privacy;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
@@ -266,6 +267,7 @@ public sealed partial class RoundEngine
     private void Commit(RunSession run, RoundSession open, List<RoundEvent> events)
     {
         ParameterSet next;
+        ParameterChanges changes;
         long version;
         RunStatus status;
         PrivacyLedger? ledger;
@@ -275,7 +277,7 @@ public sealed partial class RoundEngine
         using var step = RoundTracing.StartCommit(open);
         try
         {
-            next = open.Aggregation.Finish();
+            (next, changes) = FinishVersion(run, open);
             var strategyState = open.Aggregation.SaveStrategyState();
             ledger = open.Aggregation.PrivacyLedgerAfter();
             lock (run.State)
@@ -290,10 +292,12 @@ public sealed partial class RoundEngine
             }
 
             // Stored before it is announced: a crash after this line resumes from the new version.
-            _store.CommitRound(open.ToStored(run.Id, RoundState.Committed, now, version), version, next.Values, metrics, status, strategyState);
+            _store.CommitRound(open.ToStored(run.Id, RoundState.Committed, now, version), version, next.Values, metrics, status, strategyState, changes);
         }
         catch (Exception e)
         {
+            // A next version written in place and not committed is not the spare's version any more.
+            run.Buffers.Discard();
             lock (run.State)
             {
                 open.Closing = false;
@@ -306,7 +310,8 @@ public sealed partial class RoundEngine
 
         lock (run.State)
         {
-            run.Global = next;
+            // A completed run commits nothing more: it keeps no spare buffer.
+            run.Buffers.Install(next, changes, keepSpare: open.Aggregation.CanFinishInPlace && status != RunStatus.Completed);
             run.Version = version;
             run.OpenRound = null;
             run.ConsecutiveFailures = 0;

@@ -134,7 +134,7 @@ public sealed partial class RoundEngine
 
         if (run.IsActive)
         {
-            run.Global = LoadVersion(run, run.Version);
+            run.Buffers.Reset(LoadVersion(run, run.Version));
             run.Pipeline.RestoreStrategyState(_store.LoadStrategyState(run.Id, run.Version), run.Version);
             if (run.Version == 0)
             {
@@ -232,13 +232,13 @@ public sealed partial class RoundEngine
             run = NewSession(id, config, now);
             run.ConfigJson = config.ToJson();
             run.Status = RunStatus.Running;
-            run.Global = run.Model.InitializeShared(config.Seed);
+            run.Buffers.Reset(run.Model.InitializeShared(config.Seed));
             ComposePriorRuns(run);
             if (initialShared is not null)
             {
                 try
                 {
-                    SafetensorsFile.FillShared(run.Global, initialShared);
+                    SafetensorsFile.FillShared(run.Global!, initialShared);
                 }
                 catch (InvalidDataException e)
                 {
@@ -247,7 +247,7 @@ public sealed partial class RoundEngine
             }
 
             run.SetPrivacy(run.Pipeline.Privacy?.Ledger);
-            _store.InsertRun(new StoredRun(id, config.Name, run.ConfigJson, run.Status, 0, 0, now, ""), sequence, run.Global.Values);
+            _store.InsertRun(new StoredRun(id, config.Name, run.ConfigJson, run.Status, 0, 0, now, ""), sequence, run.Global!.Values);
             lock (_runsGate)
             {
                 _runs[id] = run;
@@ -287,6 +287,12 @@ public sealed partial class RoundEngine
                 if (!from.Contains(run.Status))
                 {
                     throw new InvalidOperationException($"run {runId} is {run.Status.ToString().ToLowerInvariant()}, so it cannot be {status.ToString().ToLowerInvariant()}");
+                }
+
+                if (status == RunStatus.Stopped)
+                {
+                    // A stopped run commits nothing more: the buffer its next version would have been written into goes.
+                    run.Buffers.Discard();
                 }
 
                 if (status == RunStatus.Stopped && run.OpenRound is { } open)

@@ -65,7 +65,10 @@ internal sealed class RunSession
     public int ConsecutiveFailures { get; set; }
 
     /// <summary>The current global parameters; null for a finished run until someone asks for them.</summary>
-    public ParameterSet? Global { get; set; }
+    public ParameterSet? Global => Buffers.Current;
+
+    /// <summary>The buffers of the current version and of the spare a row-sparse commit writes the next one into.</summary>
+    public VersionBuffers Buffers { get; } = new();
 
     public RoundSession? OpenRound { get; set; }
 

@@ -78,6 +78,17 @@ internal static class SchemaMigrations
         CREATE TABLE node_runs (
             node_id TEXT NOT NULL, run_id TEXT NOT NULL, last_seen_ms INTEGER NOT NULL, PRIMARY KEY (node_id, run_id));
         """,
+
+        // 5 -> 6: a row-sparse round changes a few rows of a table, yet every commit wrote the whole model. A version may
+        // now be a delta over the version before it (delta_base = version - 1, its blob the new values of the ranges the
+        // round changed; value_count = the version's size in floats), rebuilt from the last whole version before it. A
+        // pruned version that a stored delta still builds on stays as a link (link_only = 1): neither listed nor loadable,
+        // deleted with the last version that needs it. Rows written before this step are whole versions.
+        """
+        ALTER TABLE model_versions ADD COLUMN delta_base INTEGER;
+        ALTER TABLE model_versions ADD COLUMN value_count INTEGER;
+        ALTER TABLE model_versions ADD COLUMN link_only INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>The schema version this code writes: the number of steps.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Federated.Coordinator.Aggregation;
 using Federated.Coordinator.Rounds;
 using Microsoft.Data.Sqlite;
 
@@ -116,15 +117,14 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
-    public void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus, byte[]? strategyState = null)
+    public void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus, byte[]? strategyState = null, ParameterChanges? changes = null)
     {
         ArgumentNullException.ThrowIfNull(round);
         ArgumentNullException.ThrowIfNull(metrics);
-        var blob = MemoryMarshal.AsBytes(parameters).ToArray();
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction();
-            InsertVersion(transaction, round.RunId, version, round.Round, round.ClosedAt ?? round.StartedAt, blob, strategyState);
+            InsertCommittedVersion(transaction, round.RunId, version, round.Round, round.ClosedAt ?? round.StartedAt, parameters, changes, strategyState);
             SaveRound(transaction, round);
             foreach (var metric in metrics)
             {

@@ -85,8 +85,8 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
     public Task DownloadModelAsync(string runId, long modelVersion, ParameterSet target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var model = Call(() => _engine.DownloadModel(NodeId, runId, modelVersion));
-        target.CopyTensorsFrom(model, ParameterScope.Shared);
+        using var model = Call(() => _engine.OpenModel(NodeId, runId, modelVersion));
+        target.CopyTensorsFrom(model.Parameters, ParameterScope.Shared);
         return Task.CompletedTask;
     }
 

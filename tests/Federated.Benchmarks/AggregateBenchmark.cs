@@ -11,7 +11,10 @@ namespace Federated.Benchmarks;
 /// The <c>aggregate</c> subcommand: the FedAvg fold of K dense updates of P parameters through the strategy's public
 /// API, as update bytes per second and as a ratio to the memcpy bandwidth of the same bytes measured in the same run;
 /// then a row-sparse round (a fraction of the table's rows per update) against a dense one, to show that its fold
-/// follows the rows sent. Both rounds' begin and finish include the copy of the base model into the next version, O(model).
+/// follows the rows sent. Both rounds' begin and finish include the copy of the base model into the next version, O(model),
+/// as the strategy's <c>Finish</c> returns a new set. Last, whole rounds through the engine with a SQLite file
+/// (<see cref="EngineRoundCost"/>), dense against row-sparse: there a FedAvg commit writes the next version in place and
+/// stores a delta, so the sparse round's cost follows its rows.
 /// </summary>
 /// <remarks>
 /// The fold reads 4 bytes of update and reads and writes 8 bytes of double sum per parameter (20 bytes of traffic); the
@@ -26,16 +29,20 @@ internal static class AggregateBenchmark
         var updates = new Option<int>("--updates") { Description = "Updates K folded per round", DefaultValueFactory = _ => 20 };
         var repetitions = new Option<int>("--reps") { Description = "Timed repetitions (the median is reported)", DefaultValueFactory = _ => 7 };
         var sparse = new Option<double>("--sparse-fraction") { Description = "Fraction of the table's rows in each sparse update", DefaultValueFactory = _ => 0.01 };
+        var engineRounds = new Option<int>("--engine-rounds") { Description = "Dense rounds timed through the engine with a SQLite file (0: skip)", DefaultValueFactory = _ => 5 };
+        var engineSparseRounds = new Option<int>("--engine-sparse-rounds") { Description = "Sparse rounds timed through the engine; enough for the store to write whole versions between its deltas", DefaultValueFactory = _ => 40 };
         var command = new Command("aggregate", "FedAvg fold bytes/s against memcpy of the same bytes, and the cost of a row-sparse round against a dense one");
         command.Options.Add(parameters);
         command.Options.Add(updates);
         command.Options.Add(repetitions);
         command.Options.Add(sparse);
-        command.SetAction(result => Run(result.GetValue(parameters), result.GetValue(updates), result.GetValue(repetitions), result.GetValue(sparse)));
+        command.Options.Add(engineRounds);
+        command.Options.Add(engineSparseRounds);
+        command.SetAction(result => Run(result.GetValue(parameters), result.GetValue(updates), result.GetValue(repetitions), result.GetValue(sparse), result.GetValue(engineRounds), result.GetValue(engineSparseRounds)));
         return command;
     }
 
-    private static int Run(int parameters, int updates, int repetitions, double sparseFraction)
+    private static int Run(int parameters, int updates, int repetitions, double sparseFraction, int engineRounds, int engineSparseRounds)
     {
         var model = CompiledModel.Compile(BenchmarkModel.Spec(parameters));
         var layout = model.SharedLayout;
@@ -98,7 +105,38 @@ internal static class AggregateBenchmark
             ["begin_and_finish_ms"] = Math.Round(AggregationRound.Median(sparseFinish) * 1000, 4),
             ["round_cost_fraction_of_dense"] = Math.Round(sparseRound / denseRound, 4),
         });
+        if (engineRounds > 0)
+        {
+            PrintEngineRounds(model.Spec, dense, sparse, updates, engineRounds, engineSparseRounds, (double)rows / table.Rows);
+        }
+
         return 0;
+    }
+
+    /// <summary>
+    /// The whole round through the engine — validation, fold, commit with the next version and its storage in a SQLite
+    /// file — dense, then row-sparse, in the same run; the sparse figure is the mean over enough rounds to include the
+    /// whole versions the store writes between its deltas.
+    /// </summary>
+    private static void PrintEngineRounds(ModelSpec spec, ModelDelta[] dense, ModelDelta[] sparse, int updates, int denseRounds, int sparseRounds, double rowFraction)
+    {
+        var denseSeconds = EngineRoundCost.Measure(spec, dense, updates, denseRounds);
+        var sparseSeconds = EngineRoundCost.Measure(spec, sparse, updates, sparseRounds);
+        var denseMean = denseSeconds.Average();
+        AggregationRound.Print(new Dictionary<string, object>
+        {
+            ["benchmark"] = "aggregate",
+            ["case"] = "engine_round_with_store",
+            ["updates"] = updates,
+            ["row_fraction_per_update"] = Math.Round(rowFraction, 4),
+            ["dense_rounds"] = denseRounds,
+            ["sparse_rounds"] = sparseRounds,
+            ["dense_ms_per_round"] = Math.Round(denseMean * 1000, 2),
+            ["sparse_ms_per_round_mean"] = Math.Round(sparseSeconds.Average() * 1000, 2),
+            ["sparse_ms_per_round_median"] = Math.Round(AggregationRound.Median(sparseSeconds) * 1000, 2),
+            ["sparse_ms_per_round_max"] = Math.Round(sparseSeconds.Max() * 1000, 2),
+            ["sparse_fraction_of_dense"] = Math.Round(sparseSeconds.Average() / denseMean, 4),
+        });
     }
 
 

@@ -61,7 +61,10 @@ internal static class InMemoryRoundReference
         foreach (var id in ids)
         {
             var assignment = engine.PollAssignment(id, run).Assignment ?? throw new InvalidOperationException($"{id} was not assigned");
-            GC.KeepAlive(engine.DownloadModel(id, run, assignment.ModelVersion));
+            using (engine.OpenModel(id, run, assignment.ModelVersion))
+            {
+            }
+
             engine.SubmitUpdate(id, new NodeUpdate
             {
                 RunId = run,

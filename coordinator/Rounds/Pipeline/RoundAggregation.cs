@@ -56,6 +56,27 @@ public sealed class RoundAggregation
     }
 
     /// <summary>
+    /// Whether <see cref="FinishInto"/> may be used: the strategy writes its result in place and no post-aggregation
+    /// transform follows (those may change any value).
+    /// </summary>
+    public bool CanFinishInPlace => _aggregator is IIncrementalRoundAggregator && _pipeline.PostTransforms.Count == 0;
+
+    /// <summary>
+    /// Writes the next version into <paramref name="target"/>, which holds exactly the base model's values, touching
+    /// only what the round changed; returns the ranges it may have changed. Bit-identical to <see cref="Finish"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><see cref="CanFinishInPlace"/> is false.</exception>
+    public ParameterChanges FinishInto(ParameterSet target)
+    {
+        if (!CanFinishInPlace)
+        {
+            throw new InvalidOperationException("this round's pipeline cannot finish in place");
+        }
+
+        return ((IIncrementalRoundAggregator)_aggregator).FinishInto(target);
+    }
+
+    /// <summary>
     /// Ends a round that will never finish (failed or abandoned): what its strategy holds for it — buffered updates, a
     /// spill file — is released now rather than when the garbage collector finds it.
     /// </summary>

@@ -8,10 +8,10 @@ internal sealed class InterceptingStore(IRoundStore inner) : IRoundStore
     /// <summary>Called with the round before it is committed; may block or throw.</summary>
     public Action<StoredRound>? BeforeCommit { get; set; }
 
-    public void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus, byte[]? strategyState = null)
+    public void CommitRound(StoredRound round, long version, ReadOnlySpan<float> parameters, IReadOnlyList<StoredMetric> metrics, RunStatus runStatus, byte[]? strategyState = null, Federated.Coordinator.Aggregation.ParameterChanges? changes = null)
     {
         BeforeCommit?.Invoke(round);
-        inner.CommitRound(round, version, parameters, metrics, runStatus, strategyState);
+        inner.CommitRound(round, version, parameters, metrics, runStatus, strategyState, changes);
     }
 
     public long NextRunSequence() => inner.NextRunSequence();
