@@ -23,8 +23,10 @@ public sealed partial class NodeCommandLine
         var explanation = session.ExplainRecommendations(user, items);
         var tasks = session.Spec.Tasks;
         var gated = explanation.Levels > 0;
-        var table = new Table().Title(Markup.Escape(
-            $"Why: {(gated ? $"gate weights over experts{(explanation.Levels > 1 ? $" (level {explanation.Levels - 1}, which feeds the tower)" : "")}" : "no gates (shared-bottom trunk)")}; top fields by gradient × input on the task's raw output (logit or value)"));
+        // A line of its own, not the table's title: Spectre wraps a title to the table's width.
+        _console.WriteLine(
+            $"Why: {(gated ? $"gate weights over experts{(explanation.Levels > 1 ? $" (level {explanation.Levels - 1}, which feeds the tower)" : "")}" : "no gates (shared-bottom trunk)")}; top fields by gradient × input on the task's raw output (logit or value)");
+        var table = new Table();
         table.AddColumn("#");
         table.AddColumn("item");
         table.AddColumn("task");
@@ -49,7 +51,7 @@ public sealed partial class NodeCommandLine
                     row.Add(Markup.Escape(Weights(explanation.Experts(t), explanation.GateWeights(t, i).ToArray())));
                 }
 
-                row.Add(Markup.Escape(string.Join("  ", explanation.TopFields(t, i, TopFields).Select(f => $"{f.Field} {f.Attribution.ToString("+0.000;-0.000", CultureInfo.InvariantCulture)}"))));
+                row.Add(Markup.Escape(string.Join("  ", explanation.TopFields(t, i, TopFields).Select(f => $"{f.Field} {Signed(f.Attribution)}"))));
                 table.AddRow([.. row]);
             }
         }
@@ -69,7 +71,8 @@ public sealed partial class NodeCommandLine
         }
 
         var levels = summaries.Max(s => s.Level) + 1;
-        var table = new Table().Title(Markup.Escape($"Mean gate weights over {summaries[0].Rows} {part.ToString().ToLowerInvariant()} rows"));
+        _console.WriteLine($"Mean gate weights over {summaries[0].Rows} {part.ToString().ToLowerInvariant()} rows");
+        var table = new Table();
         table.AddColumn("task");
         if (levels > 1)
         {
@@ -94,6 +97,9 @@ public sealed partial class NodeCommandLine
 
     private static string Weights(IReadOnlyList<string> experts, IReadOnlyList<double> weights) =>
         string.Join("  ", experts.Select((e, k) => $"{e} {weights[k].ToString("0.00", CultureInfo.InvariantCulture)}"));
+
+    /// <summary>Always with a sign, also for a value that rounds to zero (a format with sections would print "-+0.000").</summary>
+    private static string Signed(float value) => (value < 0 ? "-" : "+") + MathF.Abs(value).ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Weights(IReadOnlyList<string> experts, float[] weights) => Weights(experts, [.. weights.Select(w => (double)w)]);
 }
