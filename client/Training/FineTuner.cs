@@ -24,6 +24,8 @@ namespace Federated.Client.Training;
 /// every shared value a step changed (the shared dense tensors, and the rows of shared embedding tables the batch
 /// looked up) is put back after the step, so each step sees exactly the frozen shared model and the shared tensors end
 /// bit-identical to where they started. The cost is one copy of the shared dense tensors per step.</para>
+/// <para>The epoch loop is its own rather than <see cref="LocalTrainingLoop"/>'s, which runs a round's epochs in one
+/// call: tuning needs a hook after every step (freezing) and after every epoch (validation).</para>
 /// </remarks>
 public static class FineTuner
 {
@@ -73,7 +75,7 @@ public static class FineTuner
         var epochs = 0;
         while (epochs < options.Epochs && !stopping.ShouldStop)
         {
-            Shuffle(order, random);
+            LocalTrainingLoop.Shuffle(order, random);
             for (var start = 0; start < order.Length; start += options.BatchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -144,15 +146,6 @@ public static class FineTuner
         }
 
         return loss;
-    }
-
-    private static void Shuffle(int[] order, Xoshiro256StarStar random)
-    {
-        for (var i = order.Length - 1; i > 0; i--)
-        {
-            var j = random.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
     }
 
     /// <summary>The shared values before tuning, and what a step can have changed of them.</summary>
