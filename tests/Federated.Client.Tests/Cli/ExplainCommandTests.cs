@@ -55,6 +55,23 @@ public sealed class ExplainCommandTests
         }
     }
 
+    /// <summary>PLE: one row per task and level, over the shared experts and the task's own.</summary>
+    [Fact]
+    public async Task InvokeAsync_EvaluateExplainWithPle_MeanGateWeightsPerTaskAndLevel()
+    {
+        using var node = new ScriptedNode();
+        node.SaveGlobalModel("run-1", SyntheticData.Spec() with { Trunk = new TrunkSpec { Kind = TrunkKind.Ple, Hidden = [8], SharedExperts = 2, TaskExperts = 1, Levels = 2 } });
+
+        var code = await node.Cli.RunAsync(["evaluate", "--explain", "--part", "test", .. node.DataOptions]);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Matches(@"Mean gate weights over \d+ test rows", node.Cli.Output);
+        foreach (var (task, level) in new[] { ("rating", 0), ("rating", 1), ("like", 0), ("like", 1) })
+        {
+            Assert.Matches($@"│ {task} +│ +{level} │ shared0 [01]\.\d\d  shared1 [01]\.\d\d  {task}0 [01]\.\d\d", node.Cli.Output);
+        }
+    }
+
     [Fact]
     public async Task InvokeAsync_EvaluateExplainWithSharedBottom_SaysNoGates()
     {
