@@ -3,7 +3,6 @@ using System.Globalization;
 using Federated.Client.Data;
 using Federated.Client.Federation;
 using Federated.Client.Training;
-using Federated.Model.Metrics;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Microsoft.Extensions.Configuration;
@@ -14,10 +13,11 @@ namespace Federated.Client.Cli;
 
 /// <summary>
 /// The node's command line: <c>run</c> (join a coordinator and train until the run ends), <c>evaluate</c> (local
-/// per-task metrics of the current model) and <c>recommend</c> (top-K items for a user). Every option may also come
-/// from a <c>FEDERATED_*</c> environment variable or the <c>Node</c> section of appsettings.json.
+/// per-task metrics of the current model), <c>recommend</c> (top-K items for a user) and <c>finetune</c> (tune the
+/// local heads on local data over a finished global model). Every option may also come from a <c>FEDERATED_*</c>
+/// environment variable or the <c>Node</c> section of appsettings.json.
 /// </summary>
-public sealed class NodeCommandLine
+public sealed partial class NodeCommandLine
 {
     private readonly Option<string?> _coordinator = new("--coordinator") { Description = "Coordinator URL, e.g. https://coordinator.example.org:5001 [FEDERATED_COORDINATOR]" };
     private readonly Option<string?> _token = new("--token") { Description = "This node's bearer token, issued by the operator [FEDERATED_TOKEN]" };
@@ -200,7 +200,8 @@ public sealed class NodeCommandLine
         var evaluate = new Command("evaluate", "Print per-task metrics of the current model (local state + last global version) on local data");
         evaluate.Options.Add(_part);
         evaluate.Options.Add(_model);
-        evaluate.SetAction((parse, ct) => Guarded(() => Task.FromResult(Evaluate(Resolve(parse), parse.GetValue(_part), parse.GetValue(_model))), ct));
+        evaluate.Options.Add(_explainGates);
+        evaluate.SetAction((parse, ct) => Guarded(() => Task.FromResult(Evaluate(Resolve(parse), parse.GetValue(_part), parse.GetValue(_model), parse.GetValue(_explainGates))), ct));
         root.Subcommands.Add(evaluate);
 
         var recommend = new Command("recommend", "Print the top-K items for a user with each task's predicted value");
@@ -208,8 +209,10 @@ public sealed class NodeCommandLine
         recommend.Options.Add(_k);
         recommend.Options.Add(_rankBy);
         recommend.Options.Add(_includeSeen);
-        recommend.SetAction((parse, ct) => Guarded(() => Task.FromResult(Recommend(Resolve(parse), parse.GetValue(_user)!, parse.GetValue(_k), parse.GetValue(_rankBy), parse.GetValue(_includeSeen))), ct));
+        recommend.Options.Add(_explainItems);
+        recommend.SetAction((parse, ct) => Guarded(() => Task.FromResult(Recommend(Resolve(parse), parse.GetValue(_user)!, parse.GetValue(_k), parse.GetValue(_rankBy), parse.GetValue(_includeSeen), parse.GetValue(_explainItems))), ct));
         root.Subcommands.Add(recommend);
+        root.Subcommands.Add(BuildFineTune());
         return root;
     }
 
@@ -322,18 +325,23 @@ public sealed class NodeCommandLine
         return summary.Completed ? ExitCodes.Ok : ExitCodes.Stopped;
     }
 
-    private int Evaluate(NodeSettings settings, DataPart part, FileInfo? model)
+    private int Evaluate(NodeSettings settings, DataPart part, FileInfo? model, bool explain)
     {
         var (global, session) = OpenModel(settings, model);
         using (session)
         {
             var metrics = session.Evaluate(part);
             _console.Write(MetricsTable(metrics, $"Run {global.RunId}, version {global.ModelVersion}, local state of round {session.LastRound?.ToString(CultureInfo.InvariantCulture) ?? "none"}: {part.ToString().ToLowerInvariant()} data"));
+            if (explain)
+            {
+                WriteMeanGateWeights(session, part);
+            }
+
             return ExitCodes.Ok;
         }
     }
 
-    private int Recommend(NodeSettings settings, string user, int k, string? rankBy, bool includeSeen)
+    private int Recommend(NodeSettings settings, string user, int k, string? rankBy, bool includeSeen, bool explain)
     {
         if (k < 1)
         {
@@ -378,6 +386,11 @@ public sealed class NodeCommandLine
             }
 
             _console.Write(output);
+            if (explain)
+            {
+                WriteRecommendationExplanations(session, user, items);
+            }
+
             return ExitCodes.Ok;
         }
     }
@@ -414,27 +427,5 @@ public sealed class NodeCommandLine
         }
 
         return data;
-    }
-
-    private static Table MetricsTable(IReadOnlyList<TaskMetrics> metrics, string title)
-    {
-        var table = new Table().Title(Markup.Escape(title));
-        table.AddColumn("task");
-        table.AddColumn("kind");
-        table.AddColumn(new TableColumn("examples").RightAligned());
-        table.AddColumn("metrics");
-        foreach (var metric in metrics)
-        {
-            var figures = metric.ToFigures();
-            var shown = figures.Where(f => f.Key is not ("count" or "positives" or "positive_rate" or "label_mean" or "label_std"))
-                .Select(f => $"{f.Key} {f.Value.ToString("0.0000", CultureInfo.InvariantCulture)}");
-            table.AddRow(
-                Markup.Escape(metric.TaskName),
-                metric.Kind.ToString().ToLowerInvariant(),
-                figures["count"].ToString("0", CultureInfo.InvariantCulture),
-                Markup.Escape(string.Join("  ", shown)));
-        }
-
-        return table;
     }
 }

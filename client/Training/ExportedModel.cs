@@ -12,8 +12,10 @@ namespace Federated.Client.Training;
 public static class ExportedModel
 {
     /// <summary>Reads <paramref name="path"/> as a global model: the spec from its metadata, the shared tensors filled, the local ones zero.</summary>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="option">The command-line option that named the file, for the messages (<c>--model</c>, <c>--init</c>).</param>
     /// <exception cref="LocalStateException">The file is missing, not safetensors, has no model spec, or its tensors do not fit that spec; the message names the problem.</exception>
-    public static GlobalModel Load(string path)
+    public static GlobalModel Load(string path, string option = "--model")
     {
         ArgumentNullException.ThrowIfNull(path);
         byte[] bytes;
@@ -23,7 +25,7 @@ public static class ExportedModel
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new LocalStateException($"--model: {path} does not exist", e);
+            throw new LocalStateException($"{option}: {path} does not exist", e);
         }
 
         try
@@ -42,7 +44,7 @@ public static class ExportedModel
         }
         catch (Exception e) when (e is InvalidDataException or ModelSpecException)
         {
-            throw new LocalStateException($"--model {path}: {e.Message}", e);
+            throw new LocalStateException($"{option} {path}: {e.Message}", e);
         }
     }
 }

@@ -110,7 +110,8 @@ internal sealed class LocalTrainingLoop(CompiledModel model, ParameterSet parame
         return _batch;
     }
 
-    private static void Shuffle(int[] order, Xoshiro256StarStar random)
+    /// <summary>Fisher–Yates shuffle of <paramref name="order"/> in place, drawing from <paramref name="random"/>.</summary>
+    internal static void Shuffle(int[] order, Xoshiro256StarStar random)
     {
         for (var i = order.Length - 1; i > 0; i--)
         {

@@ -25,7 +25,7 @@ namespace Federated.Client.Training;
 /// existing state directory continues with the saved local tensors. Not thread-safe.
 /// </para>
 /// </remarks>
-public sealed class NodeTrainingSession : IDisposable
+public sealed partial class NodeTrainingSession : IDisposable
 {
     /// <summary>The file name of the local state in the state directory.</summary>
     public const string StateFileName = "local-state.bin";

@@ -18,7 +18,7 @@ namespace Federated.Model.Network;
 /// interaction p = e_a ⊙ e_b in x (He et al. 2017, NeuMF's GMF branch) gives ∂L/∂e_a += ∂L/∂p ⊙ e_b and
 /// ∂L/∂e_b += ∂L/∂p ⊙ e_a.
 /// </remarks>
-internal sealed class EmbeddingInput
+internal sealed partial class EmbeddingInput
 {
     private readonly FieldSpec[] _fields;
     private readonly TensorInfo[] _tables;

@@ -14,7 +14,7 @@ namespace Federated.Model.Network;
 /// Gate g mixes its experts E_j with weights G = softmax(in_g·W_g + b_g): out_g = Σ_j G_j·E_j. Streams name where an
 /// expert or gate reads its input: the shared stream (−1) or a task's stream; at level 0 every stream is x.
 /// </remarks>
-internal sealed class ExpertTrunk : ITrunk
+internal sealed partial class ExpertTrunk : ITrunk
 {
     private const int SharedStream = -1;
     private readonly Level[] _levels;

@@ -10,7 +10,7 @@ namespace Federated.Model.Network;
 /// gradients are added into <see cref="DenseGradients"/> (the dense prefix of the layout), embedding gradients into
 /// <see cref="RowGradients"/>. Replicas let a trainer split one batch across threads.
 /// </summary>
-internal sealed class MultiTaskNetwork
+internal sealed partial class MultiTaskNetwork
 {
     private readonly ModelSpec _spec;
     private readonly EmbeddingInput _input;

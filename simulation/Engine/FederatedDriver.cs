@@ -2,6 +2,7 @@ using Federated.Client.Federation;
 using Federated.Client.Training;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
+using Federated.Model.Training;
 using Federated.Simulation.Reports;
 
 namespace Federated.Simulation.Engine;

@@ -3,6 +3,7 @@ using Federated.Client.Training;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
+using Federated.Model.Training;
 using Federated.Simulation.Reports;
 
 namespace Federated.Simulation.Engine;

@@ -1,6 +1,6 @@
-using Federated.Simulation.Engine;
+using Federated.Model.Training;
 
-namespace Federated.Simulation.Tests.Engine;
+namespace Federated.Model.Tests.Training;
 
 public sealed class EarlyStoppingTests
 {

@@ -1,4 +1,4 @@
-namespace Federated.Simulation.Engine;
+namespace Federated.Model.Training;
 
 /// <summary>
 /// Keeps the best version of one series by a validation metric and says when to stop: after
