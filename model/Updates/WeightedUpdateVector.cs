@@ -7,27 +7,34 @@ namespace Federated.Model.Updates;
 /// The flat vector a node puts into a secure-aggregation round, and how the coordinator turns the round's sum back into
 /// FedAvg's weighted mean: every shared tensor <b>dense over all its rows</b> (a row-sparse embedding delta is scattered
 /// into zeros, so every node sends the same shape and the coordinator learns no row set), each multiplied by its
-/// weight factor a = min(w, W) / W, followed by one element a_g per weight group.
+/// weight factor a = min(w, W) / W, then one weight element per row of each shared embedding table (a where the node
+/// sent the row, 0 elsewhere), then one element a_g per weight group.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Layout (length <see cref="Length"/>): the shared layout's values in its order and offsets
-/// (<see cref="CompiledModel.SharedLayout"/>, <see cref="DeltaLength"/> floats), then <see cref="Groups"/>.Count weight
+/// (<see cref="CompiledModel.SharedLayout"/>, <see cref="DeltaLength"/> floats); then <see cref="RowWeightLength"/> row
+/// weights: for each shared embedding table in layout order, one per row; then <see cref="Groups"/>.Count weight
 /// elements: group 0 is the trunk (tensors of no task, weighed by the node's training examples), then one group per task
 /// of the spec, in spec order, that has shared tensors (weighed by the node's labelled examples of that task). w is what
 /// plain FedAvg would weigh the tensor by; W is the run's <c>maxWeight</c>.
 /// </para>
 /// <para>
 /// The sum over nodes of tensor t's block is Σ_k a_k Δ_k and of its group's element Σ_k a_k, so their ratio is FedAvg's
-/// weighted mean Σ w_k Δ_k / Σ w_k exactly when no w_k exceeds W (a node with more examples counts as W). Since every
-/// a ≤ 1, ‖vector‖₂² ≤ ‖Δ‖₂² + groups: with Δ clipped to S the vector's norm is at most √(S² + groups)
-/// (<see cref="NormBound"/>), the clip norm its fixed-point encoding is sized for.
+/// weighted mean Σ w_k Δ_k / Σ w_k exactly when no w_k exceeds W (a node with more examples counts as W). An embedding
+/// row's sum is divided by its own row weight Σ_k a_k·[k sent the row], as FedAvg averages a row over the nodes that sent
+/// it (with one weight per group instead, rows a node never touched would count as zeros and shrink every item's update).
+/// The coordinator learns the per-row sums of weights — how much weight touched each row in the round, over all nodes —
+/// never which node touched which row. Since every a ≤ 1, ‖vector‖₂² ≤ ‖Δ‖₂² + embedding rows + groups: with Δ clipped to
+/// S the vector's norm is at most √(S² + rows + groups) (<see cref="NormBound"/>), the clip norm its fixed-point encoding
+/// is sized for.
 /// </para>
 /// </remarks>
 public sealed class WeightedUpdateVector
 {
     private readonly CompiledModel _model;
     private readonly Dictionary<string, int> _groupOfTensor;
+    private readonly Dictionary<string, int> _rowWeightOffset;
 
     /// <summary>The codec of <paramref name="model"/>'s shared tensors.</summary>
     public WeightedUpdateVector(CompiledModel model)
@@ -38,6 +45,15 @@ public sealed class WeightedUpdateVector
         var tasks = model.Tasks.Select(t => t.Name).Where(task => layout.Tensors.Any(tensor => model.TaskOf(tensor) == task)).ToList();
         Groups = [null, .. tasks];
         _groupOfTensor = layout.Tensors.ToDictionary(tensor => tensor.Name, tensor => model.TaskOf(tensor) is { } task ? 1 + tasks.IndexOf(task) : 0, StringComparer.Ordinal);
+        _rowWeightOffset = new Dictionary<string, int>(StringComparer.Ordinal);
+        var offset = layout.TotalLength;
+        foreach (var table in layout.Tensors.Where(t => t.Kind == TensorKind.Embedding))
+        {
+            _rowWeightOffset[table.Name] = offset;
+            offset += table.Rows;
+        }
+
+        RowWeightLength = offset - layout.TotalLength;
     }
 
     /// <summary>The weight groups: null for the trunk, then the task names with shared tensors, in spec order.</summary>
@@ -46,8 +62,13 @@ public sealed class WeightedUpdateVector
     /// <summary>Floats of the tensors' part: the shared layout's total length.</summary>
     public int DeltaLength => _model.SharedLayout.TotalLength;
 
-    /// <summary>Floats of the whole vector: <see cref="DeltaLength"/> + one per group.</summary>
-    public int Length => DeltaLength + Groups.Count;
+    /// <summary>Floats of the row weights: the rows of every shared embedding table.</summary>
+    public int RowWeightLength { get; }
+
+    /// <summary>Floats of the whole vector: <see cref="DeltaLength"/> + <see cref="RowWeightLength"/> + one per group.</summary>
+    public int Length => DeltaLength + RowWeightLength + Groups.Count;
+
+    private int GroupOffset => DeltaLength + RowWeightLength;
 
     /// <summary>a = min(w, W) / W in [0, 1]; 0 when w ≤ 0.</summary>
     /// <param name="weight">w: examples (trunk) or labelled examples of a task.</param>
@@ -58,8 +79,8 @@ public sealed class WeightedUpdateVector
         return weight <= 0 ? 0 : Math.Min(weight, maxWeight) / (double)maxWeight;
     }
 
-    /// <summary>√(S² + groups): the L2 bound of a vector whose Δ has norm ≤ <paramref name="clipNorm"/>.</summary>
-    public double NormBound(double clipNorm) => Math.Sqrt((clipNorm * clipNorm) + Groups.Count);
+    /// <summary>√(S² + rows + groups): the L2 bound of a vector whose Δ has norm ≤ <paramref name="clipNorm"/>.</summary>
+    public double NormBound(double clipNorm) => Math.Sqrt((clipNorm * clipNorm) + RowWeightLength + Groups.Count);
 
     /// <summary>Writes the vector of a node's update into <paramref name="destination"/> (<see cref="Length"/> floats).</summary>
     /// <param name="delta">The node's clipped Δ of shared tensors, dense or row-sparse; tensors it lacks count as zero.</param>
@@ -94,6 +115,7 @@ public sealed class WeightedUpdateVector
 
             var factor = factors[GroupIndexOf(tensor)];
             var target = destination.Slice(tensor.Offset, tensor.Length);
+            var rowWeights = _rowWeightOffset.TryGetValue(tensor.Name, out var rowOffset) ? destination.Slice(rowOffset, tensor.Rows) : [];
             if (tensorDelta.Rows is { } rows)
             {
                 if (tensorDelta.Values.Length != rows.Length * tensor.Columns)
@@ -109,6 +131,10 @@ public sealed class WeightedUpdateVector
                     }
 
                     TensorPrimitives.Multiply(tensorDelta.Values.AsSpan(s * tensor.Columns, tensor.Columns), factor, target.Slice(rows[s] * tensor.Columns, tensor.Columns));
+                    if (!rowWeights.IsEmpty)
+                    {
+                        rowWeights[rows[s]] = factor;
+                    }
                 }
             }
             else
@@ -119,16 +145,17 @@ public sealed class WeightedUpdateVector
                 }
 
                 TensorPrimitives.Multiply(tensorDelta.Values, factor, target);
+                rowWeights.Fill(factor);
             }
         }
 
-        factors.CopyTo(destination[DeltaLength..]);
+        factors.CopyTo(destination[GroupOffset..]);
     }
 
     /// <summary>
-    /// The weighted mean of a round from the sum of its vectors: each tensor's block divided by its group's Σ a, as a
-    /// dense delta of every shared tensor; a group whose Σ a is below half of the smallest possible a (1/W) had no weight
-    /// at all, and its tensors' mean is zero.
+    /// The weighted mean of a round from the sum of its vectors: each tensor's block divided by its group's Σ a (an
+    /// embedding row by its own row weight), as a dense delta of every shared tensor; a group or row whose weight is below
+    /// half of the smallest possible a (1/W) had no weight at all, and its mean is zero.
     /// </summary>
     /// <param name="sum">Σ_k vector_k (<see cref="Length"/> floats), decoded from the ring.</param>
     /// <param name="maxWeight">W &gt; 0, as the nodes encoded with.</param>
@@ -142,10 +169,11 @@ public sealed class WeightedUpdateVector
 
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWeight, 1);
         var weights = new double[Groups.Count];
+        var least = 0.5 / maxWeight;
         for (var g = 0; g < weights.Length; g++)
         {
-            var w = sum[DeltaLength + g];
-            weights[g] = w >= 0.5 / maxWeight ? w : 0;
+            var w = sum[GroupOffset + g];
+            weights[g] = w >= least ? w : 0;
         }
 
         var layout = _model.SharedLayout;
@@ -154,7 +182,18 @@ public sealed class WeightedUpdateVector
         {
             var values = new float[tensor.Length];
             var weight = weights[GroupIndexOf(tensor)];
-            if (weight > 0)
+            if (_rowWeightOffset.TryGetValue(tensor.Name, out var rowOffset))
+            {
+                for (var r = 0; r < tensor.Rows; r++)
+                {
+                    var rowWeight = sum[rowOffset + r];
+                    if (rowWeight >= least)
+                    {
+                        TensorPrimitives.Multiply(sum.Slice(tensor.Offset + (r * tensor.Columns), tensor.Columns), 1 / rowWeight, values.AsSpan(r * tensor.Columns, tensor.Columns));
+                    }
+                }
+            }
+            else if (weight > 0)
             {
                 TensorPrimitives.Multiply(sum.Slice(tensor.Offset, tensor.Length), (float)(1 / weight), values);
             }

@@ -19,7 +19,7 @@ internal sealed class SharedOptions
     {
         Transport.AcceptOnlyFromAmong("in-memory", "grpc");
         Optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
-        Common = [Seed, Rounds, LocalEpochs, BatchSize, LearningRate, Optimizer, Fraction, Workers, L2, Transport, Output, Summary, Strategy, Attack, Malicious, CompareStrategies, DpNoise, DpClip, DpDelta, SampleRate, DpSweep, ValidationFraction, Patience, SelectBy, ReferenceRounds, OptionsFilePath];
+        Common = [Seed, Rounds, LocalEpochs, BatchSize, LearningRate, Optimizer, Fraction, Workers, L2, Transport, Output, Summary, Strategy, Attack, Malicious, CompareStrategies, DpNoise, DpClip, DpDelta, SampleRate, DpSweep, ValidationFraction, Patience, SelectBy, ReferenceRounds, OptionsFilePath, ClipNorm, SecureAggregation, SaThreshold, SaNeighbours, Dropout];
     }
 
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split, the partition, the model and the clients", DefaultValueFactory = _ => 1 };
@@ -97,6 +97,16 @@ internal sealed class SharedOptions
 
     public Option<int?> ReferenceRounds { get; } = new("--reference-rounds") { Description = "Rounds of the local-only and centralised references (default: --rounds); with --patience they stop earlier on their own validation" };
 
+    public Option<double?> ClipNorm { get; } = new("--clip-norm") { Description = "Node-side clip norm S of each whole update (default: none; with --secure-aggregation 100)" };
+
+    public Option<bool> SecureAggregation { get; } = new("--secure-aggregation") { Description = "Secure aggregation (SecAgg, Bonawitz et al. 2017): the coordinator learns only each round's sum of clipped updates" };
+
+    public Option<int?> SaThreshold { get; } = new("--sa-threshold") { Description = "Secure aggregation's threshold t ≥ 2: shares needed to unmask, and clients that must remain (default ⌈2n/3⌉ of the selected, or of k + 1)" };
+
+    public Option<int?> SaNeighbours { get; } = new("--sa-neighbours") { Description = "Secure aggregation's neighbours k per client (even; default 0 = every pair, SecAgg+ of Bell et al. 2020 otherwise)" };
+
+    public Option<double?> Dropout { get; } = new("--dropout") { Description = "Fraction F in [0, 1) of each round's selected clients that vanish (with --secure-aggregation at a seeded phase; otherwise they never send)" };
+
     public Option<string?> OptionsFilePath { get; } = new("--options") { Description = "A JSON options file (as simulation tune --out writes); flags on the command line override it" };
 
     public Option<string?> ModelFilePath { get; } = new("--model")
@@ -154,6 +164,7 @@ internal sealed class SharedOptions
             options = options with { Privacy = privacy, FractionPerRound = selected };
         }
 
+        options = SecureAggregationSpec.Apply(options, r.GetValue(SecureAggregation), r.GetValue(SaThreshold), r.GetValue(SaNeighbours), r.GetValue(Dropout), r.GetValue(ClipNorm), r.GetValue(Transport));
         var count = r.GetValue(Malicious);
         if (r.GetValue(Attack) is { } attackText)
         {
