@@ -112,6 +112,15 @@ internal sealed class SecureRoundHarness : IDisposable
         }
     }
 
+    /// <summary>Phase 0 only: every node advertises its keys.</summary>
+    public void AdvertiseKeys()
+    {
+        foreach (var node in Nodes)
+        {
+            _fixture.Engine.SubmitKeyAdvertisement(node, node, RunId, Round, _clients[node].AdvertiseKeys());
+        }
+    }
+
     /// <summary>x_u of a node: its weighted vector quantised as the round says.</summary>
     public uint[] Quantize(string node)
     {

@@ -142,4 +142,37 @@ public sealed class SecureRoundTests
         round.Play();
         Assert.Equal(1, fixture.Engine.GetRun(run).ModelVersion);
     }
+
+    [Fact]
+    public void Restore_SecureRoundOpenAtRestart_ReopensFromTheFirstPhaseAndCommits()
+    {
+        using var database = new Storage.TempDatabase();
+        var nodes = Enumerable.Range(0, 3).Select(i => $"node-{i}").ToArray();
+        string run;
+        long round;
+        using (var sqlite = new Federated.Coordinator.Storage.SqliteStore(database.Path))
+        {
+            using var fixture = new EngineFixture(sqlite: sqlite);
+            run = fixture.StartRun(SecureConfig(minClients: 3), nodes);
+            using var before = new SecureRoundHarness(fixture, run, nodes, seed: 8);
+            round = before.Round;
+
+            // Every node advertised: the round waits for shared keys when the coordinator goes down.
+            before.AdvertiseKeys();
+            Assert.Equal(SecAggPhaseKind.KeyDirectory, fixture.Engine.PollSecureAggregation("node-0", run, round).Kind);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using var reopened = new Federated.Coordinator.Storage.SqliteStore(database.Path);
+        using var after = new EngineFixture(sqlite: reopened);
+        after.Engine.Restore();
+
+        // The same round, offered again from its first phase (the protocol state was in memory): the nodes start over.
+        Assert.Equal(SecAggPhaseKind.Wait, after.Engine.PollSecureAggregation("node-0", run, round).Kind);
+        using var again = new SecureRoundHarness(after, run, nodes, seed: 9);
+        Assert.Equal(round, again.Round);
+        again.Play();
+
+        Assert.Equal(1, after.Engine.GetRun(run).ModelVersion);
+    }
 }
