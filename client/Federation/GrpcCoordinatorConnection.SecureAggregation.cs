@@ -26,13 +26,31 @@ public sealed partial class GrpcCoordinatorConnection
     }
 
     /// <inheritdoc/>
-    public Task<SubmitResult> SubmitMaskedInputAsync(string runId, long round, Lib.MaskedInput message, CancellationToken cancellationToken)
+    /// <remarks>Streamed: the header, then the values in chunks of <see cref="MaskedValuesPerChunk"/> (1 MiB each).</remarks>
+    public async Task<SubmitResult> SubmitMaskedInputAsync(string runId, long round, Lib.MaskedInput message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var masked = new Protos.V1.MaskedInput();
-        masked.Values.AddRange(message.Values);
-        return SubmitSecureAsync($"masked input of round {round}", new SecureAggregationSubmission { RunId = runId, Round = round, Party = (uint)message.Party, MaskedInput = masked }, cancellationToken);
+        var values = message.Values;
+        var reply = await CallAsync($"masked input of round {round}", async () =>
+        {
+            using var call = _client.SubmitMaskedInput(_headers, Deadline(_options.TransferTimeout), cancellationToken);
+            var header = new MaskedInputHeader { RunId = runId, Round = round, Party = (uint)message.Party, TotalLength = (uint)values.Length };
+            await call.RequestStream.WriteAsync(new MaskedInputChunk { Header = header }, cancellationToken).ConfigureAwait(false);
+            for (var offset = 0; offset < values.Length; offset += MaskedValuesPerChunk)
+            {
+                var chunk = new Protos.V1.MaskedInput();
+                chunk.Values.AddRange(new ArraySegment<uint>(values, offset, Math.Min(MaskedValuesPerChunk, values.Length - offset)));
+                await call.RequestStream.WriteAsync(new MaskedInputChunk { Values = chunk }, cancellationToken).ConfigureAwait(false);
+            }
+
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            return await call.ResponseAsync.ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return new SubmitResult(true, reply.Duplicate);
     }
+
+    /// <summary>Values of a masked input per streamed message: 256 Ki (1 MiB), well within the coordinator's 4 MiB message limit.</summary>
+    public const int MaskedValuesPerChunk = 256 * 1024;
 
     /// <inheritdoc/>
     public Task<SubmitResult> SubmitUnmaskResponseAsync(string runId, long round, Lib.UnmaskResponse message, CancellationToken cancellationToken)

@@ -178,30 +178,11 @@ public sealed partial class RoundEngine
                 SubmitOutcome outcome;
                 lock (run.State)
                 {
-                    var (open, secure) = RequireSecureRound(run, nodeId, round);
-                    var own = secure.PartyOf(nodeId)!.Value;
-                    if (party != own)
-                    {
-                        throw new RejectionException(Rejection.SecureAggregationRefused, $"node '{nodeId}' is party {own} of round {round}, not party {party}");
-                    }
-
-                    if (secure.HasSent(own, phase))
+                    var (open, secure, own, duplicate) = AdmitSecure(run, nodeId, round, party, phase);
+                    if (duplicate)
                     {
                         // A retry of a message that arrived: nothing changes.
                         return new SubmitOutcome(true, round, secure.Answered.Count);
-                    }
-
-                    var current = secure.Server.Phase;
-                    if (current != phase)
-                    {
-                        throw current > phase
-                            ? new RejectionException(Rejection.StaleRound, $"the {phase} phase of round {round} closed before party {own}'s message arrived; the round goes on without it")
-                            : new RejectionException(Rejection.SecureAggregationRefused, $"the {phase} phase of round {round} is not open; the round is at {current}");
-                    }
-
-                    if (!secure.Expected.Contains(own))
-                    {
-                        throw new RejectionException(Rejection.SecureAggregationRefused, $"party {own} has no part in the {phase} phase of round {round}: it missed an earlier phase or left");
                     }
 
                     try
@@ -246,6 +227,63 @@ public sealed partial class RoundEngine
         {
             Events.Publish(events);
         }
+    }
+
+    /// <summary>
+    /// Decides from a masked input's header alone, before its values are received, whether the node may send it now (the
+    /// checks of <see cref="SubmitMaskedInput"/> but the values'): an upload adapter asks it before allocating them.
+    /// Changes nothing; the complete input is checked again when submitted.
+    /// </summary>
+    /// <returns>The round's vector length, and whether the party's masked input already arrived (a retry: nothing to keep).</returns>
+    /// <exception cref="RejectionException">The input cannot count, whatever its values.</exception>
+    public (int VectorLength, bool Duplicate) AdmitMaskedInput(string? authenticatedNodeId, string nodeId, string runId, long round, int party)
+    {
+        RequireNode(nodeId);
+        if (authenticatedNodeId is not null && !string.Equals(authenticatedNodeId, nodeId, StringComparison.Ordinal))
+        {
+            throw new RejectionException(Rejection.NodeMismatch, $"the message names node '{nodeId}' but the caller is '{authenticatedNodeId}'");
+        }
+
+        var run = RequireRun(runId);
+        lock (run.State)
+        {
+            var (_, secure, _, duplicate) = AdmitSecure(run, nodeId, round, party, SecAggServerPhase.MaskedInput);
+            return (secure.Setup.VectorLength, duplicate);
+        }
+    }
+
+    /// <summary>
+    /// Checks a secure message's sender, round, party and phase; Duplicate when the party already sent its message of
+    /// that phase. The caller holds the state lock.
+    /// </summary>
+    private static (RoundSession Open, SecureRoundSession Secure, int Party, bool Duplicate) AdmitSecure(RunSession run, string nodeId, long round, int party, SecAggServerPhase phase)
+    {
+        var (open, secure) = RequireSecureRound(run, nodeId, round);
+        var own = secure.PartyOf(nodeId)!.Value;
+        if (party != own)
+        {
+            throw new RejectionException(Rejection.SecureAggregationRefused, $"node '{nodeId}' is party {own} of round {round}, not party {party}");
+        }
+
+        if (secure.HasSent(own, phase))
+        {
+            return (open, secure, own, true);
+        }
+
+        var current = secure.Server.Phase;
+        if (current != phase)
+        {
+            throw current > phase
+                ? new RejectionException(Rejection.StaleRound, $"the {phase} phase of round {round} closed before party {own}'s message arrived; the round goes on without it")
+                : new RejectionException(Rejection.SecureAggregationRefused, $"the {phase} phase of round {round} is not open; the round is at {current}");
+        }
+
+        if (!secure.Expected.Contains(own))
+        {
+            throw new RejectionException(Rejection.SecureAggregationRefused, $"party {own} has no part in the {phase} phase of round {round}: it missed an earlier phase or left");
+        }
+
+        return (open, secure, own, false);
     }
 
     /// <summary>The open secure round <paramref name="round"/> that <paramref name="nodeId"/> holds a slot in; the caller holds the state lock.</summary>
