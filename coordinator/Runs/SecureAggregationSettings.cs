@@ -26,7 +26,7 @@ public sealed record SecureAggregationSettings
     /// </summary>
     public int? Threshold { get; set; }
 
-    /// <summary>k: 0 (default) for the complete graph (every pair masks), or an even k ≥ 2: each node masks and shares with k neighbours only (SecAgg+), so its cost grows with k, not n. A round with k ≥ its selected count uses the complete graph.</summary>
+    /// <summary>k: 0 (default) for the complete graph (every pair masks), or an even k ≥ 2: each node masks and shares with k neighbours only (SecAgg+), so its cost grows with k, not n. A round of n ≤ k + 1 nodes uses the complete graph.</summary>
     public int Neighbours { get; set; }
 
     /// <summary>W ≥ 1: the example count at which a node's weight is capped: a = min(w, W) / W. Default 100000.</summary>
