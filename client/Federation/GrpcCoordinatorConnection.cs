@@ -93,7 +93,7 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
         switch (reply.Status)
         {
             case WaitForAssignmentReply.Types.Status.Assigned when reply.Assignment is { } a:
-                var assignment = new TrainingAssignment { Round = a.Round, ModelVersion = a.ModelVersion, Plan = ReadPlan(a.Training, a.Round) };
+                var assignment = new TrainingAssignment { Round = a.Round, ModelVersion = a.ModelVersion, Plan = ReadPlan(a.Training, a.Round), SecureAggregation = ReadSecureSetup(a, runId) };
                 return new AssignmentOffer(AssignmentStatus.Assigned, assignment, DateTimeOffset.FromUnixTimeMilliseconds(a.DeadlineUnixMs), PrivacyOf(reply.Privacy));
             case WaitForAssignmentReply.Types.Status.RunEnded:
                 return new AssignmentOffer(AssignmentStatus.RunEnded, Privacy: PrivacyOf(reply.Privacy));

@@ -1,6 +1,8 @@
 using Federated.Client.Training;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
+using Federated.SecureAggregation.Protocol;
+using Federated.SecureAggregation.Protocol.Messages;
 
 namespace Federated.Client.Federation;
 
@@ -42,4 +44,21 @@ public interface ICoordinatorConnection
     /// connection that cannot carry the reason leaves without it.
     /// </summary>
     Task LeaveAsync(string runId, LeaveReason reason, string? detail, CancellationToken cancellationToken) => LeaveAsync(runId, cancellationToken);
+
+    /// <summary>Secure aggregation, phase 0: sends this node's public keys for <paramref name="round"/>.</summary>
+    Task<SubmitResult> SubmitKeyAdvertisementAsync(string runId, long round, KeyAdvertisement message, CancellationToken cancellationToken) => throw SecureAggregationUnsupported();
+
+    /// <summary>Secure aggregation, phase 1: sends this node's sealed share bundles.</summary>
+    Task<SubmitResult> SubmitSharedKeysAsync(string runId, long round, SharedKeys message, CancellationToken cancellationToken) => throw SecureAggregationUnsupported();
+
+    /// <summary>Secure aggregation, phase 2: sends this node's masked input.</summary>
+    Task<SubmitResult> SubmitMaskedInputAsync(string runId, long round, MaskedInput message, CancellationToken cancellationToken) => throw SecureAggregationUnsupported();
+
+    /// <summary>Secure aggregation, phase 3: sends this node's shares for unmasking.</summary>
+    Task<SubmitResult> SubmitUnmaskResponseAsync(string runId, long round, UnmaskResponse message, CancellationToken cancellationToken) => throw SecureAggregationUnsupported();
+
+    /// <summary>Secure aggregation: waits up to <paramref name="maxWait"/> for what this node must do next in <paramref name="round"/> (a long poll).</summary>
+    Task<SecAggPhaseMessage> WaitForSecureAggregationAsync(string runId, long round, TimeSpan maxWait, CancellationToken cancellationToken) => throw SecureAggregationUnsupported();
+
+    private static NotSupportedException SecureAggregationUnsupported() => new("this coordinator connection does not carry secure aggregation");
 }

@@ -1,5 +1,6 @@
 using Federated.Client.Training;
 using Federated.Model.Parameters;
+using Federated.SecureAggregation.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -112,8 +113,64 @@ public sealed class NodeRoundStep
     /// Trains on the node's session and submits, as one step that a stop does not interrupt: training and the upload
     /// run to their end, only the waits between retries end at <paramref name="stoppingToken"/>.
     /// </summary>
-    public Task<UpdateSubmission> TrainAndSubmitAsync(NodeTrainingSession session, TrainingAssignment assignment, ParameterSet global, CancellationToken stoppingToken = default) =>
-        SubmitAsync(Train(session, assignment, global, CancellationToken.None), stoppingToken);
+    /// <remarks>An assignment with <see cref="TrainingAssignment.SecureAggregation"/> is submitted through the protocol (<see cref="SubmitSecureAsync"/>).</remarks>
+    public Task<UpdateSubmission> TrainAndSubmitAsync(NodeTrainingSession session, TrainingAssignment assignment, ParameterSet global, CancellationToken stoppingToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        var update = Train(session, assignment, global, CancellationToken.None);
+        return assignment.SecureAggregation is { } secure ? SubmitSecureAsync(update, secure, SecurePollWait, stoppingToken) : SubmitAsync(update, stoppingToken);
+    }
+
+    /// <summary>How long one poll for the next secure-aggregation phase waits at most (a long poll, like the assignment's).</summary>
+    public static TimeSpan SecurePollWait { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Submits <paramref name="update"/> through the four phases of a secure-aggregation round with fresh keys from the
+    /// operating system's CSPRNG (<see cref="SecureAggregationParty"/>): advertise, then answer each phase until the
+    /// coordinator says this node's part is done or the round went on (or failed) without it.
+    /// </summary>
+    /// <param name="update">A trained update of this node.</param>
+    /// <param name="secure">Its part in the round.</param>
+    /// <param name="pollWait">How long each poll for the next phase waits at most.</param>
+    /// <param name="stoppingToken">Ends the waits.</param>
+    /// <returns>Counted (the node's part is done), or refused with the reason.</returns>
+    /// <exception cref="CoordinatorUnavailableException">Unreachable after the retries.</exception>
+    /// <exception cref="UpdateRejectedException">The node's token was revoked.</exception>
+    public async Task<UpdateSubmission> SubmitSecureAsync(LocalUpdate update, SecAggAssignment secure, TimeSpan pollWait, CancellationToken stoppingToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var round = update.Round;
+        var uploadId = UploadIdFor(round, update.ModelVersion);
+        using var party = new SecureAggregationParty(_connection, _retry, Join.RunId, secure, update, Join.Model);
+        try
+        {
+            await party.AdvertiseAsync(stoppingToken).ConfigureAwait(false);
+            while (true)
+            {
+                var kind = await party.StepAsync(pollWait, stoppingToken).ConfigureAwait(false);
+                if (kind == SecAggPhaseKind.Done)
+                {
+                    NodeRunnerLog.Submitted(_logger, round, uploadId, false);
+                    Report(NodeProgressKind.Submitted, update, $"round {round}: masked update aggregated");
+                    return new UpdateSubmission(round, uploadId, new SubmitResult(true, false), null);
+                }
+
+                if (kind == SecAggPhaseKind.Failed)
+                {
+                    throw new UpdateRejectedException(SecureAggregationFailed, party.FailureReason ?? "the secure-aggregation round went on without this node");
+                }
+            }
+        }
+        catch (UpdateRejectedException e) when (!e.IsRevocation)
+        {
+            NodeRunnerLog.Rejected(_logger, $"the masked update of round {round}", e.Reason, e.Message);
+            Report(NodeProgressKind.Rejected, update, $"round {round}: masked update not aggregated ({e.Reason}); waiting for the next round");
+            return new UpdateSubmission(round, uploadId, null, e);
+        }
+    }
+
+    /// <summary>The reason of a secure-aggregation round that failed, or went on without this node.</summary>
+    public const string SecureAggregationFailed = "secure-aggregation-failed";
 
     private LocalUpdate Trained(LocalUpdate update)
     {

@@ -14,6 +14,12 @@ public sealed record TrainingAssignment
     /// <summary>How to train: the run's local training plan. Default <see cref="LocalTrainingPlan.Default"/>.</summary>
     public LocalTrainingPlan Plan { get; init; } = LocalTrainingPlan.Default;
 
+    /// <summary>
+    /// The node's part in the round's secure aggregation, or null (default) when it sends a plain update: then its update
+    /// goes through the four phases of the protocol (<see cref="Federation.SecureAggregationParty"/>).
+    /// </summary>
+    public Federated.SecureAggregation.Protocol.SecAggAssignment? SecureAggregation { get; init; }
+
     /// <summary>Checks the plan.</summary>
     /// <exception cref="TrainingPlanException">A value of the plan is out of its bounds.</exception>
     public void Validate()

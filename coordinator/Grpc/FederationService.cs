@@ -16,7 +16,7 @@ namespace Federated.Coordinator.Grpc;
 /// </summary>
 [Authorize(Policy = CoordinatorAuthorization.NodePolicy)]
 [BindServiceMethod(typeof(FederationService), nameof(BindNothing))]
-public sealed class FederationService : Federation.FederationBase
+public sealed partial class FederationService : Federation.FederationBase
 {
     /// <summary>The bound of <c>LeaveRequest.detail</c> stated in federation.proto.</summary>
     private const int MaxLeaveDetailChars = 500;
@@ -92,6 +92,7 @@ public sealed class FederationService : Federation.FederationBase
                 ModelVersion = a.ModelVersion,
                 DeadlineUnixMs = a.Deadline.ToUnixTimeMilliseconds(),
                 Training = a.Plan.ToProto(),
+                SecureAggregation = a.SecureAggregation?.ToProto(),
             };
         }
         else

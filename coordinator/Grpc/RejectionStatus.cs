@@ -54,6 +54,8 @@ public static class RejectionStatus
         Rejection.InvalidMetrics => StatusCode.InvalidArgument,
         Rejection.MalformedUpload => StatusCode.InvalidArgument,
         Rejection.VersionNotStored => StatusCode.NotFound,
+        Rejection.SecureAggregationMismatch => StatusCode.FailedPrecondition,
+        Rejection.SecureAggregationRefused => StatusCode.InvalidArgument,
         _ => StatusCode.Internal,
     };
 

@@ -8,4 +8,12 @@ namespace Federated.Coordinator.Rounds;
 /// <param name="ModelVersion">The version to download and use as the update's base.</param>
 /// <param name="Deadline">After this the update is no longer awaited.</param>
 /// <param name="Plan">The run's local training plan.</param>
-public sealed record Assignment(string RunId, long Round, long ModelVersion, DateTimeOffset Deadline, LocalTrainingPlan Plan);
+public sealed record Assignment(string RunId, long Round, long ModelVersion, DateTimeOffset Deadline, LocalTrainingPlan Plan)
+{
+    /// <summary>
+    /// For a round with secure aggregation, the node's part in it (setup, party id, input norm, weight cap): it then
+    /// sends its update through the four phases (<see cref="RoundEngine.SubmitKeyAdvertisement"/> …), not as a plain
+    /// update. Null otherwise.
+    /// </summary>
+    public Federated.SecureAggregation.Protocol.SecAggAssignment? SecureAggregation { get; init; }
+}

@@ -71,4 +71,17 @@ public enum Rejection
 
     /// <summary>The node has not joined the run (Join or WaitForAssignment), so it may not download its model nor evaluate it.</summary>
     NotJoined,
+
+    /// <summary>
+    /// The request does not fit the run's aggregation: a plain update for a run with secure aggregation, or a
+    /// secure-aggregation message for a run without it (or for a round that is not secure).
+    /// </summary>
+    SecureAggregationMismatch,
+
+    /// <summary>
+    /// A secure-aggregation message the protocol refuses: a phase that is not open yet, a party that is not the sender's
+    /// or has no part in the phase (it missed an earlier one), a wrong size, a key that is not a P-256 point, a bundle for a
+    /// party that is not a neighbour, or shares other than those requested.
+    /// </summary>
+    SecureAggregationRefused,
 }

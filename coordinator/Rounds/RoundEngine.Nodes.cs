@@ -168,6 +168,11 @@ public sealed partial class RoundEngine
         run.OpenRound = open;
         RoundsLog.RoundStarted(_logger, run.Id, round, run.Version, selected.Count, open.Deadline);
         events.Add(Event(RoundEventKind.RoundStarted, run, round, "", "selected " + string.Join(", ", selected)));
+        if (run.Config.SecureAggregation is { } secure && !BeginSecureRound(run, open, secure, events))
+        {
+            return;
+        }
+
         run.Signal();
     }
 
@@ -175,7 +180,17 @@ public sealed partial class RoundEngine
     {
         if (run.OpenRound is { Closing: false } open && open.Holds(nodeId) && !open.Accepted.ContainsKey(nodeId) && run.IsActive)
         {
-            return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.Config.Training), run.Status);
+            if (open.Secure is not { } secure)
+            {
+                return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.Config.Training), run.Status);
+            }
+
+            // A secure round is offered until the node advertised its keys; from then on it follows the phases.
+            var party = secure.PartyOf(nodeId)!.Value;
+            if (secure.Server.Phase == SecureAggregation.Protocol.SecAggServerPhase.AdvertiseKeys && !secure.HasSent(party, SecureAggregation.Protocol.SecAggServerPhase.AdvertiseKeys))
+            {
+                return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.Config.Training) { SecureAggregation = secure.AssignmentFor(party) }, run.Status);
+            }
         }
 
         return new AssignmentPoll(null, run.Status);

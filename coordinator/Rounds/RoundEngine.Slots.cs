@@ -85,6 +85,11 @@ public sealed partial class RoundEngine
         open.Released.Add(nodeId);
         _store.SaveRound(open.ToStored(run.Id, RoundState.Open));
         RoundsLog.SlotReleased(_logger, run.Id, open.Round, nodeId, cause);
+        if (open.Secure is not null)
+        {
+            return ReleaseSecureParty(run, open, nodeId, events);
+        }
+
         if (open.Awaited < run.Config.EffectiveQuorum)
         {
             FailRound(run, events, $"node {nodeId} {cause}");

@@ -32,6 +32,7 @@ public sealed partial class RoundEngine
                 lock (run.State)
                 {
                     step = RoundTracing.StartUpdate(run.OpenRound, update.NodeId, update.Round);
+                    RejectPlainUpdateOfSecureRun(run);
                     validated = UpdateValidator.Validate(run, update, authenticatedNodeId, _store);
                     if (validated.DuplicateOutcome is { } duplicate)
                     {
@@ -108,6 +109,7 @@ public sealed partial class RoundEngine
             var run = RequireRun(header.RunId);
             lock (run.State)
             {
+                RejectPlainUpdateOfSecureRun(run);
                 return UpdateValidator.Admit(run, header, authenticatedNodeId, _store);
             }
         }
@@ -190,7 +192,14 @@ public sealed partial class RoundEngine
             lock (run.State)
             {
                 var now = _time.GetUtcNow();
-                if (run.OpenRound is { } open && now >= open.Deadline)
+                if (run.OpenRound is { Secure: not null } secureRound)
+                {
+                    if (!secureRound.Closing && now >= secureRound.Deadline)
+                    {
+                        closing = CloseSecurePhases(run, secureRound, events);
+                    }
+                }
+                else if (run.OpenRound is { } open && now >= open.Deadline)
                 {
                     ForgetMissing(run, open);
                     if (open.Accepted.Count >= run.Config.EffectiveQuorum)
@@ -365,11 +374,11 @@ public sealed partial class RoundEngine
         RoundsLog.RoundFailed(_logger, run.Id, open.Round, open.Accepted.Count, run.Config.EffectiveQuorum);
         events.Add(Event(RoundEventKind.RoundFailed, run, open.Round, "", cause is null
             ? $"{open.Accepted.Count} of {run.Config.EffectiveQuorum} updates by the deadline"
-            : $"at most {open.Awaited} of {run.Config.EffectiveQuorum} updates can arrive: {cause}"));
+            : open.Secure is not null ? cause : $"at most {open.Awaited} of {run.Config.EffectiveQuorum} updates can arrive: {cause}"));
         if (run.Config.OnNoQuorum == Runs.NoQuorumPolicy.Fail || run.ConsecutiveFailures > run.Config.MaxRetries)
         {
             run.Status = RunStatus.Failed;
-            run.Message = $"round {open.Round} ended without quorum ({open.Accepted.Count} of {run.Config.EffectiveQuorum} updates)"
+            run.Message = (open.Secure is not null && cause is not null ? $"round {open.Round} failed ({cause})" : $"round {open.Round} ended without quorum ({open.Accepted.Count} of {run.Config.EffectiveQuorum} updates)")
                 + (run.Config.OnNoQuorum == Runs.NoQuorumPolicy.Retry ? $" after {run.Config.MaxRetries} retries" : "");
             RoundsLog.RunStateChanged(_logger, run.Id, run.Status, run.Message);
             events.Add(Event(RoundEventKind.RunStateChanged, run, open.Round, "", run.Message));

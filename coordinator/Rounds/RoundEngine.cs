@@ -158,6 +158,12 @@ public sealed partial class RoundEngine
                 _store.SaveRound(reopened.ToStored(run.Id, RoundState.Open));
                 run.OpenRound = reopened;
                 RoundsLog.RoundReopened(_logger, run.Id, round.Round);
+
+                // A secure round's protocol state was in memory only: it starts again from its first phase, fresh keys and all.
+                if (config.SecureAggregation is { } secure)
+                {
+                    BeginSecureRound(run, reopened, secure, []);
+                }
             }
             else
             {

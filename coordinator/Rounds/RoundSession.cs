@@ -35,6 +35,9 @@ internal sealed class RoundSession
     /// <summary>The round's activity (<see cref="RoundTracing"/>), or null when nobody traces.</summary>
     public System.Diagnostics.Activity? Trace { get; init; }
 
+    /// <summary>The round's secure-aggregation state when its run has secure aggregation, else null.</summary>
+    public SecureRoundSession? Secure { get; set; }
+
     /// <summary>True while the round's aggregate is being finished and stored: it takes no more updates.</summary>
     public bool Closing { get; set; }
 

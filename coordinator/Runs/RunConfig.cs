@@ -64,6 +64,9 @@ public sealed record RunConfig
     /// <summary>Differential privacy (DP-FedAvg at the coordinator), or null (default): no clipping, no noise.</summary>
     public PrivacySettings? Privacy { get; set; }
 
+    /// <summary>Secure aggregation of every round (<see cref="SecureAggregationSettings"/>), or null (default): nodes send plain updates.</summary>
+    public SecureAggregationSettings? SecureAggregation { get; set; }
+
     /// <summary>
     /// The quorum in force: <see cref="Quorum"/> or <see cref="MinClients"/>; 0 with <see cref="Privacy"/>, whose rounds commit
     /// whatever their Poisson sample sent (the accountant counts every sampled round, so none may fail and be drawn again
@@ -173,6 +176,7 @@ public sealed record RunConfig
         ValidateTraining(Training);
         ValidateStrategy(Strategy, Quorum ?? MinClients);
         Aggregation.Privacy.PrivacyPlan.From(this);
+        SecureAggregation?.Validate(this);
     }
 
     private static void ValidateTraining(LocalTrainingPlan? training)

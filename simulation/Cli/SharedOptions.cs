@@ -19,7 +19,7 @@ internal sealed class SharedOptions
     {
         Transport.AcceptOnlyFromAmong("in-memory", "grpc");
         Optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
-        Common = [Seed, Rounds, LocalEpochs, BatchSize, LearningRate, Optimizer, Fraction, Workers, L2, Transport, Output, Summary, Strategy, Attack, Malicious, CompareStrategies, DpNoise, DpClip, DpDelta, SampleRate, DpSweep, ValidationFraction, Patience, SelectBy, ReferenceRounds, ReleaseByTime, OptionsFilePath];
+        Common = [Seed, Rounds, LocalEpochs, BatchSize, LearningRate, Optimizer, Fraction, Workers, L2, Transport, Output, Summary, Strategy, Attack, Malicious, CompareStrategies, DpNoise, DpClip, DpDelta, SampleRate, DpSweep, ValidationFraction, Patience, SelectBy, ReferenceRounds, ReleaseByTime, OptionsFilePath, ClipNorm, SecureAggregation, SaThreshold, SaNeighbours, Dropout];
     }
 
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split, the partition, the model and the clients", DefaultValueFactory = _ => 1 };
@@ -102,6 +102,16 @@ internal sealed class SharedOptions
         Description = "K: data arrives over time; in round r every client trains on the earliest r/K of its training rows by timestamp, all from round K on (needs timestamps: movielens, or csv with a time column). Default: all rows from round 1",
     };
 
+    public Option<double?> ClipNorm { get; } = new("--clip-norm") { Description = "Node-side clip norm S of each whole update (default: none; with --secure-aggregation 100)" };
+
+    public Option<bool> SecureAggregation { get; } = new("--secure-aggregation") { Description = "Secure aggregation (SecAgg, Bonawitz et al. 2017): the coordinator learns only each round's sum of clipped updates" };
+
+    public Option<int?> SaThreshold { get; } = new("--sa-threshold") { Description = "Secure aggregation's threshold t ≥ 2: shares needed to unmask, and clients that must remain (default ⌈2n/3⌉ of the selected, or of k + 1)" };
+
+    public Option<int?> SaNeighbours { get; } = new("--sa-neighbours") { Description = "Secure aggregation's neighbours k per client (even; default 0 = every pair, SecAgg+ of Bell et al. 2020 otherwise)" };
+
+    public Option<double?> Dropout { get; } = new("--dropout") { Description = "Fraction F in [0, 1) of each round's selected clients that vanish (with --secure-aggregation at a seeded phase; otherwise they never send)" };
+
     public Option<string?> OptionsFilePath { get; } = new("--options") { Description = "A JSON options file (as simulation tune --out writes); flags on the command line override it" };
 
     public Option<string?> ModelFilePath { get; } = new("--model")
@@ -159,6 +169,7 @@ internal sealed class SharedOptions
             options = options with { Privacy = privacy, FractionPerRound = selected };
         }
 
+        options = SecureAggregationSpec.Apply(options, r.GetValue(SecureAggregation), r.GetValue(SaThreshold), r.GetValue(SaNeighbours), r.GetValue(Dropout), r.GetValue(ClipNorm), r.GetValue(Transport));
         var count = r.GetValue(Malicious);
         if (r.GetValue(Attack) is { } attackText)
         {

@@ -93,7 +93,7 @@ public sealed class Experiment
         }
 
         var model = WithSharedOutputBiases(clients);
-        var config = Options.RunConfig(model.Spec, clients.Count);
+        var config = Options.RunConfig(model.Spec, clients.Count, clients.Examples.Max(e => (long)e.Length));
         var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["data"] = Data.Name, ["model"] = ModelDescription.Of(Data.Spec) };
         foreach (var (key, value) in Settings ?? new Dictionary<string, string>())
         {

@@ -71,6 +71,17 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             // may overlap: over gRPC that hides the round trips. The selection is then read in client order.
             var offers = new AssignmentOffer[locals.Length];
             var polling = new ParallelOptions { MaxDegreeOfParallelism = PollConcurrency, CancellationToken = cancellationToken };
+            if (PlaysDropouts)
+            {
+                // After drop-outs the vanished clients are not ready (they missed a deadline): every client polls once, in
+                // client order, so that who is ready when the round starts does not depend on timing; the round's offers follow.
+                for (var c = 0; c < locals.Length; c++)
+                {
+                    var connection = host.Connection(c);
+                    await retry.RunAsync("wait for an assignment", t => connection.WaitForAssignmentAsync(runId, TimeSpan.Zero, t), cancellationToken, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             await Parallel.ForEachAsync(Enumerable.Range(0, locals.Length), polling, async (c, ct) =>
                 offers[c] = await retry.RunAsync("wait for an assignment", t => host.Connection(c).WaitForAssignmentAsync(runId, TimeSpan.Zero, t), ct, ct).ConfigureAwait(false)).ConfigureAwait(false);
             var selected = new List<(int Client, TrainingAssignment Assignment)>();
@@ -109,7 +120,22 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
 
             var baseVersion = version;
 
-            await TrainRoundAsync(steps, locals, selected, global, () => progress?.Invoke(new SimulationProgress(Series, Interlocked.Increment(ref done), total)), cancellationToken).ConfigureAwait(false);
+            void OnTrained() => progress?.Invoke(new SimulationProgress(Series, Interlocked.Increment(ref done), total));
+            if (PlaysDropouts)
+            {
+                var updates = await TrainAsync(steps, locals, selected, global, OnTrained, cancellationToken).ConfigureAwait(false);
+                if (!await DropoutRound.PlayAsync(host, steps, selected, updates, options, retry, baseVersion, cancellationToken).ConfigureAwait(false))
+                {
+                    // The round failed (secure aggregation lost too many clients); the engine runs it again.
+                    round--;
+                    continue;
+                }
+            }
+            else
+            {
+                await TrainRoundAsync(steps, locals, selected, global, OnTrained, cancellationToken).ConfigureAwait(false);
+            }
+
             done = (long)round * locals.Length;
             progress?.Invoke(new SimulationProgress(Series, done, total));
 
@@ -139,6 +165,32 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             ? string.Create(c, $"round {round} (no finite validation {selection}; the last version)")
             : string.Create(c, $"round {round} of {stopping.LastRound} (validation {selection} {stopping.BestValue:F4}")
                 + (stopping.ShouldStop ? string.Create(c, $"; stopped after {stopping.Patience} rounds without improvement)") : ")");
+    }
+
+    /// <summary>Whether rounds go through <see cref="DropoutRound"/> (drop-outs or secure aggregation) rather than plain submissions.</summary>
+    private bool PlaysDropouts => options.Dropout > 0 || options.SecureAggregation is not null;
+
+    private async Task<LocalUpdate[]> TrainAsync(
+        NodeRoundStep[] steps, LocalClient[] locals, List<(int Client, TrainingAssignment Assignment)> selected, ParameterSet global, Action onTrained, CancellationToken cancellationToken)
+    {
+        var updates = new LocalUpdate[selected.Count];
+        await pool.ForEachAsync(selected.Count, (k, worker, ct) =>
+        {
+            var (c, assignment) = selected[k];
+            worker.Target.Client = c;
+            try
+            {
+                updates[k] = steps[c].Train(worker.Workspace, locals[c], assignment, global, ct);
+            }
+            finally
+            {
+                worker.Target.Client = null;
+            }
+
+            onTrained();
+            return ValueTask.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        return updates;
     }
 
     private async Task TrainRoundAsync(

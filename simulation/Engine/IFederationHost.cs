@@ -25,4 +25,15 @@ public interface IFederationHost : IAsyncDisposable
     /// was stored or the host cannot tell.
     /// </summary>
     byte[]? LoadStrategyState(long version) => null;
+
+    /// <summary>
+    /// Lets the open round's current deadline (or secure-aggregation phase deadline) pass now and has the engine act on
+    /// it, as if the clock had reached it: how simulated drop-outs end a phase without waiting.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The host's clock cannot be moved (gRPC on loopback).</exception>
+    Task ExpireDeadlineAsync(CancellationToken cancellationToken) => throw new NotSupportedException($"the {Transport} transport cannot let deadlines pass: drop-outs need the in-memory transport");
+
+    /// <summary>The run's latest committed version.</summary>
+    /// <exception cref="NotSupportedException">The host cannot tell (gRPC on loopback).</exception>
+    long ModelVersion() => throw new NotSupportedException($"the {Transport} transport does not report the run's version to the driver");
 }

@@ -19,6 +19,8 @@ public sealed class InMemoryFederationHost : IFederationHost
 {
     private readonly SqliteStore _store;
     private readonly InMemoryCoordinatorConnection[] _connections;
+    private readonly SimulationClock _clock = new();
+    private readonly TimeSpan _deadline;
 
     /// <summary>Creates the engine, the run and <paramref name="clients"/> enrolled nodes.</summary>
     /// <param name="config">The run.</param>
@@ -37,8 +39,10 @@ public sealed class InMemoryFederationHost : IFederationHost
         _store = new SqliteStore(":memory:");
         // A private run's noise is keyed by its seed, so a simulation repeats (never the production source's behaviour).
         var pipelines = new RoundPipelineFactory(privacyNoise: PrivacyNoiseSource.FromRunSeed);
-        Engine = new RoundEngine(_store, TimeProvider.System, new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromDays(1) }, pipelines: pipelines);
-        var nodes = new NodeDirectory(_store, TimeProvider.System);
+        // Nodes never count as gone (each expired deadline moves the clock by a day); drop-outs are the driver's to play.
+        Engine = new RoundEngine(_store, _clock, new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromDays(365 * 100) }, pipelines: pipelines);
+        _deadline = TimeSpan.FromSeconds(Math.Max(config.RoundDeadlineSeconds, config.SecureAggregation?.PhaseTimeoutSeconds ?? 0)) + TimeSpan.FromSeconds(1);
+        var nodes = new NodeDirectory(_store, _clock);
         RunId = Engine.CreateRun(config).RunId;
         Engine.Pause(RunId);
         _connections = new InMemoryCoordinatorConnection[clients];
@@ -71,6 +75,17 @@ public sealed class InMemoryFederationHost : IFederationHost
         Engine.Resume(RunId);
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc/>
+    public Task ExpireDeadlineAsync(CancellationToken cancellationToken)
+    {
+        _clock.Advance(_deadline);
+        Engine.Tick();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public long ModelVersion() => Engine.GetRun(RunId).ModelVersion;
 
     /// <inheritdoc/>
     public byte[]? LoadStrategyState(long version) => _store.LoadStrategyState(RunId, version);

@@ -47,6 +47,20 @@ public sealed record SimulationOptions
     /// </summary>
     public PrivacySettings? Privacy { get; init; }
 
+    /// <summary>
+    /// Secure aggregation of every round (the run config's <c>secureAggregation</c> section), or null (default): plain
+    /// updates. Its <c>maxWeight</c> 0 means "the largest client's example count", so that no weight is capped and the
+    /// weighted mean is FedAvg's. Needs a clip norm in <see cref="Plan"/>.
+    /// </summary>
+    public SecureAggregationSettings? SecureAggregation { get; init; }
+
+    /// <summary>
+    /// F in [0, 1): the fraction of each round's selected clients that vanish (round(F·n) of them, each at a point of the
+    /// round, chosen by the seed and the round; see <see cref="DropoutRound"/>). The round then closes at its deadline
+    /// (the in-memory host lets it pass at once) with a quorum of 1. Default 0.
+    /// </summary>
+    public double Dropout { get; init; }
+
     /// <summary>The attack of the malicious clients, or null (every client honest). Default null.</summary>
     public Attacks.AttackSpec? Attack { get; init; }
 
@@ -124,7 +138,10 @@ public sealed record SimulationOptions
     };
 
     /// <summary>The run config of the federated series for <paramref name="clients"/> clients.</summary>
-    internal RunConfig RunConfig(Federated.Model.Spec.ModelSpec spec, int clients)
+    /// <param name="spec">The model.</param>
+    /// <param name="clients">The number of clients.</param>
+    /// <param name="largestClient">The most examples a client holds: secure aggregation's weight cap when its options leave it 0.</param>
+    internal RunConfig RunConfig(Federated.Model.Spec.ModelSpec spec, int clients, long largestClient = 1)
     {
         var selected = FractionPerRound is { } f ? Math.Max(1, (int)Math.Ceiling(f * clients)) : clients;
         var config = new RunConfig
@@ -144,7 +161,14 @@ public sealed record SimulationOptions
                 Parameters = new Dictionary<string, double>(StrategyParameters, StringComparer.Ordinal),
             },
             Privacy = Privacy is null ? null : Privacy with { ExpectedClients = Privacy.ExpectedClients ?? Privacy.SampleRate * clients },
+            SecureAggregation = SecureAggregation is { MaxWeight: 0 } sa ? sa with { MaxWeight = Math.Max(1, largestClient) } : SecureAggregation,
         };
+        if (Dropout > 0 && Privacy is null)
+        {
+            // Drop-outs are the point: the round commits with whoever answered.
+            config.Quorum = 1;
+        }
+
         config.Validate();
         return config;
     }
@@ -172,6 +196,16 @@ public sealed record SimulationOptions
         if (ReleaseByTime is { } k)
         {
             settings["data release"] = string.Create(c, $"by time over {k} rounds: in round r every client (and the centralised reference, their union) trains on the earliest ⌈min(r, {k})·n/{k}⌉ of its n training rows by timestamp; validation and test rows are fixed; numeric standardisation from all training rows");
+        }
+
+        if (SecureAggregation is { } sa)
+        {
+            settings["secure aggregation"] = string.Create(c, $"threshold {(sa.Threshold is { } t ? t.ToString(c) : "⌈2/3⌉ of the neighbourhood")}, neighbours {(sa.Neighbours == 0 ? "all" : sa.Neighbours.ToString(c))}, max weight {(sa.MaxWeight == 0 ? "the largest client's examples" : sa.MaxWeight.ToString(c))}");
+        }
+
+        if (Dropout > 0)
+        {
+            settings["drop-outs"] = string.Create(c, $"{Dropout} of the selected clients per round, each at a seeded phase (a quarter after sending its update)");
         }
 
         return settings;

@@ -5,6 +5,8 @@ using Federated.Coordinator.Rounds;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
+using Federated.SecureAggregation.Protocol;
+using Federated.SecureAggregation.Protocol.Messages;
 
 namespace Federated.Simulation.Federation;
 
@@ -127,12 +129,45 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
+    public Task<SubmitResult> SubmitKeyAdvertisementAsync(string runId, long round, KeyAdvertisement message, CancellationToken cancellationToken) =>
+        Task.FromResult(Receipt(Call(() => _engine.SubmitKeyAdvertisement(null, NodeId, runId, round, message))));
+
+    /// <inheritdoc/>
+    public Task<SubmitResult> SubmitSharedKeysAsync(string runId, long round, SharedKeys message, CancellationToken cancellationToken) =>
+        Task.FromResult(Receipt(Call(() => _engine.SubmitSharedKeys(null, NodeId, runId, round, message))));
+
+    /// <inheritdoc/>
+    public Task<SubmitResult> SubmitMaskedInputAsync(string runId, long round, MaskedInput message, CancellationToken cancellationToken) =>
+        Task.FromResult(Receipt(Call(() => _engine.SubmitMaskedInput(null, NodeId, runId, round, message))));
+
+    /// <inheritdoc/>
+    public Task<SubmitResult> SubmitUnmaskResponseAsync(string runId, long round, UnmaskResponse message, CancellationToken cancellationToken) =>
+        Task.FromResult(Receipt(Call(() => _engine.SubmitUnmaskResponse(null, NodeId, runId, round, message))));
+
+    /// <inheritdoc/>
+    public async Task<SecAggPhaseMessage> WaitForSecureAggregationAsync(string runId, long round, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return maxWait <= TimeSpan.Zero
+                ? _engine.PollSecureAggregation(NodeId, runId, round)
+                : await _engine.WaitForSecureAggregationAsync(NodeId, runId, round, maxWait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RejectionException e)
+        {
+            throw Rejected(e);
+        }
+    }
+
     /// <summary>The node-side form of an engine assignment.</summary>
     public static TrainingAssignment ToTrainingAssignment(Assignment assignment)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        return new TrainingAssignment { Round = assignment.Round, ModelVersion = assignment.ModelVersion, Plan = assignment.Plan };
+        return new TrainingAssignment { Round = assignment.Round, ModelVersion = assignment.ModelVersion, Plan = assignment.Plan, SecureAggregation = assignment.SecureAggregation };
     }
+
+    private static SubmitResult Receipt(SubmitOutcome outcome) => new(true, outcome.Duplicate);
 
     private static T Call<T>(Func<T> call)
     {

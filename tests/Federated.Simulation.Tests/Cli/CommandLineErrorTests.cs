@@ -36,6 +36,13 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData("movielens|--path|/nonexistent|--partition|dirichlet:0.1:zip", "error: --partition dirichlet:0.1:zip: 'zip' is neither a field nor a task of the data")]
     [InlineData("--optimizer|adagrad", "error: --optimizer: Argument 'adagrad' not recognized. Must be one of: 'sgd' 'momentum' 'adam'")]
     [InlineData("--seed|many", "error: Cannot parse argument 'many' for option '--seed'")]
+    [InlineData("--sa-threshold|3", "error: --sa-threshold and --sa-neighbours need --secure-aggregation")]
+    [InlineData("--dropout|1", "error: --dropout 1: must be in [0, 1)")]
+    [InlineData("--clip-norm|-1", "error: --clip-norm -1: must be a finite number > 0")]
+    [InlineData("--secure-aggregation|--transport|grpc", "error: --secure-aggregation and --dropout run with --transport in-memory only")]
+    [InlineData("--secure-aggregation|--sa-neighbours|3", "error: run config: secureAggregation.neighbours: must be 0 (complete graph) or even")]
+    [InlineData("--secure-aggregation|--strategy|median", "error: run config: strategy.name: 'median' needs every update on its own")]
+    [InlineData("--secure-aggregation|--dp-noise|1|--dp-clip|1", "error: run config: privacy: cannot be combined with secureAggregation yet")]
     [InlineData("movielens|--path|/nonexistent|--model|spec.json|--dim|8", "error: --model and --dim: the spec file sets every field's dim; give one or the other")]
     public void Main_BadValue_OneLineErrorAndExitCode2(string args, string expected)
     {
