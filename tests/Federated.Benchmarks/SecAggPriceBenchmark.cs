@@ -21,8 +21,9 @@ namespace Federated.Benchmarks;
 /// <list type="bullet">
 /// <item>plain sparse: the protobuf size of its <see cref="TensorChunk"/> messages as a node sends them (only the rows it touched);</item>
 /// <item>plain dense: the same update with every shared tensor sent whole;</item>
-/// <item>secure: the masked vector over the dense row universe (every shared value plus one weight per weight group, 4
-/// bytes each, the ring Z_2^32) and the protocol's own messages for a neighbourhood of m parties (two public keys,
+/// <item>secure: the masked vector over the dense row universe (<see cref="WeightedUpdateVector"/>: every shared value,
+/// one weight per embedding row and one per weight group, 4 bytes each, the ring Z_2^32; framed here as float chunks of
+/// the same size) and the protocol's own messages for a neighbourhood of m parties (two public keys,
 /// m − 1 sealed share bundles and m revealed shares sent; the directory, the inbox and the request received).</item>
 /// </list>
 /// It also reports how much of the item table a round's selected users touch together (the smallest public row universe
@@ -59,7 +60,7 @@ internal static class SecAggPriceBenchmark
         var initial = model.Initialize(1);
         var layout = initial.Layout;
         var shared = layout.Tensors.Where(t => t.Scope == ParameterScope.Shared).ToArray();
-        var weightGroups = 1 + shared.Select(t => t.Task).Where(t => t is not null).Distinct().Count();
+        var maskedLength = new WeightedUpdateVector(model).Length;
         var sharedValues = shared.Sum(t => (long)t.Length);
         var itemTable = shared.Single(t => t.Role == TensorRole.Embedding && t.Name.Contains("item", StringComparison.Ordinal));
         var assignment = new TrainingAssignment { Round = 1, ModelVersion = 0, Plan = SimulationOptions.DefaultPlan with { SparseEmbeddings = true } };
@@ -76,7 +77,7 @@ internal static class SecAggPriceBenchmark
         }
 
         var denseBytes = shared.Sum(t => TensorChunker.Dense(t.Name, new float[t.Length], 0, t.Length).Sum(ChunkBytes));
-        var maskedBytes = TensorChunker.Dense("masked", new float[sharedValues + weightGroups], 0, (int)(sharedValues + weightGroups)).Sum(ChunkBytes);
+        var maskedBytes = TensorChunker.Dense("masked", new float[maskedLength], 0, maskedLength).Sum(ChunkBytes);
         // Protocol payloads of one surviving party of a complete neighbourhood of m (framing left out, as in `secagg`).
         var keys = 2L * KeyAgreement.PublicKeyLength;
         var protocolSent = keys + ((parties - 1L) * SecAggClient.SealedBundleLength) + (parties * (long)ShamirSecretSharing.SecretLength);
@@ -90,6 +91,7 @@ internal static class SecAggPriceBenchmark
             ["data"] = $"ML-100K u{fold}.base, per-user",
             ["clients"] = clients.Count,
             ["shared_values"] = sharedValues,
+            ["masked_vector_length"] = maskedLength,
             ["item_rows_touched_mean"] = Math.Round(itemRows.Average(r => r.Length), 1),
             ["item_table_rows"] = itemTable.Rows,
             ["plain_sparse_bytes_mean"] = Math.Round(sparseBytes.Average()),
