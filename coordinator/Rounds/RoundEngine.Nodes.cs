@@ -182,14 +182,14 @@ public sealed partial class RoundEngine
         {
             if (open.Secure is not { } secure)
             {
-                return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.Config.Training), run.Status);
+                return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.NodeTraining), run.Status);
             }
 
             // A secure round is offered until the node advertised its keys; from then on it follows the phases.
             var party = secure.PartyOf(nodeId)!.Value;
             if (secure.Server.Phase == SecureAggregation.Protocol.SecAggServerPhase.AdvertiseKeys && !secure.HasSent(party, SecureAggregation.Protocol.SecAggServerPhase.AdvertiseKeys))
             {
-                return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.Config.Training) { SecureAggregation = secure.AssignmentFor(party) }, run.Status);
+                return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.NodeTraining) { SecureAggregation = secure.AssignmentFor(party) }, run.Status);
             }
         }
 

@@ -22,6 +22,12 @@ public sealed partial class RoundEngine
     private bool BeginSecureRound(RunSession run, RoundSession open, SecureAggregationSettings settings, List<RoundEvent> events)
     {
         var n = open.Selected.Count;
+        if (n == 0 && run.Pipeline.Privacy is not null)
+        {
+            // A private round whose Poisson sample drew nobody has no update to hide: it commits the noise alone, as a plain private round does.
+            return true;
+        }
+
         var neighbours = settings.Neighbours > 0 && settings.Neighbours < n - 1 ? settings.Neighbours : 0;
         var neighbourhood = neighbours == 0 ? n : neighbours + 1;
         var threshold = settings.ThresholdFor(neighbourhood);
@@ -38,12 +44,12 @@ public sealed partial class RoundEngine
             var codec = new WeightedUpdateVector(run.Model);
             var graphSeed = neighbours > 0 ? RandomNumberGenerator.GetBytes(SeedDerivation.SeedLength) : null;
             var setup = new SecAggRoundSetup(new SecAggContext(run.Id, open.Round), [.. Enumerable.Range(1, n)], threshold, codec.Length, neighbours, graphSeed);
-            var inputNorm = codec.NormBound(run.Config.Training.ClipNorm);
+            var inputNorm = codec.NormBound(run.NodeTraining.ClipNorm);
             try
             {
                 // The ring must hold n inputs of that norm: checked now, not when the first input arrives.
                 _ = new FixedPointQuantizer(inputNorm, n);
-                open.Secure = new SecureRoundSession(setup, open.Selected, codec, inputNorm, settings.MaxWeight, TimeSpan.FromSeconds(settings.PhaseTimeoutSeconds));
+                open.Secure = new SecureRoundSession(setup, open.Selected, codec, inputNorm, settings.EffectiveMaxWeight(run.Config), TimeSpan.FromSeconds(settings.PhaseTimeoutSeconds));
             }
             catch (ArgumentException e)
             {
@@ -123,7 +129,10 @@ public sealed partial class RoundEngine
         }
     }
 
-    /// <summary>Turns the unmasked sum into the round's aggregate input: the weighted mean, fed to the strategy as one update of unit weight.</summary>
+    /// <summary>
+    /// Turns the unmasked sum into the round's aggregate input: the weighted mean, fed to the strategy as one update of unit
+    /// weight; in a private run the undivided sum of unit-weight updates, which DP-FedAvg noises and divides by qN.
+    /// </summary>
     private RoundSession? FinishSecureRound(RunSession run, RoundSession open, SecAggResult result, List<RoundEvent> events)
     {
         var secure = open.Secure!;
@@ -136,25 +145,17 @@ public sealed partial class RoundEngine
 
         var sum = new float[result.Sum.Length];
         new FixedPointQuantizer(secure.InputNorm, secure.Setup.Parties.Count).Dequantize(result.Sum, sum);
-        var (mean, weights) = secure.Codec.DecodeMean(sum, secure.MaxWeight);
-        var taskWeights = new Dictionary<string, long>(StringComparer.Ordinal);
-        for (var g = 1; g < secure.Codec.Groups.Count; g++)
+        if (run.Pipeline.Privacy is not null)
         {
-            taskWeights[secure.Codec.Groups[g]!] = weights[g] > 0 ? 1 : 0;
+            // DP-FedAvg needs the sum of the clipped updates at unit weight (W = 1), not their mean: its step adds the noise
+            // and divides by qN at the commit, exactly as for a plain private round.
+            open.Aggregation.AddPrivateSum(secure.Codec.DecodeSum(sum), contributors.Count);
+        }
+        else
+        {
+            AddSecureMean(run.Id, open, secure, sum);
         }
 
-        // The mean already carries the nodes' weights: it counts as one update, and a group without weight leaves its tensors as they were.
-        open.Aggregation.Add(new NodeUpdate
-        {
-            RunId = run.Id,
-            Round = open.Round,
-            BaseVersion = open.BaseVersion,
-            NodeId = "",
-            UploadId = "secure-aggregation",
-            Examples = weights[0] > 0 ? 1 : 0,
-            TaskExamples = taskWeights,
-            Delta = mean,
-        });
         foreach (var nodeId in contributors)
         {
             open.Accepted[nodeId] = "secure-aggregation";
@@ -167,11 +168,42 @@ public sealed partial class RoundEngine
         return open;
     }
 
+    /// <summary>Adds a plain secure round's weighted mean to its aggregation as one update of unit weight.</summary>
+    private static void AddSecureMean(string runId, RoundSession open, SecureRoundSession secure, float[] sum)
+    {
+        var (mean, weights) = secure.Codec.DecodeMean(sum, secure.MaxWeight);
+        var taskWeights = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var g = 1; g < secure.Codec.Groups.Count; g++)
+        {
+            taskWeights[secure.Codec.Groups[g]!] = weights[g] > 0 ? 1 : 0;
+        }
+
+        // The mean already carries the nodes' weights: it counts as one update, and a group without weight leaves its tensors as they were.
+        open.Aggregation.Add(new NodeUpdate
+        {
+            RunId = runId,
+            Round = open.Round,
+            BaseVersion = open.BaseVersion,
+            NodeId = "",
+            UploadId = "secure-aggregation",
+            Examples = weights[0] > 0 ? 1 : 0,
+            TaskExamples = taskWeights,
+            Delta = mean,
+        });
+    }
+
     /// <summary>Fails the open secure round like a missed quorum (the run's retry policy applies); the caller holds the writer and state locks.</summary>
     private void FailSecureRound(RunSession run, RoundSession open, string reason, List<RoundEvent> events)
     {
         SecureRoundsLog.Failed(_logger, run.Id, open.Round, reason);
         _secureEnds[run.Id] = new SecureRoundEnd(open.Round, [], $"round {open.Round} failed: {reason}");
+        if (run.Pipeline.Privacy is { } dp)
+        {
+            // The round released nothing, but its sample was drawn and its nodes trained: counting it as a step of the
+            // accountant is conservative (stored with the next version's ledger). The attempt is then redrawn.
+            run.SetPrivacy(dp.CountFailedAttempt());
+        }
+
         FailRound(run, events, "secure aggregation: " + reason);
     }
 

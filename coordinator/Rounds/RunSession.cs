@@ -28,6 +28,9 @@ internal sealed class RunSession
         Pipeline = pipeline;
         CreatedAt = createdAt;
         SharedTasks = [.. model.Tasks.Select(t => t.Name).Where(task => model.SharedLayout.Tensors.Any(tensor => model.TaskOf(tensor) == task))];
+        NodeTraining = config.SecureAggregation is not null && config.Privacy is not null
+            ? config.Training with { ClipNorm = SecureAggregationSettings.NodeClipNorm(config) }
+            : config.Training;
     }
 
     public Lock State { get; } = new();
@@ -55,6 +58,12 @@ internal sealed class RunSession
     public IReadOnlyList<string> SharedTasks { get; }
 
     public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>
+    /// The training plan nodes get: the config's, except that in a private secure run the clip is the privacy clip S
+    /// (<see cref="SecureAggregationSettings.NodeClipNorm"/>): nobody but the node can clip its update there.
+    /// </summary>
+    public Model.Training.LocalTrainingPlan NodeTraining { get; }
 
     public RunStatus Status { get; set; }
 

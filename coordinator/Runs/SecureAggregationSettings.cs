@@ -10,8 +10,10 @@ namespace Federated.Coordinator.Runs;
 /// </summary>
 /// <remarks>
 /// The coordinator sees no single update, so everything that needs one is refused: the robust rules, a server-side norm
-/// bound, and a run without a node-side clip norm (<c>training.clipNorm</c> &gt; 0 is required). Differential privacy is
-/// not combined with it yet. A server optimiser (FedAdam, …) works on the unmasked mean and combines.
+/// bound, and a run without a node-side clip norm (<c>training.clipNorm</c> &gt; 0, or a private run's fixed
+/// <c>privacy.clipNorm</c>). With <c>privacy</c> nodes clip to its S (<see cref="NodeClipNorm"/>) and send at unit weight
+/// (<see cref="EffectiveMaxWeight"/>), and the coordinator noises the unmasked sum as DP-FedAvg does; adaptive clipping is
+/// refused. A server optimiser (FedAdam, …) works on the unmasked mean and combines.
 /// </remarks>
 public sealed record SecureAggregationSettings
 {
@@ -80,14 +82,16 @@ public sealed record SecureAggregationSettings
             throw new RunConfigException("strategy.parameters." + NormBound.MultipleKey, "a server-side norm bound needs every update on its own, but with secureAggregation the coordinator sees only their sum; nodes clip to training.clipNorm instead");
         }
 
-        if (config.Training is { ClipNorm: <= 0 })
+        if (config.Privacy is { } privacy)
+        {
+            if (privacy.Adaptive is not null)
+            {
+                throw new RunConfigException("privacy.adaptive", "cannot be combined with secureAggregation: adaptive clipping counts which updates were clipped, one by one, and the coordinator sees only their sum; set privacy.clipNorm instead");
+            }
+        }
+        else if (config.Training is { ClipNorm: <= 0 })
         {
             throw new RunConfigException("training.clipNorm", "must be > 0 with secureAggregation: the coordinator cannot check an update's norm, so nodes must clip it, and the fixed-point ring is sized by it");
-        }
-
-        if (config.Privacy is not null)
-        {
-            throw new RunConfigException("privacy", "cannot be combined with secureAggregation yet: central noise on the unmasked sum is not implemented");
         }
 
         if (config.NodesPerRound is > MaxParties)
@@ -104,6 +108,28 @@ public sealed record SecureAggregationSettings
         {
             throw new RunConfigException(Key + ".threshold", $"must be ≤ minClients = {config.MinClients}: a round may start with that many nodes, not {tm}");
         }
+    }
+
+    /// <summary>
+    /// The L2 norm every node clips its update to: <c>training.clipNorm</c>; with <c>privacy</c>, its clip S whenever
+    /// <c>training.clipNorm</c> is 0 or larger (the noise z·S is only right if no update exceeds S, and the coordinator
+    /// cannot check that: nodes are trusted to clip, the semi-honest model).
+    /// </summary>
+    public static double NodeClipNorm(RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var clip = config.Training.ClipNorm;
+        return config.Privacy?.ClipNorm is { } privacyClip && (clip <= 0 || clip > privacyClip) ? privacyClip : clip;
+    }
+
+    /// <summary>
+    /// W as the nodes encode with: <see cref="MaxWeight"/>, or 1 in a private run, so that every node weighs exactly 1 in
+    /// the sum (a = min(w, 1) / 1 = 1 for any node with an example), as DP-FedAvg weighs every client.
+    /// </summary>
+    public long EffectiveMaxWeight(RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Privacy is null ? MaxWeight : 1;
     }
 
     /// <summary>The threshold of a round whose neighbourhood (selected count, or k + 1) has <paramref name="neighbourhood"/> parties.</summary>

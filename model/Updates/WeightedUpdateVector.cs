@@ -204,5 +204,28 @@ public sealed class WeightedUpdateVector
         return (new ModelDelta(tensors), weights);
     }
 
+    /// <summary>
+    /// The round's plain sum of the tensors' blocks, undivided, as a dense delta of every shared tensor: Σ_k a_k Δ_k. With
+    /// every a_k = 1 (W = 1: unit weights, as DP-FedAvg weighs every client) it is the sum of the clipped updates that
+    /// central differential privacy noises and divides by the expected number of clients; the weights are not used.
+    /// </summary>
+    /// <param name="sum">Σ_k vector_k (<see cref="Length"/> floats), decoded from the ring.</param>
+    /// <exception cref="ArgumentException">The sum has the wrong length.</exception>
+    public ModelDelta DecodeSum(ReadOnlySpan<float> sum)
+    {
+        if (sum.Length != Length)
+        {
+            throw new ArgumentException($"the vector has {Length} elements, not {sum.Length}", nameof(sum));
+        }
+
+        var tensors = new List<TensorDelta>(_model.SharedLayout.Tensors.Count);
+        foreach (var tensor in _model.SharedLayout.Tensors)
+        {
+            tensors.Add(new TensorDelta(tensor.Name, sum.Slice(tensor.Offset, tensor.Length).ToArray()));
+        }
+
+        return new ModelDelta(tensors);
+    }
+
     private int GroupIndexOf(TensorInfo tensor) => _groupOfTensor[tensor.Name];
 }

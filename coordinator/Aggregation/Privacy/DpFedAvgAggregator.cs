@@ -44,6 +44,18 @@ internal sealed class DpFedAvgAggregator : IRoundAggregator
     public void Add(ModelDelta delta, UpdateWeights weights)
     {
         ArgumentNullException.ThrowIfNull(delta);
+        var norm = UpdateClipping.Norm(delta);
+        Accumulate(delta, UpdateClipping.Scale(norm, ClipNorm));
+        if (norm <= ClipNorm)
+        {
+            _unclipped++;
+        }
+
+        Count++;
+    }
+
+    private void Accumulate(ModelDelta delta, double scale)
+    {
         if (After is not null)
         {
             throw new InvalidOperationException("the round was finished: its noised mean was released");
@@ -51,13 +63,6 @@ internal sealed class DpFedAvgAggregator : IRoundAggregator
 
         var sum = _sum ?? throw new InvalidOperationException("this round is over: a later round of the run took over its buffers");
         var layout = _global.Layout;
-        var norm = UpdateClipping.Norm(delta);
-        var scale = UpdateClipping.Scale(norm, ClipNorm);
-        if (norm <= ClipNorm)
-        {
-            _unclipped++;
-        }
-
         foreach (var tensorDelta in delta.Tensors)
         {
             var tensor = layout[tensorDelta.Name];
@@ -74,8 +79,27 @@ internal sealed class DpFedAvgAggregator : IRoundAggregator
                 Accumulate(sum.AsSpan(tensor.Offset, tensor.Length), values, scale);
             }
         }
+    }
 
-        Count++;
+    /// <summary>
+    /// Adds the sum of <paramref name="count"/> updates that the nodes clipped themselves, as secure aggregation releases
+    /// it: taken as it is, since the coordinator cannot see (nor clip) any one of them. <see cref="Finish"/> then noises
+    /// and divides it exactly as it does a sum of updates added one by one.
+    /// </summary>
+    /// <param name="sum">Σ_k Δ_k of clipped updates at unit weight, dense or row-sparse tensors of the shared layout.</param>
+    /// <param name="count">The number of updates in the sum (≥ 0).</param>
+    /// <exception cref="InvalidOperationException">Adaptive clipping: it needs each update's norm, which a sum does not give.</exception>
+    public void AddSum(ModelDelta sum, int count)
+    {
+        ArgumentNullException.ThrowIfNull(sum);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (Owner.Plan.Adaptive is not null)
+        {
+            throw new InvalidOperationException("adaptive clipping counts the unclipped updates one by one: a sum of updates cannot be added");
+        }
+
+        Accumulate(sum, scale: 1);
+        Count += count;
     }
 
     public ParameterSet Finish()

@@ -74,6 +74,19 @@ public sealed class DpFedAvgStrategy : IAggregationStrategy, IStatefulStrategy
         _committed = PrivacyLedger.Initial(Plan, prior);
     }
 
+    /// <summary>
+    /// Counts a round that was sampled but released nothing (a secure round that failed) as one step of the accountant,
+    /// with the clip unchanged: conservative, since the attempt's sample and the nodes' clipped updates were drawn. The
+    /// count lives in <see cref="Ledger"/> in memory and is stored with the next committed version's ledger (a restart
+    /// before that commit forgets it). Call it between rounds: after the failed round, before the next one begins.
+    /// </summary>
+    /// <returns>The ledger that now counts the attempt.</returns>
+    public PrivacyLedger CountFailedAttempt()
+    {
+        _committed = _committed.AfterRound(_committed.ClipNorm);
+        return _committed;
+    }
+
     /// <inheritdoc />
     public string Name => "dp-" + Inner.Name;
 

@@ -1,6 +1,7 @@
 using Federated.Coordinator.Aggregation;
 using Federated.Coordinator.Aggregation.Privacy;
 using Federated.Model.Parameters;
+using Federated.Model.Updates;
 
 namespace Federated.Coordinator.Rounds.Pipeline;
 
@@ -41,6 +42,22 @@ public sealed class RoundAggregation
     {
         ArgumentNullException.ThrowIfNull(prepared);
         _aggregator.Add(prepared.Delta, new UpdateWeights(prepared.Examples, prepared.TaskExamples));
+    }
+
+    /// <summary>
+    /// Folds in the unmasked sum of a private secure round: <paramref name="count"/> updates that the nodes clipped to the
+    /// privacy clip and sent at unit weight. The round's DP-FedAvg step noises and divides it as it does a plain round's.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The run is not private (a plain secure round adds its weighted mean with <see cref="Add"/>).</exception>
+    public void AddPrivateSum(ModelDelta sum, int count)
+    {
+        ArgumentNullException.ThrowIfNull(sum);
+        if (_aggregator is not DpFedAvgAggregator privateRound)
+        {
+            throw new InvalidOperationException("only a private run's round takes an undivided sum of updates");
+        }
+
+        privateRound.AddSum(sum, count);
     }
 
     /// <summary>The next version's parameters: the strategy's result after every post-aggregation transform.</summary>
