@@ -40,7 +40,6 @@ public sealed class SecureAggregationConfigTests
     [InlineData("\"name\": \"fedavg\"", "\"name\": \"fedavg\", \"parameters\": { \"normBoundMultiple\": 2 }", "strategy.parameters.normBoundMultiple", "sum")]
     [InlineData("\"clipNorm\": 1", "\"clipNorm\": 0", "training.clipNorm", "clip")]
     [InlineData("\"minClients\": 10", "\"minClients\": 10, \"nodesPerRound\": 300", "nodesPerRound", "255")]
-    [InlineData("\"quorum\": 2,", "\"privacy\": { \"noiseMultiplier\": 1, \"clipNorm\": 1, \"delta\": 1e-5, \"sampleRate\": 1, \"expectedClients\": 10 },", "privacy", "secureAggregation")]
     public void FromJson_IncompatibleSetting_IsRefusedWithOneClearError(string from, string to, string key, string reasonPart)
     {
         var json = SecureRoundTests.SecureConfig().Replace(from, to, StringComparison.Ordinal);
@@ -49,6 +48,31 @@ public sealed class SecureAggregationConfigTests
 
         Assert.Equal(key, e.Key);
         Assert.Contains(reasonPart, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromJson_PrivacyWithAdaptiveClip_IsRefusedNamingTheKey()
+    {
+        var json = PrivateSecureRoundTests.PrivateSecureConfig(noise: 0.5, clip: "\"adaptive\": {}");
+
+        var e = Assert.Throws<RunConfigException>(() => RunConfig.FromJson(json));
+
+        Assert.Equal("privacy.adaptive", e.Key);
+        Assert.Contains("privacy.clipNorm", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(10, 1)]
+    [InlineData(0, 1)]
+    [InlineData(0.5, 0.5)]
+    public void FromJson_PrivacyWithFixedClip_IsAcceptedAndNodesClipToAtMostS(double trainingClip, double nodeClip)
+    {
+        var json = PrivateSecureRoundTests.PrivateSecureConfig().Replace("\"clipNorm\": 10", "\"clipNorm\": " + trainingClip.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        var config = RunConfig.FromJson(json);
+
+        Assert.Equal(nodeClip, SecureAggregationSettings.NodeClipNorm(config));
+        Assert.Equal(1, config.SecureAggregation!.EffectiveMaxWeight(config));
     }
 
     [Fact]
