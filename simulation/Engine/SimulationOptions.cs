@@ -187,7 +187,9 @@ public sealed record SimulationOptions
                 ? "Poisson sampling, each client with probability " + q.ToString(c) + " per round"
                 : FractionPerRound is { } f ? f.ToString(c) + " of clients per round" : "all clients every round",
             ["strategy"] = DescribeStrategy(),
-            ["clip norm"] = Plan.ClipNorm == 0 ? "none" : Plan.ClipNorm.ToString(c),
+            ["clip norm"] = SecureAggregation is not null && Privacy?.ClipNorm is { } privacyClip && (Plan.ClipNorm <= 0 || Plan.ClipNorm > privacyClip)
+                ? string.Create(c, $"{privacyClip} (the privacy clip S: with secure aggregation each client clips to it)")
+                : Plan.ClipNorm == 0 ? "none" : Plan.ClipNorm.ToString(c),
             ["FedProx μ"] = Plan.ProximalMu.ToString(c),
             ["workers"] = Workers.ToString(c),
             ["budget of references"] = string.Create(c, $"{EffectiveReferenceRounds} rounds × {Plan.LocalEpochs} local epochs")
@@ -200,7 +202,7 @@ public sealed record SimulationOptions
 
         if (SecureAggregation is { } sa)
         {
-            settings["secure aggregation"] = string.Create(c, $"threshold {(sa.Threshold is { } t ? t.ToString(c) : "⌈2/3⌉ of the neighbourhood")}, neighbours {(sa.Neighbours == 0 ? "all" : sa.Neighbours.ToString(c))}, max weight {(sa.MaxWeight == 0 ? "the largest client's examples" : sa.MaxWeight.ToString(c))}");
+            settings["secure aggregation"] = string.Create(c, $"threshold {(sa.Threshold is { } t ? t.ToString(c) : "⌈2/3⌉ of the neighbourhood")}, neighbours {(sa.Neighbours == 0 ? "all" : sa.Neighbours.ToString(c))}, max weight {(Privacy is not null ? "1 (private: every client weighs 1, as DP-FedAvg weighs it)" : sa.MaxWeight == 0 ? "the largest client's examples" : sa.MaxWeight.ToString(c))}");
         }
 
         if (Dropout > 0)
