@@ -53,4 +53,47 @@ public sealed class SecureAggregationExperimentTests
         // The drop-outs did happen and the rounds still committed.
         Assert.Equal([0, 1, 2, 3], secure.Points.Where(p => p.Series == ExperimentSeries.Federated && p.Client == MetricPoint.AllClients).Select(p => p.Round).Distinct().Order());
     }
+
+    [Fact]
+    public async Task RunAsync_PrivateSecureAggregation_MatchesPlainPrivateRunAndSpendsTheSameEpsilon()
+    {
+        var data = TinyFederation.Data(usersPerInstitution: 20);
+        var partition = TinyFederation.ByInstitution(data);
+        Experiment Run(bool secure)
+        {
+            var options = TinyFederation.Experiment(data, partition).Options;
+            return new Experiment
+            {
+                Title = "tiny",
+                CommandLine = "test",
+                Data = data,
+                Partition = partition,
+                WithReferences = false,
+                Options = options with
+                {
+                    Rounds = 2,
+
+                    // SGD, as above; the same seed gives both runs the same Poisson sample and the same noise.
+                    Plan = options.Plan with { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05f },
+                    Privacy = new PrivacySettings { NoiseMultiplier = 0.5, ClipNorm = 1, Delta = 1e-5, SampleRate = 1 },
+                    SecureAggregation = secure ? new SecureAggregationSettings { MaxWeight = 0 } : null,
+                },
+            };
+        }
+
+        var plain = await Run(secure: false).RunAsync();
+        var secure = await Run(secure: true).RunAsync();
+
+        Assert.StartsWith("1 (the privacy clip S", secure.Settings["clip norm"], StringComparison.Ordinal);
+        Assert.Equal(plain.Settings["privacy spent"], secure.Settings["privacy spent"]);
+        foreach (var (task, metrics) in plain.TaskMetrics)
+        {
+            foreach (var metric in metrics)
+            {
+                var a = plain.Final(ExperimentSeries.Federated, task, metric);
+                var b = secure.Final(ExperimentSeries.Federated, task, metric);
+                Assert.True(Math.Abs(a - b) <= 1e-4, $"{task} {metric}: plain {a}, secure {b}");
+            }
+        }
+    }
 }
