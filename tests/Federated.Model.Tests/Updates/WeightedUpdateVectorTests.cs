@@ -58,6 +58,38 @@ public sealed class WeightedUpdateVectorTests
     }
 
     [Fact]
+    public void DecodeSum_UnitWeights_IsThePlainSumOfTheDeltasWithUnsentRowsZero()
+    {
+        var codec = new WeightedUpdateVector(Model);
+        var item = Model.SharedLayout["emb/item"];
+        var random = new Random(4);
+        ModelDelta Delta(int[] rows) => new([.. Model.SharedLayout.Tensors.Select(t => t.Name == item.Name
+            ? new TensorDelta(t.Name, [.. Enumerable.Range(0, rows.Length * t.Columns).Select(_ => (float)random.NextDouble())], rows)
+            : new TensorDelta(t.Name, [.. Enumerable.Range(0, t.Length).Select(_ => (float)random.NextDouble())]))]);
+        var first = Delta([1, 2]);
+        var second = Delta([2, 5]);
+        var sum = new float[codec.Length];
+        var vector = new float[codec.Length];
+        var labels = new Dictionary<string, long> { ["click"] = 3, ["conversion"] = 2 };
+
+        // W = 1: every node with an example weighs exactly 1, whatever its example counts (a private run's encoding).
+        codec.Encode(first, 30, labels, 1, vector);
+        Add(sum, vector);
+        codec.Encode(second, 90, labels, 1, vector);
+        Add(sum, vector);
+
+        var total = codec.DecodeSum(sum);
+
+        var trunk = Model.SharedLayout.Tensors.First(t => t.Kind == TensorKind.Weight && Model.TaskOf(t) is null);
+        Assert.Equal(Value(first, trunk.Name, 0) + Value(second, trunk.Name, 0), Value(total, trunk.Name, 0), 5);
+        Assert.Equal(Value(first, item.Name, item.Columns) + Value(second, item.Name, 0), Value(total, item.Name, 2 * item.Columns), 5);
+        Assert.Equal(Value(second, item.Name, item.Columns), Value(total, item.Name, 5 * item.Columns), 5);
+        Assert.Equal(0f, Value(total, item.Name, 0));
+        Assert.All(total.Tensors, t => Assert.Null(t.Rows));
+        Assert.Equal(Model.SharedLayout.TotalLength, total.Tensors.Sum(t => t.Values.Length));
+    }
+
+    [Fact]
     public void Encode_WeightAboveCap_CountsAsTheCap()
     {
         var codec = new WeightedUpdateVector(Model);

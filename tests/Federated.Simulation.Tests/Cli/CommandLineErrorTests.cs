@@ -42,7 +42,7 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData("--secure-aggregation|--transport|grpc", "error: --secure-aggregation and --dropout run with --transport in-memory only")]
     [InlineData("--secure-aggregation|--sa-neighbours|3", "error: run config: secureAggregation.neighbours: must be 0 (complete graph) or even")]
     [InlineData("--secure-aggregation|--strategy|median", "error: run config: strategy.name: 'median' needs every update on its own")]
-    [InlineData("--secure-aggregation|--dp-noise|1|--dp-clip|1", "error: run config: privacy: cannot be combined with secureAggregation yet")]
+    [InlineData("--secure-aggregation|--dp-noise|0.5|--dp-clip|adaptive", "error: run config: privacy.adaptive: cannot be combined with secureAggregation")]
     [InlineData("movielens|--path|/nonexistent|--model|spec.json|--dim|8", "error: --model and --dim: the spec file sets every field's dim; give one or the other")]
     public void Main_BadValue_OneLineErrorAndExitCode2(string args, string expected)
     {
