@@ -36,6 +36,20 @@ public sealed class ShippedRunConfigDataTests
         Assert.True(float.IsNaN(table.Label(8, spec.Tasks.ToList().FindIndex(t => t.Name == "rating"))), "the empty rating cell is a missing label");
     }
 
+    [Fact]
+    public void ShippedModelSpecs_EveryFile_LoadsCompilesAndRoundTrips()
+    {
+        var files = Directory.GetFiles(Path.Combine(Runs, "models"), "*.json").Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Contains(files, f => Path.GetFileName(f) == "movielens-peer-mf.json");
+        foreach (var file in files)
+        {
+            var spec = Federated.Model.Spec.ModelSpec.Load(file);
+            var again = Federated.Model.Spec.ModelSpec.FromJson(spec.ToJson());
+            Assert.Equal(CompiledModel.Compile(spec).Fingerprint, CompiledModel.Compile(again).Fingerprint);
+        }
+    }
+
     private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
