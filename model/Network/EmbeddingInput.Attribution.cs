@@ -35,33 +35,7 @@ internal sealed partial class EmbeddingInput
 
         foreach (var (f, column) in _biasesOfTask[task])
         {
-            var table = _tables[f];
-            var stride = table.Columns;
-            var values = parameters.Slice(table.Offset, table.Length);
-            var ids = batch.Ids(f);
-            if (!_fields[f].MultiValued)
-            {
-                for (var i = 0; i < n; i++)
-                {
-                    attributions[(i * fields) + f] += values[(ids[start + i] * stride) + column];
-                }
-
-                continue;
-            }
-
-            var offsets = batch.BagOffsets(f);
-            for (var i = 0; i < n; i++)
-            {
-                var from = offsets[start + i];
-                var to = offsets[start + i + 1];
-                var sum = 0f;
-                for (var k = from; k < to; k++)
-                {
-                    sum += values[(ids[k] * stride) + column];
-                }
-
-                attributions[(i * fields) + f] += to - from > 1 ? sum / (to - from) : sum;
-            }
+            AddPooledBias(parameters, batch, start, n, f, column, attributions, fields, f);
         }
     }
 }

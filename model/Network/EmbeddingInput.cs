@@ -163,33 +163,7 @@ internal sealed partial class EmbeddingInput
     {
         foreach (var (f, column) in _biasesOfTask[task])
         {
-            var table = _tables[f];
-            var stride = table.Columns;
-            var values = parameters.Slice(table.Offset, table.Length);
-            var ids = batch.Ids(f);
-            if (!_fields[f].MultiValued)
-            {
-                for (var i = 0; i < n; i++)
-                {
-                    outputs[i] += values[(ids[start + i] * stride) + column];
-                }
-
-                continue;
-            }
-
-            var offsets = batch.BagOffsets(f);
-            for (var i = 0; i < n; i++)
-            {
-                var from = offsets[start + i];
-                var to = offsets[start + i + 1];
-                var sum = 0f;
-                for (var k = from; k < to; k++)
-                {
-                    sum += values[(ids[k] * stride) + column];
-                }
-
-                outputs[i] += to - from > 1 ? sum / (to - from) : sum;
-            }
+            AddPooledBias(parameters, batch, start, n, f, column, outputs, 1, 0);
         }
 
         if (_dotTasks[task])
@@ -308,5 +282,40 @@ internal sealed partial class EmbeddingInput
         }
 
         return row;
+    }
+
+    /// <summary>
+    /// Adds column <paramref name="column"/> of field <paramref name="f"/>'s looked-up row (the mean over a bag's rows) of
+    /// examples start..start + n to <c>destination[i × stride + offset]</c>: a row bias, for outputs or attributions alike.
+    /// </summary>
+    private void AddPooledBias(ReadOnlySpan<float> parameters, Batch batch, int start, int n, int f, int column, Span<float> destination, int stride, int offset)
+    {
+        var table = _tables[f];
+        var columns = table.Columns;
+        var values = parameters.Slice(table.Offset, table.Length);
+        var ids = batch.Ids(f);
+        if (!_fields[f].MultiValued)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                destination[(i * stride) + offset] += values[(ids[start + i] * columns) + column];
+            }
+
+            return;
+        }
+
+        var offsets = batch.BagOffsets(f);
+        for (var i = 0; i < n; i++)
+        {
+            var from = offsets[start + i];
+            var to = offsets[start + i + 1];
+            var sum = 0f;
+            for (var k = from; k < to; k++)
+            {
+                sum += values[(ids[k] * columns) + column];
+            }
+
+            destination[(i * stride) + offset] += to - from > 1 ? sum / (to - from) : sum;
+        }
     }
 }
