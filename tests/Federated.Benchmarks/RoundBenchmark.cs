@@ -30,6 +30,7 @@ internal static class RoundBenchmark
         var inFlight = new Option<int?>("--max-uploads-in-flight") { Description = "Coordinator:MaxUploadsInFlight (default: the coordinator's)" };
         var connectionWindow = new Option<int?>("--connection-window") { Description = "Coordinator:Http2InitialConnectionWindowBytes (default: the coordinator's)" };
         var streamWindow = new Option<int?>("--stream-window") { Description = "Coordinator:Http2InitialStreamWindowBytes (default: the coordinator's)" };
+        var chunkBytes = new Option<int>("--chunk-bytes") { Description = "Value bytes per upload chunk the nodes send (≤ 1 MiB)", DefaultValueFactory = _ => TensorBytes.MaxChunkBytes };
         var maxWait = new Option<int>("--max-wait-ms") { Description = "The nodes' long-poll wait", DefaultValueFactory = _ => 30_000 };
         var command = new Command("round", "Rounds of N nodes uploading dense P-parameter updates to a real coordinator on loopback, against the engine in memory");
         command.Options.Add(nodes);
@@ -39,13 +40,14 @@ internal static class RoundBenchmark
         command.Options.Add(connectionWindow);
         command.Options.Add(streamWindow);
         command.Options.Add(maxWait);
+        command.Options.Add(chunkBytes);
         command.SetAction(async (result, _) =>
         {
             var settings = new List<string>();
             Add(settings, "MaxUploadsInFlight", result.GetValue(inFlight));
             Add(settings, "Http2InitialConnectionWindowBytes", result.GetValue(connectionWindow));
             Add(settings, "Http2InitialStreamWindowBytes", result.GetValue(streamWindow));
-            return await RunAsync(result.GetValue(nodes), result.GetValue(parameters), result.GetValue(rounds), result.GetValue(maxWait), settings);
+            return await RunAsync(result.GetValue(nodes), result.GetValue(parameters), result.GetValue(rounds), result.GetValue(maxWait), settings, result.GetValue(chunkBytes));
         });
         return command;
     }
@@ -73,7 +75,7 @@ internal static class RoundBenchmark
         }
     }
 
-    private static async Task<int> RunAsync(int nodeCount, int parameters, int rounds, int maxWaitMs, List<string> settings)
+    private static async Task<int> RunAsync(int nodeCount, int parameters, int rounds, int maxWaitMs, List<string> settings, int chunkBytes)
     {
         const long Examples = 10;
         var config = RunConfig(nodeCount, parameters, rounds + 1);
@@ -83,7 +85,7 @@ internal static class RoundBenchmark
         // The reference first, while the machine is otherwise quiet.
         var reference = InMemoryRoundReference.Measure(config, nodeCount, rounds, delta, Examples);
 
-        var chunks = layout.Tensors.SelectMany(t => TensorChunker.Dense(t.Name, delta[t.Name], 0, t.Length)).ToList();
+        var chunks = layout.Tensors.SelectMany(t => TensorChunker.Dense(t.Name, delta[t.Name], 0, t.Length, chunkBytes)).ToList();
         var directory = Directory.CreateTempSubdirectory("federated-round-benchmark-");
         try
         {
@@ -137,6 +139,7 @@ internal static class RoundBenchmark
             {
                 ["benchmark"] = "round",
                 ["nodes"] = nodeCount,
+                ["chunk_bytes"] = chunkBytes,
                 ["params"] = layout.TotalLength,
                 ["rounds"] = rounds,
                 ["settings"] = string.Join(' ', settings),
