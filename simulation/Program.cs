@@ -38,3 +38,9 @@ catch (Exception e) when (e is RunConfigException or Federated.Model.Spec.ModelS
     await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
     return 2;
 }
+catch (Federated.Simulation.Engine.SimulationRunFailedException e)
+{
+    // The run itself failed (e.g. every secure attempt of a round lost too many clients): one line, exit 1.
+    await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+    return 1;
+}

@@ -214,8 +214,12 @@ public sealed class Experiment
 
         var ledger = PrivacyLedger.Deserialize(state, plan).Ledger;
         var spent = ledger.Spent;
+        // A private secure round that failed released nothing but is counted as a sampled step, so steps may exceed versions.
+        var failed = ledger.Steps > lastVersion
+            ? string.Create(CultureInfo.InvariantCulture, $" ({ledger.Steps - lastVersion} of them secure rounds that failed and released nothing, counted as sampled steps; {lastVersion} versions)")
+            : "";
         settings["privacy spent"] = string.Create(
             CultureInfo.InvariantCulture,
-            $"ε = {spent.Epsilon:G6} at δ = {spent.Delta:G4} (RDP order {spent.Order:G4}) after {ledger.Steps} rounds at z = {ledger.NoiseMultiplier:G6}; final clip norm S = {ledger.ClipNorm:G6}");
+            $"ε = {spent.Epsilon:G6} at δ = {spent.Delta:G4} (RDP order {spent.Order:G4}) after {ledger.Steps} rounds at z = {ledger.NoiseMultiplier:G6}{failed}; final clip norm S = {ledger.ClipNorm:G6}");
     }
 }

@@ -97,6 +97,13 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
 
             // With privacy a round's Poisson sample may draw no client: the engine then commits that round's version at once
             // (noise only), so the version can be ahead of the loop. Each such version is evaluated as its own round.
+            if (ended && host.FailureMessage() is { } failure)
+            {
+                // Rounds that fail beyond the run's retries (e.g. secure rounds with too many drop-outs) end the run: the
+                // user's to fix, so one line, not a trace.
+                throw new SimulationRunFailedException($"the federated run failed before round {round}: {failure}");
+            }
+
             var reached = selected.Count > 0 ? selected[0].Assignment.ModelVersion : ended && options.Privacy is not null ? options.Rounds : -1;
             if (reached < 0)
             {

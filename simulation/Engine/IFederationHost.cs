@@ -33,6 +33,9 @@ public interface IFederationHost : IAsyncDisposable
     /// <exception cref="NotSupportedException">The host's clock cannot be moved (gRPC on loopback).</exception>
     Task ExpireDeadlineAsync(CancellationToken cancellationToken) => throw new NotSupportedException($"the {Transport} transport cannot let deadlines pass: drop-outs need the in-memory transport");
 
+    /// <summary>Why the run failed (the engine's message), or null while it has not failed or when the host cannot tell.</summary>
+    string? FailureMessage() => null;
+
     /// <summary>The run's latest committed version.</summary>
     /// <exception cref="NotSupportedException">The host cannot tell (gRPC on loopback).</exception>
     long ModelVersion() => throw new NotSupportedException($"the {Transport} transport does not report the run's version to the driver");

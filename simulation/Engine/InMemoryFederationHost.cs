@@ -87,6 +87,9 @@ public sealed class InMemoryFederationHost : IFederationHost
     /// <inheritdoc/>
     public long ModelVersion() => Engine.GetRun(RunId).ModelVersion;
 
+    /// <inheritdoc />
+    public string? FailureMessage() => Engine.GetRun(RunId) is { Status: RunStatus.Failed } run ? run.Message : null;
+
     /// <inheritdoc/>
     public byte[]? LoadStrategyState(long version) => _store.LoadStrategyState(RunId, version);
 

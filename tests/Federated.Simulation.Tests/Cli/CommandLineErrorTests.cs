@@ -83,6 +83,18 @@ public sealed class CommandLineErrorTests : IDisposable
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Fact]
+    public void Main_SecureRoundsFailingBeyondRetries_OneLineAndExitCode1()
+    {
+        // Half of the ten clients vanish every round, fewer than the default threshold of 7: every attempt fails.
+        var (code, error) = Run("--secure-aggregation", "--dropout", "0.5");
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: the federated run failed before round 1: round ", error, StringComparison.Ordinal);
+        Assert.Contains("fewer than the threshold 7", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder))

@@ -96,4 +96,34 @@ public sealed class SecureAggregationExperimentTests
             }
         }
     }
+
+    [Fact]
+    public async Task RunAsync_PrivateSecureRoundsFailing_SpentLineCountsTheFailedAttempts()
+    {
+        var data = TinyFederation.Data(usersPerInstitution: 20);
+        var partition = TinyFederation.ByInstitution(data);
+        var options = TinyFederation.Experiment(data, partition).Options;
+        var experiment = new Experiment
+        {
+            Title = "tiny",
+            CommandLine = "test",
+            Data = data,
+            Partition = partition,
+            WithReferences = false,
+            Options = options with
+            {
+                Rounds = 3,
+                Plan = options.Plan with { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05f },
+                // A Poisson sample of one client cannot run a secure round (t ≥ 2): such an attempt fails, releases
+                // nothing and is redrawn, so with this seed the ledger counts more steps than versions.
+                Privacy = new PrivacySettings { NoiseMultiplier = 0.5, ClipNorm = 1, Delta = 1e-5, SampleRate = 0.4 },
+                SecureAggregation = new SecureAggregationSettings { MaxWeight = 0 },
+            },
+        };
+
+        var report = await experiment.RunAsync();
+
+        var spent = report.Settings["privacy spent"];
+        Assert.Matches(@"after (\d+) rounds at z = 0\.5 \((\d+) of them secure rounds that failed and released nothing, counted as sampled steps; (\d+) versions\)", spent);
+    }
 }
