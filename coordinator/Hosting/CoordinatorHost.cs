@@ -9,6 +9,7 @@ using Federated.Protos.V1;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -137,6 +138,10 @@ public static class CoordinatorHost
 
         // Connection limits, explicit and configurable (CoordinatorOptions), applied to every Kestrel endpoint.
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<CoordinatorOptions>>((kestrel, options) => ApplyLimits(kestrel.Limits, options.Value));
+
+        // Kestrel's connection buffers in blocks of TransportBlockBytes rather than its fixed 4 KiB (TransportMemoryPool).
+        // Replace, not TryAdd: the web host registers Kestrel's own factory before this runs.
+        services.Replace(ServiceDescriptor.Singleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>());
 
         // Explicit limits, checked on the decompressed message too; chunks are ≤ 1 MiB so the 4 MiB default leaves headroom.
         services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<CoordinatorOptions>>((grpc, options) =>

@@ -30,6 +30,7 @@ internal static class RoundBenchmark
         var inFlight = new Option<int?>("--max-uploads-in-flight") { Description = "Coordinator:MaxUploadsInFlight (default: the coordinator's)" };
         var connectionWindow = new Option<int?>("--connection-window") { Description = "Coordinator:Http2InitialConnectionWindowBytes (default: the coordinator's)" };
         var streamWindow = new Option<int?>("--stream-window") { Description = "Coordinator:Http2InitialStreamWindowBytes (default: the coordinator's)" };
+        var transportBlock = new Option<int?>("--transport-block") { Description = "Coordinator:TransportBlockBytes, Kestrel's buffer block (default: the coordinator's; 4096 is Kestrel's own)" };
         var chunkBytes = new Option<int>("--chunk-bytes") { Description = "Value bytes per upload chunk the nodes send (≤ 1 MiB)", DefaultValueFactory = _ => TensorBytes.MaxChunkBytes };
         var maxWait = new Option<int>("--max-wait-ms") { Description = "The nodes' long-poll wait", DefaultValueFactory = _ => 30_000 };
         var command = new Command("round", "Rounds of N nodes uploading dense P-parameter updates to a real coordinator on loopback, against the engine in memory");
@@ -41,12 +42,14 @@ internal static class RoundBenchmark
         command.Options.Add(streamWindow);
         command.Options.Add(maxWait);
         command.Options.Add(chunkBytes);
+        command.Options.Add(transportBlock);
         command.SetAction(async (result, _) =>
         {
             var settings = new List<string>();
             Add(settings, "MaxUploadsInFlight", result.GetValue(inFlight));
             Add(settings, "Http2InitialConnectionWindowBytes", result.GetValue(connectionWindow));
             Add(settings, "Http2InitialStreamWindowBytes", result.GetValue(streamWindow));
+            Add(settings, "TransportBlockBytes", result.GetValue(transportBlock));
             return await RunAsync(result.GetValue(nodes), result.GetValue(parameters), result.GetValue(rounds), result.GetValue(maxWait), settings, result.GetValue(chunkBytes));
         });
         return command;
