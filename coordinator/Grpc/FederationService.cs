@@ -162,6 +162,10 @@ public sealed partial class FederationService : Federation.FederationBase
                     assembler.Add(requestStream.Current.Tensor);
                     slot!.Report(assembler.AllocatedFloats);
                 }
+                else
+                {
+                    PooledBytes.Release(requestStream.Current.Tensor.Values);
+                }
 
                 linked.Token.ThrowIfCancellationRequested();
             }

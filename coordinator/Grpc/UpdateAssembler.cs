@@ -158,18 +158,15 @@ internal sealed class UpdateAssembler
 
     /// <summary>
     /// Gives the dense tensor arrays taken from the pool back to it, once the update built from them is no longer used
-    /// (the engine has counted or refused it) or the upload failed. Does nothing the second time or without a pool.
+    /// (the engine has counted or refused it) or the upload failed, and the pooled value buffers of chunks still kept
+    /// (<see cref="PooledBytes"/>). Does nothing the second time.
     /// </summary>
     public void ReturnArrays()
     {
-        if (_pool is null)
-        {
-            return;
-        }
-
         foreach (var builder in _tensors.Values)
         {
-            if (builder.TakePooled() is { } array)
+            builder.ReleasePending();
+            if (_pool is not null && builder.TakePooled() is { } array)
             {
                 _pool.Return(array);
             }
@@ -276,6 +273,7 @@ internal sealed class UpdateAssembler
             if (_values is not null)
             {
                 TensorBytes.CopyTo(values, _values.AsSpan(Filled, count));
+                PooledBytes.Release(values);
             }
             else
             {
@@ -291,6 +289,17 @@ internal sealed class UpdateAssembler
 
         /// <summary>The values received, in one array of exactly <see cref="Filled"/> floats (after <see cref="Complete"/>).</summary>
         public float[] TakeValues() => _values ?? throw new InvalidOperationException("the tensor is not complete");
+
+        /// <summary>Gives back the pooled buffers of chunks still kept (an upload that failed before it was built).</summary>
+        public void ReleasePending()
+        {
+            foreach (var chunk in _pending)
+            {
+                PooledBytes.Release(chunk);
+            }
+
+            _pending.Clear();
+        }
 
         /// <summary>The array, if it came from the pool and was not given back yet; the builder forgets it.</summary>
         public float[]? TakePooled()
@@ -317,6 +326,7 @@ internal sealed class UpdateAssembler
             {
                 var count = TensorBytes.FloatCount(chunk);
                 TensorBytes.CopyTo(chunk, _values.AsSpan(at, count));
+                PooledBytes.Release(chunk);
                 at += count;
             }
 
