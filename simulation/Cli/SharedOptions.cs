@@ -19,7 +19,8 @@ internal sealed class SharedOptions
     {
         Transport.AcceptOnlyFromAmong("in-memory", "grpc");
         Optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
-        Common = [Seed, Rounds, LocalEpochs, BatchSize, LearningRate, Optimizer, Fraction, Workers, L2, Transport, Output, Summary, Strategy, Attack, Malicious, CompareStrategies, DpNoise, DpClip, DpDelta, SampleRate, DpSweep, ValidationFraction, Patience, SelectBy, ReferenceRounds, ReleaseByTime, OptionsFilePath, ClipNorm, SecureAggregation, SaThreshold, SaNeighbours, Dropout];
+        ReferenceOptimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
+        Common = [Seed, Rounds, LocalEpochs, BatchSize, LearningRate, Optimizer, Fraction, Workers, L2, Transport, Output, Summary, Strategy, Attack, Malicious, CompareStrategies, DpNoise, DpClip, DpDelta, SampleRate, DpSweep, ValidationFraction, Patience, SelectBy, ReferenceRounds, ReferenceOptimizer, ReferenceLearningRate, ReferenceBatchSize, ReleaseByTime, OptionsFilePath, ClipNorm, SecureAggregation, SaThreshold, SaNeighbours, Dropout];
     }
 
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split, the partition, the model and the clients", DefaultValueFactory = _ => 1 };
@@ -96,6 +97,12 @@ internal sealed class SharedOptions
     public Option<string?> SelectBy { get; } = new("--select-by") { Description = "TASK:METRIC that picks the best version on validation, e.g. like:auc (default: the first task's headline metric)" };
 
     public Option<int?> ReferenceRounds { get; } = new("--reference-rounds") { Description = "Rounds of the local-only and centralised references (default: --rounds); with --patience they stop earlier on their own validation" };
+
+    public Option<string?> ReferenceOptimizer { get; } = new("--reference-optimizer") { Description = "Local optimiser of the local-only and centralised references: sgd, momentum or adam (default: --optimizer)" };
+
+    public Option<float?> ReferenceLearningRate { get; } = new("--reference-learning-rate") { Description = "Learning rate of the references (default: --learning-rate)" };
+
+    public Option<int?> ReferenceBatchSize { get; } = new("--reference-batch-size") { Description = "Examples per step of the references (default: --batch-size)" };
 
     public Option<int?> ReleaseByTime { get; } = new("--release-by-time")
     {
@@ -251,6 +258,19 @@ internal sealed class SharedOptions
             ReferenceRounds = r.GetValue(ReferenceRounds),
             ReleaseByTime = r.GetValue(ReleaseByTime),
         };
+        if (r.GetValue(ReferenceOptimizer) is not null || r.GetValue(ReferenceLearningRate) is not null || r.GetValue(ReferenceBatchSize) is not null)
+        {
+            options = options with
+            {
+                ReferencePlan = options.Plan with
+                {
+                    Optimizer = r.GetValue(ReferenceOptimizer) is { } name ? LocalTrainingPlan.ParseOptimizer(name) : options.Plan.Optimizer,
+                    LearningRate = r.GetValue(ReferenceLearningRate) ?? options.Plan.LearningRate,
+                    BatchSize = r.GetValue(ReferenceBatchSize) ?? options.Plan.BatchSize,
+                },
+            };
+        }
+
         options.ValidateBudget();
         if (r.GetValue(SelectBy) is not null && !options.HasValidation)
         {

@@ -10,7 +10,8 @@ namespace Federated.Simulation.Engine;
 
 /// <summary>
 /// The two references on the federated series' split, with the same model, initial parameters, local training loop
-/// and budget (rounds × local epochs passes over the training rows, a fresh optimiser every round):
+/// and budget (rounds × local epochs passes over the training rows, a fresh optimiser every round), unless
+/// <see cref="SimulationOptions.ReferencePlan"/> gives them their own optimiser, learning rate or batch size:
 /// <b>local-only</b>, every client alone on its own training rows, and <b>centralised</b>, one model on the pooled
 /// training rows of all clients (its local tensors then cover every user). Both are evaluated on the same test rows.
 /// </summary>
@@ -217,7 +218,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         DataOutputBias.Apply(model, client.Data, ParameterScope.Shared);
         for (var round = 1; round <= options.EffectiveReferenceRounds; round++)
         {
-            var update = worker.Workspace.Train(released?.Invoke(round) ?? client, options.Assignment(round, worker.NextVersion()), model, cancellationToken);
+            var update = worker.Workspace.Train(released?.Invoke(round) ?? client, options.ReferenceAssignment(round, worker.NextVersion()), model, cancellationToken);
             update.Delta.ApplyTo(model);
             var stop = afterRound?.Invoke(round, model, worker.NextVersion()) ?? false;
             step();

@@ -93,6 +93,13 @@ public sealed record SimulationOptions
     public int? ReferenceRounds { get; init; }
 
     /// <summary>
+    /// How the references (local-only, centralised) train each round, when it differs from <see cref="Plan"/> (their own
+    /// optimiser, learning rate or batch size: a reference gets the budget that suits it, not the federation's);
+    /// null (default): <see cref="Plan"/>. Its local epochs count the references' passes per round like the plan's.
+    /// </summary>
+    public LocalTrainingPlan? ReferencePlan { get; init; }
+
+    /// <summary>
     /// K: release each client's training rows over time, the earliest ⌈r·n/K⌉ of its n in round r and all from round K on
     /// (<see cref="TimeRelease"/>), in every series. Needs timestamps. Null (default): all rows from round 1.
     /// </summary>
@@ -129,6 +136,11 @@ public sealed record SimulationOptions
         ModelVersion = version,
         Plan = Plan with { ProximalMu = 0, ClipNorm = 0, SparseEmbeddings = true },
     };
+
+    /// <summary>A reference's assignment: <see cref="ReferencePlan"/> if set, else the federation's (<see cref="Assignment"/>).</summary>
+    internal TrainingAssignment ReferenceAssignment(long round, long version) => ReferencePlan is { } plan
+        ? new TrainingAssignment { Round = round, ModelVersion = version, Plan = plan with { ProximalMu = 0, ClipNorm = 0, SparseEmbeddings = true } }
+        : Assignment(round, version);
 
     /// <summary>Workspace settings every worker uses.</summary>
     internal NodeTrainingOptions NodeOptions() => new()
@@ -192,7 +204,8 @@ public sealed record SimulationOptions
                 : Plan.ClipNorm == 0 ? "none" : Plan.ClipNorm.ToString(c),
             ["FedProx μ"] = Plan.ProximalMu.ToString(c),
             ["workers"] = Workers.ToString(c),
-            ["budget of references"] = string.Create(c, $"{EffectiveReferenceRounds} rounds × {Plan.LocalEpochs} local epochs")
+            ["budget of references"] = string.Create(c, $"{EffectiveReferenceRounds} rounds × {(ReferencePlan ?? Plan).LocalEpochs} local epochs")
+                + (ReferencePlan is { } rp ? string.Create(c, $", {LocalTrainingPlan.OptimizerName(rp.Optimizer)} at learning rate {rp.LearningRate}, batch {rp.BatchSize}") : "")
                 + (HasValidation && Patience is { } p ? string.Create(c, $", or until {p} rounds without validation improvement") : ""),
         };
         if (ReleaseByTime is { } k)
@@ -232,6 +245,19 @@ public sealed record SimulationOptions
         if (ReferenceRounds is < 1)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--reference-rounds {ReferenceRounds}: must be ≥ 1"));
+        }
+
+        if (ReferencePlan is { } reference)
+        {
+            if (!float.IsFinite(reference.LearningRate) || reference.LearningRate <= 0)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--reference-learning-rate {reference.LearningRate}: must be a finite number > 0"));
+            }
+
+            if (reference.BatchSize < 1)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--reference-batch-size {reference.BatchSize}: must be ≥ 1"));
+            }
         }
 
         if (ReleaseByTime is < 1)
