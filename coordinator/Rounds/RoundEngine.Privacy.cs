@@ -7,16 +7,18 @@ namespace Federated.Coordinator.Rounds;
 public sealed partial class RoundEngine
 {
     /// <summary>
-    /// What an ended private run spent, for operators (its strategy is not restored: no round follows); null when the run
-    /// is not private or its last version's ledger cannot be read.
+    /// What an ended private run spent, for operators (its strategy is not restored: no round follows): its last
+    /// version's ledger and the secure attempts that failed after that version; null when the run is not private or
+    /// that ledger cannot be read.
     /// </summary>
-    private PrivacyLedger? EndedRunLedger(RunSession run)
+    private PrivacyLedger? EndedRunLedger(RunSession run, IReadOnlyList<StoredRound> rounds)
     {
         if (run.Pipeline.Privacy is not { } dp)
         {
             return null;
         }
 
+        PrivacyLedger ledger;
         if (_store.LoadStrategyState(run.Id, run.Version) is not { } state)
         {
             if (run.Version != 0)
@@ -25,18 +27,34 @@ public sealed partial class RoundEngine
             }
 
             ComposePriorRuns(run);
-            return dp.Ledger;
+            ledger = dp.Ledger;
+        }
+        else
+        {
+            try
+            {
+                ledger = PrivacyLedger.Deserialize(state, dp.Plan).Ledger;
+            }
+            catch (InvalidDataException)
+            {
+                return null;
+            }
         }
 
-        try
+        for (var i = FailedSecureAttemptsSince(run.Config, rounds, run.Version); i > 0; i--)
         {
-            return PrivacyLedger.Deserialize(state, dp.Plan).Ledger;
+            ledger = ledger.AfterRound(ledger.ClipNorm);
         }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
+
+        return ledger;
     }
+
+    /// <summary>
+    /// The secure rounds that failed after <paramref name="version"/> was stored: each is a sampled step the accountant
+    /// counts (a private round fails only that way), but only the next version's ledger would store it.
+    /// </summary>
+    private static int FailedSecureAttemptsSince(RunConfig config, IReadOnlyList<StoredRound> rounds, long version) =>
+        config.SecureAggregation is null || config.Privacy is null ? 0 : rounds.Count(r => r.State == RoundState.Failed && r.BaseVersion == version);
 
     /// <summary>
     /// Starts a private run's accountant from the spending of the runs its config names in <c>privacy.composeWith</c>

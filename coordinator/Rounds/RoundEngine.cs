@@ -143,10 +143,20 @@ public sealed partial class RoundEngine
             }
 
             run.SetPrivacy(run.Pipeline.Privacy?.Ledger);
+
+            // Secure attempts that failed since the stored version were counted by the accountant in memory only (they are
+            // stored with the next version's ledger); the rounds table remembers them, so a restart does not forget them.
+            if (run.Pipeline.Privacy is { } dp)
+            {
+                for (var i = FailedSecureAttemptsSince(config, rounds, run.Version); i > 0; i--)
+                {
+                    run.SetPrivacy(dp.CountFailedAttempt());
+                }
+            }
         }
         else
         {
-            run.SetPrivacy(EndedRunLedger(run));
+            run.SetPrivacy(EndedRunLedger(run, rounds));
         }
 
         foreach (var round in rounds.Where(r => r.State == RoundState.Open))

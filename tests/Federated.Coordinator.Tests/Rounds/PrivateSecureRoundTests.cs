@@ -151,6 +151,34 @@ public sealed class PrivateSecureRoundTests
         Assert.Equal(twoSteps, fixture.Engine.GetRun(run).Privacy!.Value.Epsilon, 1e-9);
     }
 
+    [Theory]
+    [InlineData(2, RunStatus.Running)]
+    [InlineData(0, RunStatus.Failed)]
+    public void Restore_AfterAFailedPrivateSecureAttempt_LedgerStillCountsIt(int maxRetries, RunStatus status)
+    {
+        using var fixture = new EngineFixture(pipelines: KeyedNoise());
+        var nodes = Enumerable.Range(0, 5).Select(i => $"node-{i}").ToArray();
+        var config = PrivateSecureConfig(minClients: 5, secure: """{ "threshold": 4 }""", maxRetries: maxRetries);
+        var run = fixture.StartRun(config, nodes);
+        using (var round = new SecureRoundHarness(fixture, run, nodes, seed: 23))
+        {
+            round.Play(new Dictionary<string, int> { ["node-3"] = 1, ["node-4"] = 1 });
+        }
+
+        var oneStep = PrivacyLedger.Initial(PrivacyPlan.From(RunConfig.FromJson(config))!).AfterRound(1).Spent.Epsilon;
+        Assert.Equal(status, fixture.Engine.GetRun(run).Status);
+        Assert.Equal(oneStep, fixture.Engine.GetRun(run).Privacy!.Value.Epsilon, 1e-9);
+
+        // A coordinator restarted before the next commit: the attempt is in no stored ledger, only in the rounds table.
+        var restarted = new RoundEngine(fixture.Sqlite, fixture.Time, pipelines: KeyedNoise());
+        restarted.Restore();
+
+        var restored = restarted.GetRun(run);
+        Assert.Equal(status, restored.Status);
+        Assert.Equal(0, restored.ModelVersion);
+        Assert.Equal(oneStep, restored.Privacy!.Value.Epsilon, 1e-9);
+    }
+
     /// <summary>Plays one round where every node has labelled examples of the click task, so a = 1 for every group.</summary>
     private static SecureRoundHarness PlayWithUnitLabels(EngineFixture fixture, string run, string[] nodes, int seed)
     {
