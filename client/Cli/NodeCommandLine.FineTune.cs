@@ -18,8 +18,10 @@ public sealed partial class NodeCommandLine
     private readonly Option<string?> _learningRate = new("--learning-rate") { Description = "Learning rate, > 0 (default 0.05)" };
     private readonly Option<string?> _batchSize = new("--batch-size") { Description = "Examples per step, ≥ 1 (default 64)" };
     private readonly Option<string?> _optimizer = new("--optimizer") { Description = "sgd, momentum or adam (default sgd)" };
-    private readonly Option<bool> _all = new("--all") { Description = "Tune the shared tensors too (kept on this machine in the written global-model.bin, never uploaded); default: shared tensors frozen, only local ones learn" };
+    private readonly Option<bool> _all = new("--all") { Description = "Tune the shared tensors too (kept on this machine in the global-model.bin written to --out, which it needs; never uploaded); default: shared tensors frozen, only local ones learn" };
     private readonly Option<string?> _out = new("--out") { Description = "Write the tuned state (local-state.bin and global-model.bin) to this directory instead of back into --state" };
+
+    private const string AllNeedsOut = "--all tunes the shared tensors too: write the result to another directory with --out DIR, so that --state keeps the federation's model";
 
     private Command BuildFineTune()
     {
@@ -51,6 +53,11 @@ public sealed partial class NodeCommandLine
             Optimizer = parse.GetValue(_optimizer) is { } name ? Optimizer(name) : defaults.Optimizer,
             TuneShared = parse.GetValue(_all),
         };
+        if (options.TuneShared && parse.GetValue(_out) is null)
+        {
+            throw new UsageException(AllNeedsOut);
+        }
+
         try
         {
             options.Validate();
@@ -95,8 +102,14 @@ public sealed partial class NodeCommandLine
             : GlobalModelStore.TryLoad(globalPath)
                 ?? throw new LocalStateException($"{globalPath} does not exist: run the node against a coordinator first, point --state at its state directory, or start from an exported model with --init FILE");
 
-        // Where the result goes, checked before any training: a directory of another run or model is never overwritten.
+        // Where the result goes, checked before any training: a directory of another run or model is never overwritten,
+        // and tuned shared tensors never replace the federation's model in the state directory.
         var target = outDirectory ?? settings.State;
+        if (options.TuneShared && SameDirectory(target, settings.State))
+        {
+            throw new UsageException(AllNeedsOut);
+        }
+
         var writesGlobal = init is not null || options.TuneShared || !SameDirectory(target, settings.State);
         if (writesGlobal && GlobalModelStore.TryReadIdentity(Path.Combine(target, GlobalModelStore.FileName)) is { } existing
             && (existing.RunId != global.RunId || existing.Fingerprint != global.Model.Fingerprint))

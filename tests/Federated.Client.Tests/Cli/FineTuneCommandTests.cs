@@ -70,6 +70,21 @@ public sealed class FineTuneCommandTests
     }
 
     [Fact]
+    public async Task InvokeAsync_FineTuneAllOutIsTheStateDirectory_UsageErrorAndGlobalModelUntouched()
+    {
+        using var node = new ScriptedNode();
+        node.SaveGlobalModel("run-1");
+        var path = Path.Combine(node.State, GlobalModelStore.FileName);
+        var before = File.ReadAllBytes(path);
+
+        var code = await node.Cli.RunAsync(["finetune", "--all", "--out", node.State, .. node.DataOptions]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("error: --all tunes the shared tensors too", Assert.Single(node.Cli.Errors), StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public async Task InvokeAsync_FineTuneFromExportedModel_StartsAStateDirectoryForIt()
     {
         using var node = new ScriptedNode();
@@ -100,6 +115,7 @@ public sealed class FineTuneCommandTests
     [InlineData("--learning-rate fast", "error: --learning-rate must be a number > 0, not 'fast'")]
     [InlineData("--batch-size 0", "error: --batch-size must be ≥ 1, not 0")]
     [InlineData("--optimizer rmsprop", "error: --optimizer must be sgd, momentum or adam, not 'rmsprop'")]
+    [InlineData("--all", "error: --all tunes the shared tensors too: write the result to another directory with --out DIR, so that --state keeps the federation's model")]
     public async Task InvokeAsync_FineTuneWithBadOption_UsageErrorInOneLineBeforeReadingAnything(string option, string expected)
     {
         using var node = new ScriptedNode();
