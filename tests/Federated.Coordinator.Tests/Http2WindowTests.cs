@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Federated.Coordinator.Tests;
 
-/// <summary>The HTTP/2 receive windows are options applied to Kestrel, with Kestrel's defaults and HTTP/2's range.</summary>
+/// <summary>The HTTP/2 receive windows are options applied to Kestrel, with Kestrel's defaults and HTTP/2's range; the transport and upload limits are range-checked at start too.</summary>
 public sealed class Http2WindowTests
 {
     [Fact]
@@ -46,6 +46,10 @@ public sealed class Http2WindowTests
     [InlineData("Http2InitialStreamWindowBytes", "1000")]
     [InlineData("MaxUploadsInFlight", "0")]
     [InlineData("MaxUploadsInFlight", "10001")]
+    [InlineData("TransportBlockBytes", "4095")]
+    [InlineData("TransportBlockBytes", "1048577")]
+    [InlineData("TransportPoolRetainedBytes", "-1")]
+    [InlineData("TransportPoolRetainedBytes", "1073741825")]
     public async Task Start_OutOfRange_FailsNamingTheKey(string key, string value)
     {
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => CoordinatorTestHost.StartAsync(configure: builder =>
