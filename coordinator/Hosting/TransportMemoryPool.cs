@@ -19,17 +19,21 @@ namespace Federated.Coordinator.Hosting;
 /// </remarks>
 internal sealed class TransportMemoryPoolFactory(IOptions<CoordinatorOptions> coordinatorOptions) : IMemoryPoolFactory<byte>
 {
-    private readonly ConcurrentQueue<TransportMemoryPool> _pools = new();
+    private int _poolsCreated;
+    private long _blocksAllocated;
 
-    /// <summary>The pools made so far (Kestrel makes one per endpoint and transport), for tests and diagnostics.</summary>
-    public IReadOnlyCollection<TransportMemoryPool> Pools => _pools;
+    /// <summary>Pools made so far (Kestrel makes a few per endpoint), for tests and diagnostics; the pools themselves are not kept.</summary>
+    public int PoolsCreated => Volatile.Read(ref _poolsCreated);
+
+    /// <summary>Blocks the pools made so far have allocated (each then reused until dropped).</summary>
+    public long BlocksAllocated => Interlocked.Read(ref _blocksAllocated);
 
     /// <inheritdoc />
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null)
     {
-        var pool = new TransportMemoryPool(coordinatorOptions.Value.TransportBlockBytes, coordinatorOptions.Value.TransportPoolRetainedBytes);
-        _pools.Enqueue(pool);
-        return pool;
+        Interlocked.Increment(ref _poolsCreated);
+        return new TransportMemoryPool(
+            coordinatorOptions.Value.TransportBlockBytes, coordinatorOptions.Value.TransportPoolRetainedBytes, () => Interlocked.Increment(ref _blocksAllocated));
     }
 }
 
@@ -43,6 +47,7 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
     private readonly int _blockBytes;
     private readonly int _maxRetainedBlocks;
     private readonly ConcurrentQueue<Block> _free = new();
+    private readonly Action? _onAllocate;
     private int _freeCount;
     private long _blocksAllocated;
     private volatile bool _disposed;
@@ -50,8 +55,10 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
     /// <summary>Creates the pool.</summary>
     /// <param name="blockBytes">Bytes of every block (the most a renter can ask for); ≥ 1.</param>
     /// <param name="retainedBytes">Most bytes of free blocks kept for reuse; ≥ 0.</param>
-    public TransportMemoryPool(int blockBytes, long retainedBytes)
+    /// <param name="onAllocate">Called for every block allocated (not for one reused); null: nothing.</param>
+    public TransportMemoryPool(int blockBytes, long retainedBytes, Action? onAllocate = null)
     {
+        _onAllocate = onAllocate;
         ArgumentOutOfRangeException.ThrowIfLessThan(blockBytes, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(retainedBytes);
         _blockBytes = blockBytes;
@@ -84,6 +91,7 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
             // Pinned, like Kestrel's own blocks, so that sockets never pin them; uninitialised: a renter writes before it reads.
             block = new Block(this, GC.AllocateUninitializedArray<byte>(_blockBytes, pinned: true));
             Interlocked.Increment(ref _blocksAllocated);
+            _onAllocate?.Invoke();
         }
 
         block.Lease();
