@@ -6,6 +6,7 @@ namespace Federated.Protos;
 /// <summary>
 /// Reads a model stream (<c>DownloadModel</c>, <c>ExportModel</c>): the header, then chunks written straight into the
 /// buffers the caller chooses per tensor, checking that every chunk is in order, in bounds and that every tensor is complete.
+/// A chunk's values held in a pooled buffer (<see cref="PooledCalls"/>) go back to their pool once copied.
 /// </summary>
 public static class ModelStreamReader
 {
@@ -51,6 +52,7 @@ public static class ModelStreamReader
             }
 
             TensorBytes.CopyTo(chunk.Values, entry.Buffer.Span.Slice((int)entry.Filled, count));
+            PooledBytes.Release(chunk.Values);
             buffers[chunk.Name] = (entry.Buffer, entry.Filled + count);
         }
 

@@ -43,6 +43,7 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
 
     private readonly GrpcChannel _channel;
     private readonly Protos.V1.Federation.FederationClient _client;
+    private readonly CallInvoker _invoker;
     private readonly Metadata _headers;
     private readonly GrpcConnectionOptions _options;
     private FederationJoin? _joined;
@@ -68,7 +69,8 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
             DisposeHttpClient = true,
             ThrowOperationCanceledOnCancellation = true,
         });
-        _client = new Protos.V1.Federation.FederationClient(_channel);
+        _invoker = _channel.CreateCallInvoker();
+        _client = new Protos.V1.Federation.FederationClient(_invoker);
         _headers = new Metadata { { "authorization", "Bearer " + token } };
     }
 
@@ -112,7 +114,10 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
         ArgumentNullException.ThrowIfNull(target);
         var header = await CallAsync($"download version {modelVersion}", async () =>
         {
-            using var call = _client.DownloadModel(new DownloadModelRequest { RunId = runId, ModelVersion = modelVersion }, _headers, Deadline(_options.TransferTimeout), cancellationToken);
+            // The generated call's wire form, with chunk values parsed into pooled buffers (PooledCalls) rather than an array
+            // per 1 MiB chunk on the large-object heap; the reader gives each back once copied into the target.
+            using var call = _invoker.AsyncServerStreamingCall(
+                PooledCalls.DownloadModel, host: null, new CallOptions(_headers, Deadline(_options.TransferTimeout), cancellationToken), new DownloadModelRequest { RunId = runId, ModelVersion = modelVersion });
             var checkedHeader = false;
             return await ModelStreamReader.ReadAsync(call.ResponseStream, descriptor =>
             {

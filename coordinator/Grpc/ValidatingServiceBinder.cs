@@ -9,7 +9,7 @@ namespace Federated.Coordinator.Grpc;
 /// The binder behind <see cref="ValidatingMethodProvider{TService}"/>: for each method of the generated service, the
 /// handler is <typeparamref name="TService"/>'s public override of the same name, the endpoint metadata is the
 /// service's and the handler's attributes (so <c>[Authorize]</c> applies) plus POST, and the request marshaller
-/// refuses malformed messages with InvalidArgument (and parses upload chunks into pooled buffers: <see cref="UpdateChunkParser"/>).
+/// refuses malformed messages with InvalidArgument (and parses upload chunks into pooled buffers: <see cref="Federated.Protos.PooledChunkParser"/>).
 /// </summary>
 /// <typeparam name="TService">The service implementation.</typeparam>
 internal sealed class ValidatingServiceBinder<TService> : ServiceBinderBase
@@ -56,9 +56,9 @@ internal sealed class ValidatingServiceBinder<TService> : ServiceBinderBase
         where TRequest : class
         where TResponse : class
     {
-        // Upload chunks keep their tensor values in pooled buffers (UpdateChunkParser); every other message as generated.
+        // Upload chunks keep their tensor values in pooled buffers (PooledChunkParser); every other message as generated.
         var deserialize = typeof(TRequest) == typeof(Federated.Protos.V1.UpdateChunk)
-            ? context => (TRequest)(object)UpdateChunkParser.Parse(context)
+            ? context => (TRequest)(object)Federated.Protos.PooledChunkParser.ParseUpdateChunk(context)
             : method.RequestMarshaller.ContextualDeserializer;
         var logger = _logger;
         var name = method.FullName;

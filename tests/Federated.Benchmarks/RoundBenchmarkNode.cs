@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Federated.Protos;
 using Federated.Protos.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -13,7 +14,11 @@ namespace Federated.Benchmarks;
 internal sealed class RoundBenchmarkNode : IDisposable
 {
     private readonly GrpcChannel _channel;
+    /// <summary>Where every node copies the model it downloads: one buffer per tensor shared by all nodes (the values are not used).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, float[]> Downloaded = new(StringComparer.Ordinal);
+
     private readonly Federation.FederationClient _client;
+    private readonly CallInvoker _invoker;
     private readonly Metadata _headers;
     private readonly string _id;
 
@@ -26,7 +31,8 @@ internal sealed class RoundBenchmarkNode : IDisposable
             MaxReceiveMessageSize = 16 * 1024 * 1024,
             MaxSendMessageSize = 16 * 1024 * 1024,
         });
-        _client = new Federation.FederationClient(_channel);
+        _invoker = _channel.CreateCallInvoker();
+        _client = new Federation.FederationClient(_invoker);
         _headers = new Metadata { { "authorization", "Bearer " + token } };
     }
 
@@ -54,11 +60,11 @@ internal sealed class RoundBenchmarkNode : IDisposable
 
             var assignment = poll.Assignment;
             var assigned = clock.Elapsed;
-            using (var download = _client.DownloadModel(new DownloadModelRequest { RunId = runId, ModelVersion = assignment.ModelVersion }, _headers))
+            // As a real node downloads (GrpcCoordinatorConnection): values parsed into pooled buffers and copied into the model.
+            var request = new DownloadModelRequest { RunId = runId, ModelVersion = assignment.ModelVersion };
+            using (var download = _invoker.AsyncServerStreamingCall(PooledCalls.DownloadModel, host: null, new CallOptions(_headers), request))
             {
-                while (await download.ResponseStream.MoveNext(CancellationToken.None))
-                {
-                }
+                await ModelStreamReader.ReadAsync(download.ResponseStream, Scratch);
             }
 
             using var call = _client.SubmitUpdate(_headers);
@@ -86,4 +92,6 @@ internal sealed class RoundBenchmarkNode : IDisposable
     }
 
     public void Dispose() => _channel.Dispose();
+
+    private static Memory<float> Scratch(TensorDescriptor tensor) => Downloaded.GetOrAdd(tensor.Name, _ => new float[(long)tensor.Rows * tensor.Columns]);
 }

@@ -1,26 +1,26 @@
 using System.Buffers;
-using Federated.Protos;
 using Federated.Protos.V1;
 using Google.Protobuf;
 using Grpc.Core;
 
-namespace Federated.Coordinator.Grpc;
+namespace Federated.Protos;
 
 /// <summary>
-/// Parses a <c>SubmitUpdate</c> message (<see cref="UpdateChunk"/>) with its tensor values in a pooled buffer
-/// (<see cref="PooledBytes"/>) instead of the fresh array protobuf allocates for every <c>bytes</c> field: a 1 MiB
-/// chunk's array lands on the large-object heap, so each dense update cost four of them and their gen-2 collections.
-/// The consumer gives the buffer back with <see cref="PooledBytes.Release"/> once the values are copied.
+/// Parses the two messages that carry tensor values in bulk — <see cref="UpdateChunk"/> (a node's upload) and
+/// <see cref="ModelChunk"/> (a model download) — with the values in a pooled buffer (<see cref="PooledBytes"/>) instead
+/// of the fresh array protobuf allocates for every <c>bytes</c> field: a 1 MiB chunk's array lands on the large-object
+/// heap, so each 4 MB update or download cost four of them and their gen-2 collections. The consumer gives the buffer
+/// back with <see cref="PooledBytes.Release"/> once the values are copied.
 /// </summary>
 /// <remarks>
 /// The fast path takes the one shape an encoder produces for a tensor chunk: the whole message is field 2 (the
-/// <c>tensor</c>), and the tensor's own fields are of known wire types. Every field but <c>values</c> (5) is copied
-/// out and parsed by protobuf's generated parser, so names, offsets, flags, row ids and unknown fields mean exactly
-/// what they mean to it; <c>values</c> is the last occurrence, as protobuf takes it. Anything else — a header, a
-/// truncated or oversized field, a group — goes to the generated parser whole, so a malformed message fails exactly as
-/// it would without this class.
+/// <c>tensor</c> of both messages), and the tensor's own fields are of known wire types. Every field but <c>values</c>
+/// (5) is copied out and parsed by protobuf's generated parser, so names, offsets, flags, row ids and unknown fields
+/// mean exactly what they mean to it; <c>values</c> is the last occurrence, as protobuf takes it. Anything else — a
+/// header, a truncated or oversized field, a group — goes to the generated parser whole, so a malformed message fails
+/// exactly as it would without this class.
 /// </remarks>
-internal static class UpdateChunkParser
+public static class PooledChunkParser
 {
     private const uint TensorTag = (2 << 3) | 2;
     private const int ValuesField = 5;
@@ -31,20 +31,34 @@ internal static class UpdateChunkParser
     /// </summary>
     public static ArrayPool<byte> ValuePool { get; } = ArrayPool<byte>.Create(TensorBytes.MaxChunkBytes, maxArraysPerBucket: 32);
 
-    /// <summary>The marshaller's deserializer for <see cref="UpdateChunk"/>.</summary>
+    /// <summary>A marshaller deserializer for <see cref="UpdateChunk"/>.</summary>
     /// <exception cref="InvalidProtocolBufferException">The message is malformed.</exception>
-    public static UpdateChunk Parse(DeserializationContext context)
+    public static UpdateChunk ParseUpdateChunk(DeserializationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return Parse(context.PayloadAsReadOnlySequence());
+        return ParseUpdateChunk(context.PayloadAsReadOnlySequence());
     }
 
-    /// <summary>Parses one message's bytes (see <see cref="Parse(DeserializationContext)"/>).</summary>
+    /// <summary>Parses one <see cref="UpdateChunk"/>'s bytes.</summary>
     /// <exception cref="InvalidProtocolBufferException">The message is malformed.</exception>
-    public static UpdateChunk Parse(ReadOnlySequence<byte> payload) => TryParseTensor(payload) ?? UpdateChunk.Parser.ParseFrom(payload);
+    public static UpdateChunk ParseUpdateChunk(ReadOnlySequence<byte> payload) =>
+        TryParseTensor(payload) is { } tensor ? new UpdateChunk { Tensor = tensor } : UpdateChunk.Parser.ParseFrom(payload);
 
-    /// <summary>The chunk, or null when the message is not the plain tensor shape (then the generated parser decides).</summary>
-    internal static UpdateChunk? TryParseTensor(ReadOnlySequence<byte> payload)
+    /// <summary>A marshaller deserializer for <see cref="ModelChunk"/>.</summary>
+    /// <exception cref="InvalidProtocolBufferException">The message is malformed.</exception>
+    public static ModelChunk ParseModelChunk(DeserializationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ParseModelChunk(context.PayloadAsReadOnlySequence());
+    }
+
+    /// <summary>Parses one <see cref="ModelChunk"/>'s bytes.</summary>
+    /// <exception cref="InvalidProtocolBufferException">The message is malformed.</exception>
+    public static ModelChunk ParseModelChunk(ReadOnlySequence<byte> payload) =>
+        TryParseTensor(payload) is { } tensor ? new ModelChunk { Tensor = tensor } : ModelChunk.Parser.ParseFrom(payload);
+
+    /// <summary>The tensor of a message that is its field 2 alone, or null (then the generated parser decides).</summary>
+    public static TensorChunk? TryParseTensor(ReadOnlySequence<byte> payload)
     {
         var reader = new SequenceReader<byte>(payload);
         if (!TryReadVarint(ref reader, out var tag) || tag != TensorTag || !TryReadVarint(ref reader, out var length) || length != (ulong)reader.Remaining)
@@ -96,7 +110,7 @@ internal static class UpdateChunkParser
             tensor.Values = PooledBytes.Copy(bytes, ValuePool);
         }
 
-        return new UpdateChunk { Tensor = tensor };
+        return tensor;
     }
 
     private static bool TrySkip(ref SequenceReader<byte> reader, int wireType)

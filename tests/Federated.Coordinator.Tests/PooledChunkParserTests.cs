@@ -1,5 +1,4 @@
 using System.Buffers;
-using Federated.Coordinator.Grpc;
 using Federated.Protos;
 using Federated.Protos.V1;
 using Google.Protobuf;
@@ -7,10 +6,10 @@ using Google.Protobuf;
 namespace Federated.Coordinator.Tests;
 
 /// <summary>
-/// <see cref="UpdateChunkParser"/> means what protobuf's generated parser means for every message — valid, truncated
+/// <see cref="PooledChunkParser"/> means what protobuf's generated parser means for every message — valid, truncated
 /// or mutated, in one segment or many — and keeps tensor values in pooled buffers given back once.
 /// </summary>
-public sealed class UpdateChunkParserTests
+public sealed class PooledChunkParserTests
 {
     [Fact]
     public void Parse_DenseAndSparseChunks_EqualToGeneratedParser()
@@ -21,7 +20,7 @@ public sealed class UpdateChunkParserTests
             var bytes = chunk.ToByteArray();
             foreach (var segments in new[] { 1, 3, 17 })
             {
-                var parsed = UpdateChunkParser.Parse(Split(bytes, segments, random));
+                var parsed = PooledChunkParser.ParseUpdateChunk(Split(bytes, segments, random));
 
                 Assert.Equal(chunk, parsed);
                 Assert.Equal(UpdateChunk.Parser.ParseFrom(bytes), parsed);
@@ -30,11 +29,28 @@ public sealed class UpdateChunkParserTests
     }
 
     [Fact]
+    public void ParseModelChunk_TensorsAndHeader_EqualToGeneratedParser()
+    {
+        var random = new Random(14);
+        var header = new ModelChunk { Header = new ModelHeader { RunId = "r", ModelVersion = 4 } };
+        var chunks = SampleChunks(random).Select(c => new ModelChunk { Tensor = c.Tensor }).Append(header);
+        foreach (var chunk in chunks)
+        {
+            var bytes = chunk.ToByteArray();
+
+            var parsed = PooledChunkParser.ParseModelChunk(Split(bytes, 4, random));
+
+            Assert.Equal(chunk, parsed);
+            Assert.Equal(ModelChunk.Parser.ParseFrom(bytes), parsed);
+        }
+    }
+
+    [Fact]
     public void Parse_TensorChunk_ValuesInAPooledBufferReleasedOnce()
     {
         var chunk = new UpdateChunk { Tensor = new TensorChunk { Name = "emb/item", Offset = 4, Values = ByteString.CopyFrom(new byte[4096]) } };
 
-        var parsed = UpdateChunkParser.Parse(new ReadOnlySequence<byte>(chunk.ToByteArray()));
+        var parsed = PooledChunkParser.ParseUpdateChunk(new ReadOnlySequence<byte>(chunk.ToByteArray()));
 
         Assert.Equal(4096, parsed.Tensor.Values.Length);
         Assert.True(PooledBytes.Release(parsed.Tensor.Values));
@@ -44,16 +60,34 @@ public sealed class UpdateChunkParserTests
     }
 
     [Fact]
+    public async Task ReadAsync_PooledChunks_ValuesCopiedAndEveryBufferGivenBack()
+    {
+        float[] values = [.. Enumerable.Range(0, 600).Select(i => i * 0.5f)];
+        var messages = new List<ModelChunk>
+        {
+            new() { Header = new ModelHeader { RunId = "r", ModelVersion = 1, Tensors = { new TensorDescriptor { Name = "t", Rows = 20, Columns = 30 } } } },
+        };
+        messages.AddRange(TensorChunker.Dense("t", values, 0, values.Length, 1024)
+            .Select(c => PooledChunkParser.ParseModelChunk(new ReadOnlySequence<byte>(new ModelChunk { Tensor = c }.ToByteArray()))));
+        var target = new float[600];
+
+        await ModelStreamReader.ReadAsync(new ListReader<ModelChunk>(messages), _ => target);
+
+        Assert.Equal(values, target);
+        Assert.All(messages.Skip(1), m => Assert.False(PooledBytes.Release(m.Tensor.Values)));
+    }
+
+    [Fact]
     public void Parse_HeaderOrOversizedValues_LeftToTheGeneratedParser()
     {
         var header = new UpdateChunk { Header = new UpdateHeader { RunId = "r", NodeId = "n", Round = 3 } };
         var oversized = new UpdateChunk { Tensor = new TensorChunk { Name = "t", Values = ByteString.CopyFrom(new byte[TensorBytes.MaxChunkBytes + 4]) } };
 
-        Assert.Null(UpdateChunkParser.TryParseTensor(new ReadOnlySequence<byte>(header.ToByteArray())));
-        Assert.Null(UpdateChunkParser.TryParseTensor(new ReadOnlySequence<byte>(oversized.ToByteArray())));
-        Assert.Equal(header, UpdateChunkParser.Parse(new ReadOnlySequence<byte>(header.ToByteArray())));
-        Assert.Equal(oversized, UpdateChunkParser.Parse(new ReadOnlySequence<byte>(oversized.ToByteArray())));
-        Assert.False(PooledBytes.Release(UpdateChunkParser.Parse(new ReadOnlySequence<byte>(oversized.ToByteArray())).Tensor.Values));
+        Assert.Null(PooledChunkParser.TryParseTensor(new ReadOnlySequence<byte>(header.ToByteArray())));
+        Assert.Null(PooledChunkParser.TryParseTensor(new ReadOnlySequence<byte>(oversized.ToByteArray())));
+        Assert.Equal(header, PooledChunkParser.ParseUpdateChunk(new ReadOnlySequence<byte>(header.ToByteArray())));
+        Assert.Equal(oversized, PooledChunkParser.ParseUpdateChunk(new ReadOnlySequence<byte>(oversized.ToByteArray())));
+        Assert.False(PooledBytes.Release(PooledChunkParser.ParseUpdateChunk(new ReadOnlySequence<byte>(oversized.ToByteArray())).Tensor.Values));
     }
 
     [Fact]
@@ -105,11 +139,11 @@ public sealed class UpdateChunkParserTests
 
         if (expectedError is not null)
         {
-            Assert.Throws<InvalidProtocolBufferException>(() => UpdateChunkParser.Parse(Split(bytes, 1 + random.Next(5), random)));
+            Assert.Throws<InvalidProtocolBufferException>(() => PooledChunkParser.ParseUpdateChunk(Split(bytes, 1 + random.Next(5), random)));
         }
         else
         {
-            Assert.Equal(expected, UpdateChunkParser.Parse(Split(bytes, 1 + random.Next(5), random)));
+            Assert.Equal(expected, PooledChunkParser.ParseUpdateChunk(Split(bytes, 1 + random.Next(5), random)));
         }
     }
 
@@ -183,6 +217,24 @@ public sealed class UpdateChunkParserTests
         }
 
         return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
+    }
+
+    private sealed class ListReader<T>(IReadOnlyList<T> items) : global::Grpc.Core.IAsyncStreamReader<T>
+    {
+        private int _next;
+
+        public T Current { get; private set; } = default!;
+
+        public Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            if (_next == items.Count)
+            {
+                return Task.FromResult(false);
+            }
+
+            Current = items[_next++];
+            return Task.FromResult(true);
+        }
     }
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>
