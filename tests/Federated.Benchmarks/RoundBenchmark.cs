@@ -32,6 +32,7 @@ internal static class RoundBenchmark
         var streamWindow = new Option<int?>("--stream-window") { Description = "Coordinator:Http2InitialStreamWindowBytes (default: the coordinator's)" };
         var transportBlock = new Option<int?>("--transport-block") { Description = "Coordinator:TransportBlockBytes, Kestrel's buffer block (default: the coordinator's; 4096 is Kestrel's own)" };
         var chunkBytes = new Option<int>("--chunk-bytes") { Description = "Value bytes per upload chunk the nodes send (≤ 1 MiB)", DefaultValueFactory = _ => TensorBytes.MaxChunkBytes };
+        var uploadsOnly = new Option<bool>("--uploads-only") { Description = "Nodes download the model in the warm-up round only, so the coordinator's CPU is that of the uploads (what the in-memory reference does)" };
         var maxWait = new Option<int>("--max-wait-ms") { Description = "The nodes' long-poll wait", DefaultValueFactory = _ => 30_000 };
         var command = new Command("round", "Rounds of N nodes uploading dense P-parameter updates to a real coordinator on loopback, against the engine in memory");
         command.Options.Add(nodes);
@@ -41,6 +42,7 @@ internal static class RoundBenchmark
         command.Options.Add(connectionWindow);
         command.Options.Add(streamWindow);
         command.Options.Add(maxWait);
+        command.Options.Add(uploadsOnly);
         command.Options.Add(chunkBytes);
         command.Options.Add(transportBlock);
         command.SetAction(async (result, _) =>
@@ -50,7 +52,7 @@ internal static class RoundBenchmark
             Add(settings, "Http2InitialConnectionWindowBytes", result.GetValue(connectionWindow));
             Add(settings, "Http2InitialStreamWindowBytes", result.GetValue(streamWindow));
             Add(settings, "TransportBlockBytes", result.GetValue(transportBlock));
-            return await RunAsync(result.GetValue(nodes), result.GetValue(parameters), result.GetValue(rounds), result.GetValue(maxWait), settings, result.GetValue(chunkBytes));
+            return await RunAsync(result.GetValue(nodes), result.GetValue(parameters), result.GetValue(rounds), result.GetValue(maxWait), settings, result.GetValue(chunkBytes), result.GetValue(uploadsOnly));
         });
         return command;
     }
@@ -78,7 +80,7 @@ internal static class RoundBenchmark
         }
     }
 
-    private static async Task<int> RunAsync(int nodeCount, int parameters, int rounds, int maxWaitMs, List<string> settings, int chunkBytes)
+    private static async Task<int> RunAsync(int nodeCount, int parameters, int rounds, int maxWaitMs, List<string> settings, int chunkBytes, bool uploadsOnly)
     {
         const long Examples = 10;
         var config = RunConfig(nodeCount, parameters, rounds + 1);
@@ -123,7 +125,7 @@ internal static class RoundBenchmark
             }
 
             await Task.WhenAll(nodes.Select(n => n.JoinAsync(run)));
-            await Task.WhenAll(nodes.Select(n => Task.Run(() => n.RunAsync(run, chunks, Examples, maxWaitMs, clock, Answered))));
+            await Task.WhenAll(nodes.Select(n => Task.Run(() => n.RunAsync(run, chunks, Examples, maxWaitMs, clock, Answered, uploadsOnly))));
             var wall = clock.Elapsed - measuredFrom;
             var nodesCpu = Process.GetCurrentProcess().TotalProcessorTime - nodesCpuBefore;
             var cpuAfter = coordinator.CpuTime;
@@ -146,6 +148,7 @@ internal static class RoundBenchmark
                 ["benchmark"] = "round",
                 ["nodes"] = nodeCount,
                 ["chunk_bytes"] = chunkBytes,
+                ["uploads_only"] = uploadsOnly,
                 ["params"] = layout.TotalLength,
                 ["rounds"] = rounds,
                 ["settings"] = string.Join(' ', settings),

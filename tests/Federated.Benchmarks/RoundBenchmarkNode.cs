@@ -43,7 +43,8 @@ internal sealed class RoundBenchmarkNode : IDisposable
     public async Task JoinAsync(string runId) => await _client.JoinAsync(new JoinRequest { RunId = runId }, _headers);
 
     /// <summary>Takes part until the run ends; <paramref name="answered"/> is told the round of each answered upload.</summary>
-    public async Task RunAsync(string runId, IReadOnlyList<TensorChunk> update, long examples, int maxWaitMs, Stopwatch clock, Action<long> answered)
+    /// <remarks>With <paramref name="uploadsOnly"/> the model is downloaded in round 1 (the warm-up) only.</remarks>
+    public async Task RunAsync(string runId, IReadOnlyList<TensorChunk> update, long examples, int maxWaitMs, Stopwatch clock, Action<long> answered, bool uploadsOnly = false)
     {
         while (true)
         {
@@ -61,9 +62,10 @@ internal sealed class RoundBenchmarkNode : IDisposable
             var assignment = poll.Assignment;
             var assigned = clock.Elapsed;
             // As a real node downloads (GrpcCoordinatorConnection): values parsed into pooled buffers and copied into the model.
-            var request = new DownloadModelRequest { RunId = runId, ModelVersion = assignment.ModelVersion };
-            using (var download = _invoker.AsyncServerStreamingCall(PooledCalls.DownloadModel, host: null, new CallOptions(_headers), request))
+            if (!uploadsOnly || assignment.Round == 1)
             {
+                var request = new DownloadModelRequest { RunId = runId, ModelVersion = assignment.ModelVersion };
+                using var download = _invoker.AsyncServerStreamingCall(PooledCalls.DownloadModel, host: null, new CallOptions(_headers), request);
                 await ModelStreamReader.ReadAsync(download.ResponseStream, Scratch);
             }
 
