@@ -126,9 +126,11 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
 
     private sealed class Block(TransportMemoryPool pool, byte[] array) : IMemoryOwner<byte>
     {
+        // Made once: Kestrel's pipes read Memory on every write and read of the block.
+        private readonly Memory<byte> _memory = array;
         private int _leased;
 
-        public Memory<byte> Memory => array;
+        public Memory<byte> Memory => _memory;
 
         public void Lease() => Volatile.Write(ref _leased, 1);
 
