@@ -28,7 +28,12 @@ public sealed partial class RoundEngine
 
     /// <summary>Answers at once: the node's assignment in the open round if it was selected and has not answered yet.</summary>
     /// <remarks>Polling also joins the node to the run and counts as a heartbeat; it may start a round.</remarks>
-    public AssignmentPoll PollAssignment(string nodeId, string runId) => Poll(nodeId, runId).Poll;
+    public AssignmentPoll PollAssignment(string nodeId, string runId)
+    {
+        // Synchronous: nothing in it awaits, so it has completed (or failed) when it returns.
+        var poll = Poll(nodeId, runId, synchronous: true, CancellationToken.None);
+        return poll.IsCompletedSuccessfully ? poll.Result.Poll : poll.AsTask().GetAwaiter().GetResult().Poll;
+    }
 
     /// <summary>Like <see cref="PollAssignment"/>, but waits up to <paramref name="maxWait"/> for an assignment or the run's end.</summary>
     public async Task<AssignmentPoll> WaitForAssignmentAsync(string nodeId, string runId, TimeSpan maxWait, CancellationToken cancellationToken = default)
@@ -38,7 +43,7 @@ public sealed partial class RoundEngine
         {
             // The change signal is read under the same lock as the state it answers for, so a round that starts after
             // this poll completes it: no wake-up is lost between the poll and the wait.
-            var (poll, changed) = Poll(nodeId, runId);
+            var (poll, changed) = await Poll(nodeId, runId, synchronous: false, cancellationToken).ConfigureAwait(false);
             var remaining = until - _time.GetUtcNow();
             if (poll.Assignment is not null || poll.RunEnded || remaining <= TimeSpan.Zero)
             {
@@ -53,14 +58,18 @@ public sealed partial class RoundEngine
         }
     }
 
-    private (AssignmentPoll Poll, Task Changed) Poll(string nodeId, string runId)
+    /// <summary>
+    /// One poll. <paramref name="synchronous"/>: any wait for the run's writer lock blocks (the task is then complete when
+    /// returned); otherwise it is awaited, so that a gRPC long poll holds no thread while a commit is written.
+    /// </summary>
+    private async ValueTask<(AssignmentPoll Poll, Task Changed)> Poll(string nodeId, string runId, bool synchronous, CancellationToken cancellationToken)
     {
         RequireNode(nodeId);
         var run = RequireRun(runId);
         var events = new List<RoundEvent>();
         MarkSeen(nodeId, run, polled: true);
         TryStartRound(run, events);
-        CommitEmptyRounds(run, events);
+        await CommitEmptyRounds(run, events, synchronous, cancellationToken).ConfigureAwait(false);
         (AssignmentPoll, Task) result;
         lock (run.State)
         {
@@ -86,10 +95,11 @@ public sealed partial class RoundEngine
 
     /// <summary>
     /// Commits the open round while it is one whose sample drew nobody (each commit may start another such round). A poll
-    /// that finds one waits for the run's writer lock, so that it answers from the round that follows, as a poll during
-    /// any other round answers from that round. The caller holds no lock.
+    /// that finds one waits for the run's writer lock (blocking when <paramref name="synchronous"/>, else awaiting it), so
+    /// that it answers from the round that follows, as a poll during any other round answers from that round. The caller
+    /// holds no lock.
     /// </summary>
-    private void CommitEmptyRounds(RunSession run, List<RoundEvent> events)
+    private async ValueTask CommitEmptyRounds(RunSession run, List<RoundEvent> events, bool synchronous, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -101,7 +111,14 @@ public sealed partial class RoundEngine
                 }
             }
 
-            run.Writer.Wait();
+            if (synchronous)
+            {
+                run.Writer.Wait(cancellationToken);
+            }
+            else
+            {
+                await run.Writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
 
             try
             {

@@ -86,6 +86,30 @@ public sealed class PrivateRoundTests
     }
 
     [Fact]
+    public async Task WaitForAssignmentAsync_EverySampleEmpty_LongPollCommitsTheRoundsAndSeesTheRunEnd()
+    {
+        using var fixture = new EngineFixture(pipelines: Pipelines);
+        var run = fixture.Engine.CreateRun(RunConfig.FromJson(PrivateConfig(1e-6, 3))).RunId;
+        foreach (var node in Nodes)
+        {
+            fixture.Directory.IssueToken(node);
+            fixture.Engine.Join(node, run);
+        }
+
+        // Two polls leave the run one node short of minClients; the third, a long poll, starts round 1. Every sample
+        // draws nobody, so that poll commits each round in turn (awaiting the writer lock, not blocking on it).
+        fixture.Engine.PollAssignment(Nodes[0], run);
+        fixture.Engine.PollAssignment(Nodes[1], run);
+        var poll = await fixture.Engine.WaitForAssignmentAsync(Nodes[2], run, TimeSpan.FromSeconds(5));
+
+        Assert.True(poll.RunEnded);
+        Assert.Equal(RunStatus.Completed, fixture.Engine.GetRun(run).Status);
+        var rounds = fixture.Sqlite.LoadRounds(run);
+        Assert.Equal(3, rounds.Count);
+        Assert.All(rounds, r => Assert.Equal((RoundState.Committed, 0), (r.State, r.Selected.Count)));
+    }
+
+    [Fact]
     public void Tick_SampledNodeNeverSends_RoundCommitsAtItsDeadlineWithTheOthers()
     {
         using var fixture = new EngineFixture(pipelines: Pipelines);
