@@ -20,6 +20,15 @@ public sealed record GrpcConnectionOptions
     /// <summary>Value bytes per uploaded tensor chunk, ≤ 1 MiB. Default 1 MiB.</summary>
     public int ChunkBytes { get; init; } = Federated.Protos.TensorBytes.MaxChunkBytes;
 
+    /// <summary>
+    /// HTTP/2 receive window of each call, in bytes: how much of a model download the coordinator may send before this node
+    /// has read it. Larger windows mean fewer WINDOW_UPDATE round trips and fewer, larger writes on the coordinator (about
+    /// 8 % of its CPU per node and round for a 4 MB model on loopback, against .NET's 64 KiB start), at the cost of that
+    /// much buffering per download. Used by the default handler only (not with <see cref="HttpHandler"/>). Default 4 MiB;
+    /// range [64 KiB, 16 MiB].
+    /// </summary>
+    public int Http2StreamWindowBytes { get; init; } = 4 * 1024 * 1024;
+
     /// <summary>An HTTP handler to use instead of the default one (tests, proxies, client certificates).</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 

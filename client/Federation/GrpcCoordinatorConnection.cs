@@ -61,11 +61,14 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
         _options = options ?? new GrpcConnectionOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ChunkBytes, sizeof(float));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.ChunkBytes, TensorBytes.MaxChunkBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.Http2StreamWindowBytes, 65_535);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.Http2StreamWindowBytes, 16 * 1024 * 1024);
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             MaxReceiveMessageSize = _options.MaxMessageBytes,
             MaxSendMessageSize = _options.MaxMessageBytes,
-            HttpHandler = _options.HttpHandler,
+            // GrpcChannel's own default handler (several HTTP/2 connections when one is full), with a larger stream window.
+            HttpHandler = _options.HttpHandler ?? new SocketsHttpHandler { EnableMultipleHttp2Connections = true, InitialHttp2StreamWindowSize = _options.Http2StreamWindowBytes },
             DisposeHttpClient = true,
             ThrowOperationCanceledOnCancellation = true,
         });

@@ -27,7 +27,7 @@ internal sealed class RoundBenchmarkNode : IDisposable
         _id = id;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false },
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false, InitialHttp2StreamWindowSize = new Federated.Client.Federation.GrpcConnectionOptions().Http2StreamWindowBytes },
             MaxReceiveMessageSize = 16 * 1024 * 1024,
             MaxSendMessageSize = 16 * 1024 * 1024,
         });

@@ -86,6 +86,37 @@ public sealed class GrpcCoordinatorConnectionTests
         Assert.All(other.Values, v => Assert.Equal(0f, v));
     }
 
+    [Theory]
+    [InlineData(65_534)]
+    [InlineData((16 * 1024 * 1024) + 1)]
+    public void Constructor_StreamWindowOutOfRange_Refused(int bytes)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new GrpcCoordinatorConnection(new Uri("http://127.0.0.1:1"), "token", new GrpcConnectionOptions { Http2StreamWindowBytes = bytes }));
+
+        Assert.Contains("Http2StreamWindowBytes", e.ParamName, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DownloadModelAsync_SmallestStreamWindow_SameModelAsTheDefault()
+    {
+        using var scenario = new FederationScenario(nodes: 1);
+        await using var coordinator = await LoopbackCoordinator.StartAsync(scenario.CoordinatorDirectory);
+        var run = coordinator.StartRun(FederationScenario.RunConfig(minClients: 1));
+        var token = coordinator.IssueToken("n1");
+        using var small = new GrpcCoordinatorConnection(coordinator.Address, token, new GrpcConnectionOptions { Http2StreamWindowBytes = 65_535 });
+        using var large = new GrpcCoordinatorConnection(coordinator.Address, token);
+        var join = await small.JoinAsync(run.RunId, CancellationToken.None);
+        await large.JoinAsync(run.RunId, CancellationToken.None);
+        var viaSmall = new ParameterSet(join.Model.Layout);
+        var viaLarge = new ParameterSet(join.Model.Layout);
+
+        await small.DownloadModelAsync(run.RunId, 0, viaSmall, CancellationToken.None);
+        await large.DownloadModelAsync(run.RunId, 0, viaLarge, CancellationToken.None);
+
+        Assert.Equal(viaLarge.Values.ToArray(), viaSmall.Values.ToArray());
+        Assert.Contains(viaLarge.Values.ToArray(), v => v != 0);
+    }
+
     [Fact]
     public async Task SubmitUpdateAsync_SmallChunks_AcceptedAndEveryTensorSplit()
     {
