@@ -110,7 +110,7 @@ public sealed partial class NodeCommandLine
             throw new UsageException(AllNeedsOut);
         }
 
-        var writesGlobal = init is not null || options.TuneShared || !SameDirectory(target, settings.State);
+        var writesGlobal = init is not null || !SameDirectory(target, settings.State);
         if (writesGlobal && GlobalModelStore.TryReadIdentity(Path.Combine(target, GlobalModelStore.FileName)) is { } existing
             && (existing.RunId != global.RunId || existing.Fingerprint != global.Model.Fingerprint))
         {

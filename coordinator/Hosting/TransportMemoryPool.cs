@@ -49,7 +49,6 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
     private readonly ConcurrentQueue<Block> _free = new();
     private readonly Action? _onAllocate;
     private int _freeCount;
-    private long _blocksAllocated;
     private volatile bool _disposed;
 
     /// <summary>Creates the pool.</summary>
@@ -58,18 +57,15 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
     /// <param name="onAllocate">Called for every block allocated (not for one reused); null: nothing.</param>
     public TransportMemoryPool(int blockBytes, long retainedBytes, Action? onAllocate = null)
     {
-        _onAllocate = onAllocate;
         ArgumentOutOfRangeException.ThrowIfLessThan(blockBytes, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(retainedBytes);
+        _onAllocate = onAllocate;
         _blockBytes = blockBytes;
         _maxRetainedBlocks = (int)Math.Min(int.MaxValue, retainedBytes / blockBytes);
     }
 
     /// <summary>Bytes of every block.</summary>
     public override int MaxBufferSize => _blockBytes;
-
-    /// <summary>Blocks allocated since the pool was made (each then reused until dropped).</summary>
-    public long BlocksAllocated => Interlocked.Read(ref _blocksAllocated);
 
     /// <summary>Free blocks kept for reuse now.</summary>
     public int RetainedBlocks => Volatile.Read(ref _freeCount);
@@ -90,7 +86,6 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
         {
             // Pinned, like Kestrel's own blocks, so that sockets never pin them; uninitialised: a renter writes before it reads.
             block = new Block(this, GC.AllocateUninitializedArray<byte>(_blockBytes, pinned: true));
-            Interlocked.Increment(ref _blocksAllocated);
             _onAllocate?.Invoke();
         }
 

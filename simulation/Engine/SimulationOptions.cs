@@ -130,17 +130,17 @@ public sealed record SimulationOptions
     /// An assignment for the references (which talk to no coordinator): the plan without FedProx and clipping, which
     /// only make sense against a global model.
     /// </summary>
-    internal TrainingAssignment Assignment(long round, long version) => new()
+    internal TrainingAssignment Assignment(long round, long version) => AssignmentOf(Plan, round, version);
+
+    /// <summary>A reference's assignment: <see cref="ReferencePlan"/> if set, else the federation's (<see cref="Assignment"/>).</summary>
+    internal TrainingAssignment ReferenceAssignment(long round, long version) => AssignmentOf(ReferencePlan ?? Plan, round, version);
+
+    private static TrainingAssignment AssignmentOf(LocalTrainingPlan plan, long round, long version) => new()
     {
         Round = round,
         ModelVersion = version,
-        Plan = Plan with { ProximalMu = 0, ClipNorm = 0, SparseEmbeddings = true },
+        Plan = plan with { ProximalMu = 0, ClipNorm = 0, SparseEmbeddings = true },
     };
-
-    /// <summary>A reference's assignment: <see cref="ReferencePlan"/> if set, else the federation's (<see cref="Assignment"/>).</summary>
-    internal TrainingAssignment ReferenceAssignment(long round, long version) => ReferencePlan is { } plan
-        ? new TrainingAssignment { Round = round, ModelVersion = version, Plan = plan with { ProximalMu = 0, ClipNorm = 0, SparseEmbeddings = true } }
-        : Assignment(round, version);
 
     /// <summary>Workspace settings every worker uses.</summary>
     internal NodeTrainingOptions NodeOptions() => new()

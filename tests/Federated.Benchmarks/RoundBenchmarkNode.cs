@@ -13,10 +13,10 @@ namespace Federated.Benchmarks;
 /// </summary>
 internal sealed class RoundBenchmarkNode : IDisposable
 {
-    private readonly GrpcChannel _channel;
     /// <summary>Where every node copies the model it downloads: one buffer per tensor shared by all nodes (the values are not used).</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, float[]> Downloaded = new(StringComparer.Ordinal);
 
+    private readonly GrpcChannel _channel;
     private readonly Federation.FederationClient _client;
     private readonly CallInvoker _invoker;
     private readonly Metadata _headers;
