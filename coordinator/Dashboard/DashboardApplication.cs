@@ -118,18 +118,8 @@ internal static class DashboardApplication
         }
     }
 
-    private static X509Certificate2 LoadCertificate(DashboardOptions options)
-    {
-        var password = options.CertificatePassword.Length > 0 ? options.CertificatePassword : null;
-        if (options.CertificateKeyPath.Length > 0)
-        {
-            return password is null
-                ? X509Certificate2.CreateFromPemFile(options.CertificatePath, options.CertificateKeyPath)
-                : X509Certificate2.CreateFromEncryptedPemFile(options.CertificatePath, password, options.CertificateKeyPath);
-        }
-
-        return X509CertificateLoader.LoadPkcs12FromFile(options.CertificatePath, password);
-    }
+    private static X509Certificate2 LoadCertificate(DashboardOptions options) =>
+        Hosting.CertificateFiles.Load(options.CertificatePath, options.CertificateKeyPath, options.CertificatePassword);
 
     /// <summary>The coordinator's instances, not copies: the dashboard reads the very engine the nodes talk to.</summary>
     private static void Share(IServiceCollection services, IServiceProvider coordinator)
