@@ -27,9 +27,19 @@ public sealed partial class FederationService : Federation.FederationBase
     private readonly UploadSlots _slots;
     private readonly TensorArrayPool _arrays;
     private readonly ILogger<FederationService> _logger;
+    private readonly Bulk.BulkUploadListener _bulk;
+    private readonly Bulk.BulkUploadTickets _tickets;
 
     /// <summary>Creates the service.</summary>
-    public FederationService(RoundEngine engine, IOptions<CoordinatorOptions> options, TimeProvider time, UploadSlots slots, TensorArrayPool arrays, ILogger<FederationService> logger)
+    public FederationService(
+        RoundEngine engine,
+        IOptions<CoordinatorOptions> options,
+        TimeProvider time,
+        UploadSlots slots,
+        TensorArrayPool arrays,
+        Bulk.BulkUploadListener bulk,
+        Bulk.BulkUploadTickets tickets,
+        ILogger<FederationService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
@@ -37,6 +47,8 @@ public sealed partial class FederationService : Federation.FederationBase
         _time = time;
         _slots = slots;
         _arrays = arrays;
+        _bulk = bulk;
+        _tickets = tickets;
         _logger = logger;
     }
 

@@ -29,6 +29,12 @@ public static class RejectionStatus
     /// <summary>Reason refused at the edge: an upload exceeds its chunk, byte or time limit, or a frame its size limit (ResourceExhausted).</summary>
     public const string TooLarge = "too-large";
 
+    /// <summary>Reason refused at the edge: BeginBulkUpload while the coordinator has no bulk listener (FailedPrecondition).</summary>
+    public const string BulkUploadOff = "bulk-upload-off";
+
+    /// <summary>Reason refused on a bulk connection: a wrong preamble, or a ticket unknown, used or expired (Unauthenticated).</summary>
+    public const string BulkTicketRefused = "bulk-ticket-refused";
+
     /// <summary>The status code of a reason.</summary>
     public static StatusCode CodeOf(Rejection reason) => reason switch
     {

@@ -103,6 +103,17 @@ public static class CoordinatorHost
             return new AdminCredential(AdminTokenSource.Resolve(options, sp.GetRequiredService<SqliteStore>().DatabasePath, logger));
         });
         services.AddHostedService<RoundTicker>();
+
+        // Bulk uploads: a plain TCP (or TLS) port beside gRPC for an update's values (off unless BulkUpload:Enabled).
+        services.AddOptions<Bulk.BulkUploadOptions>().BindConfiguration(Bulk.BulkUploadOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Bulk.BulkUploadOptions>, Bulk.BulkUploadOptionsValidator>());
+        services.TryAddSingleton<Bulk.BulkUploadTickets>();
+        services.TryAddSingleton<Bulk.BulkUploadReceiver>();
+        if (!services.Any(d => d.ServiceType == typeof(Bulk.BulkUploadListener)))
+        {
+            services.AddSingleton<Bulk.BulkUploadListener>();
+            services.AddHostedService(sp => sp.GetRequiredService<Bulk.BulkUploadListener>());
+        }
         services.AddCoordinatorTelemetry();
 
         // The dashboard: a second Kestrel endpoint for browsers over the same engine (off when Dashboard:Url is empty).

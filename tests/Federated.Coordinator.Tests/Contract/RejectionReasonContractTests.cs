@@ -17,6 +17,8 @@ public sealed class RejectionReasonContractTests
         ("FieldTooLong", RejectionStatus.FieldTooLong, "INVALID_ARGUMENT"),
         ("MalformedMessage", RejectionStatus.MalformedMessage, "INVALID_ARGUMENT"),
         ("TooLarge", RejectionStatus.TooLarge, "RESOURCE_EXHAUSTED"),
+        ("BulkUploadOff", RejectionStatus.BulkUploadOff, "FAILED_PRECONDITION"),
+        ("BulkTicketRefused", RejectionStatus.BulkTicketRefused, "UNAUTHENTICATED"),
     ];
 
     [Fact]
