@@ -38,4 +38,18 @@ public sealed record GrpcConnectionOptions
     /// join compiles the run's spec.
     /// </summary>
     public CompiledModel? Model { get; init; }
+
+    /// <summary>
+    /// Whether updates go through the coordinator's bulk port when it has one (<c>BeginBulkUpload</c>: the values over a
+    /// plain TCP or TLS connection, which costs the coordinator far less CPU than gRPC messages). A coordinator without
+    /// one, or one that offers plaintext to a node whose address is <c>https://</c>, gets <c>SubmitUpdate</c> instead.
+    /// Default true.
+    /// </summary>
+    public bool BulkUploads { get; init; } = true;
+
+    /// <summary>
+    /// Checks the bulk port's TLS certificate instead of the system's validation for the coordinator's host name (tests,
+    /// private certificate authorities); null: the system's. Default null.
+    /// </summary>
+    public System.Net.Security.RemoteCertificateValidationCallback? BulkCertificateValidation { get; init; }
 }

@@ -46,6 +46,7 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
     private readonly CallInvoker _invoker;
     private readonly Metadata _headers;
     private readonly GrpcConnectionOptions _options;
+    private readonly Uri _address;
     private FederationJoin? _joined;
     private string? _joinedSpecJson;
     private string? _knownSpecJson;
@@ -59,6 +60,7 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
         ArgumentNullException.ThrowIfNull(address);
         ArgumentException.ThrowIfNullOrWhiteSpace(token);
         _options = options ?? new GrpcConnectionOptions();
+        _address = address;
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ChunkBytes, sizeof(float));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.ChunkBytes, TensorBytes.MaxChunkBytes);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Http2StreamWindowBytes, 65_535);
@@ -180,6 +182,11 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
         foreach (var metric in update.TrainingMetrics)
         {
             header.TrainingMetrics.Add(ToProto(metric));
+        }
+
+        if (await TryBulkUploadAsync(header, update, cancellationToken).ConfigureAwait(false) is { } bulk)
+        {
+            return bulk;
         }
 
         var reply = await CallAsync($"upload round {update.Round}", async () =>

@@ -96,7 +96,9 @@ public sealed class GrpcFederationHost : IFederationHost
         for (var c = 0; c < clients; c++)
         {
             var token = nodes.IssueToken(string.Create(CultureInfo.InvariantCulture, $"sim-{c:D5}"));
-            connections[c] = new GrpcCoordinatorConnection(address, token, new GrpcConnectionOptions { HttpHandler = handler, Model = model });
+            // No bulk uploads: each opens a TCP connection, and thousands of virtual clients per round on one host would
+            // pile up sockets in TIME_WAIT; the shared HTTP/2 connections carry every upload instead.
+            connections[c] = new GrpcCoordinatorConnection(address, token, new GrpcConnectionOptions { HttpHandler = handler, Model = model, BulkUploads = false });
         }
 
         return new GrpcFederationHost(app, engine, runId, connections, handler, address);

@@ -29,12 +29,15 @@ public sealed class LoopbackCoordinator : IAsyncDisposable
 
     public RoundEngine Engine => _app.Services.GetRequiredService<RoundEngine>();
 
-    public static async Task<LoopbackCoordinator> StartAsync(string directory)
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts the coordinator; <paramref name="settings"/> are added to its configuration (e.g. <c>BulkUpload:Enabled</c>).</summary>
+    public static async Task<LoopbackCoordinator> StartAsync(string directory, IReadOnlyDictionary<string, string?>? settings = null, string urls = "http://127.0.0.1:0")
     {
         var recorder = new UploadRecorder();
         var app = CoordinatorHost.Build([], builder =>
         {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.WebHost.UseUrls(urls);
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Coordinator:DatabasePath"] = Path.Combine(directory, "coordinator.db"),
@@ -44,6 +47,11 @@ public sealed class LoopbackCoordinator : IAsyncDisposable
                 ["Coordinator:MaxWaitSeconds"] = "20",
                 ["Logging:LogLevel:Default"] = "Warning",
             });
+            if (settings is not null)
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+            }
+
             builder.Services.AddSingleton(recorder);
             builder.Services.AddGrpc(options => options.Interceptors.Add<UploadRecorder>());
         });
