@@ -33,6 +33,7 @@ internal static class RoundBenchmark
         var transportBlock = new Option<int?>("--transport-block") { Description = "Coordinator:TransportBlockBytes, Kestrel's buffer block (default: the coordinator's; 4096 is Kestrel's own)" };
         var chunkBytes = new Option<int>("--chunk-bytes") { Description = "Value bytes per upload chunk the nodes send (≤ 1 MiB)", DefaultValueFactory = _ => TensorBytes.MaxChunkBytes };
         var uploadsOnly = new Option<bool>("--uploads-only") { Description = "Nodes download the model in the warm-up round only, so the coordinator's CPU is that of the uploads (what the in-memory reference does)" };
+        var bulk = new Option<bool>("--bulk") { Description = "Nodes upload through the coordinator's bulk port (BeginBulkUpload, BulkUpload:Enabled) instead of SubmitUpdate" };
         var maxWait = new Option<int>("--max-wait-ms") { Description = "The nodes' long-poll wait", DefaultValueFactory = _ => 30_000 };
         var command = new Command("round", "Rounds of N nodes uploading dense P-parameter updates to a real coordinator on loopback, against the engine in memory");
         command.Options.Add(nodes);
@@ -45,6 +46,7 @@ internal static class RoundBenchmark
         command.Options.Add(uploadsOnly);
         command.Options.Add(chunkBytes);
         command.Options.Add(transportBlock);
+        command.Options.Add(bulk);
         command.SetAction(async (result, _) =>
         {
             var settings = new List<string>();
@@ -52,7 +54,12 @@ internal static class RoundBenchmark
             Add(settings, "Http2InitialConnectionWindowBytes", result.GetValue(connectionWindow));
             Add(settings, "Http2InitialStreamWindowBytes", result.GetValue(streamWindow));
             Add(settings, "TransportBlockBytes", result.GetValue(transportBlock));
-            return await RunAsync(result.GetValue(nodes), result.GetValue(parameters), result.GetValue(rounds), result.GetValue(maxWait), settings, result.GetValue(chunkBytes), result.GetValue(uploadsOnly));
+            if (result.GetValue(bulk))
+            {
+                settings.Add("--BulkUpload:Enabled=true");
+            }
+
+            return await RunAsync(result.GetValue(nodes), result.GetValue(parameters), result.GetValue(rounds), result.GetValue(maxWait), settings, result.GetValue(chunkBytes), result.GetValue(uploadsOnly), result.GetValue(bulk));
         });
         return command;
     }
@@ -80,7 +87,7 @@ internal static class RoundBenchmark
         }
     }
 
-    private static async Task<int> RunAsync(int nodeCount, int parameters, int rounds, int maxWaitMs, List<string> settings, int chunkBytes, bool uploadsOnly)
+    private static async Task<int> RunAsync(int nodeCount, int parameters, int rounds, int maxWaitMs, List<string> settings, int chunkBytes, bool uploadsOnly, bool bulk)
     {
         const long Examples = 10;
         var config = RunConfig(nodeCount, parameters, rounds + 1);
@@ -91,6 +98,7 @@ internal static class RoundBenchmark
         var reference = InMemoryRoundReference.Measure(config, nodeCount, rounds, delta, Examples);
 
         var chunks = layout.Tensors.SelectMany(t => TensorChunker.Dense(t.Name, delta[t.Name], 0, t.Length, chunkBytes)).ToList();
+        var dense = bulk ? layout.Tensors.Select(t => (t.Name, delta[t.Name])).ToList() : null;
         var directory = Directory.CreateTempSubdirectory("federated-round-benchmark-");
         try
         {
@@ -125,7 +133,7 @@ internal static class RoundBenchmark
             }
 
             await Task.WhenAll(nodes.Select(n => n.JoinAsync(run)));
-            await Task.WhenAll(nodes.Select(n => Task.Run(() => n.RunAsync(run, chunks, Examples, maxWaitMs, clock, Answered, uploadsOnly))));
+            await Task.WhenAll(nodes.Select(n => Task.Run(() => n.RunAsync(run, chunks, Examples, maxWaitMs, clock, Answered, uploadsOnly, dense))));
             var wall = clock.Elapsed - measuredFrom;
             var nodesCpu = Process.GetCurrentProcess().TotalProcessorTime - nodesCpuBefore;
             var cpuAfter = coordinator.CpuTime;
@@ -149,6 +157,7 @@ internal static class RoundBenchmark
                 ["nodes"] = nodeCount,
                 ["chunk_bytes"] = chunkBytes,
                 ["uploads_only"] = uploadsOnly,
+                ["bulk"] = bulk,
                 ["params"] = layout.TotalLength,
                 ["rounds"] = rounds,
                 ["settings"] = string.Join(' ', settings),

@@ -21,10 +21,12 @@ internal sealed class RoundBenchmarkNode : IDisposable
     private readonly CallInvoker _invoker;
     private readonly Metadata _headers;
     private readonly string _id;
+    private readonly string _host;
 
     public RoundBenchmarkNode(Uri address, string id, string token)
     {
         _id = id;
+        _host = address.Host;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false, InitialHttp2StreamWindowSize = new Federated.Client.Federation.GrpcConnectionOptions().Http2StreamWindowBytes },
@@ -44,7 +46,8 @@ internal sealed class RoundBenchmarkNode : IDisposable
 
     /// <summary>Takes part until the run ends; <paramref name="answered"/> is told the round of each answered upload.</summary>
     /// <remarks>With <paramref name="uploadsOnly"/> the model is downloaded in round 1 (the warm-up) only.</remarks>
-    public async Task RunAsync(string runId, IReadOnlyList<TensorChunk> update, long examples, int maxWaitMs, Stopwatch clock, Action<long> answered, bool uploadsOnly = false)
+    /// <remarks>With <paramref name="bulk"/> (the update's tensors, dense, in layout order) it uploads through the bulk port.</remarks>
+    public async Task RunAsync(string runId, IReadOnlyList<TensorChunk> update, long examples, int maxWaitMs, Stopwatch clock, Action<long> answered, bool uploadsOnly = false, IReadOnlyList<(string Name, float[] Values)>? bulk = null)
     {
         while (true)
         {
@@ -69,7 +72,6 @@ internal sealed class RoundBenchmarkNode : IDisposable
                 await ModelStreamReader.ReadAsync(download.ResponseStream, Scratch);
             }
 
-            using var call = _client.SubmitUpdate(_headers);
             var header = new UpdateHeader
             {
                 RunId = runId,
@@ -80,20 +82,53 @@ internal sealed class RoundBenchmarkNode : IDisposable
                 Examples = examples,
             };
             header.TaskExamples.Add(new TaskExamples { Task = "click", Count = examples });
-            await call.RequestStream.WriteAsync(new UpdateChunk { Header = header });
-            foreach (var chunk in update)
+            if (bulk is not null)
             {
-                await call.RequestStream.WriteAsync(new UpdateChunk { Tensor = chunk });
+                await UploadBulkAsync(header, bulk);
+            }
+            else
+            {
+                using var call = _client.SubmitUpdate(_headers);
+                await call.RequestStream.WriteAsync(new UpdateChunk { Header = header });
+                foreach (var chunk in update)
+                {
+                    await call.RequestStream.WriteAsync(new UpdateChunk { Tensor = chunk });
+                }
+
+                await call.RequestStream.CompleteAsync();
+                await call;
             }
 
-            await call.RequestStream.CompleteAsync();
-            await call;
             Rounds[assignment.Round] = (assigned, clock.Elapsed);
             answered(assignment.Round);
         }
     }
 
     public void Dispose() => _channel.Dispose();
+
+    /// <summary>As a real node's bulk upload (GrpcCoordinatorConnection): a ticket over gRPC, then the values over TCP and the answer.</summary>
+    private async Task UploadBulkAsync(UpdateHeader header, IReadOnlyList<(string Name, float[] Values)> tensors)
+    {
+        var request = new BeginBulkUploadRequest { Header = header };
+        request.Tensors.Add(tensors.Select(t => new BulkTensor { Name = t.Name }));
+        var ticket = (await _client.BeginBulkUploadAsync(request, _headers)).Ticket;
+        using var client = new System.Net.Sockets.TcpClient { NoDelay = true };
+        await client.ConnectAsync(_host, ticket.Port);
+        var stream = client.GetStream();
+        var preamble = new byte[BulkUploadWire.PreambleBytes];
+        BulkUploadWire.WritePreamble(ticket.Ticket.Span, preamble);
+        await stream.WriteAsync(preamble);
+        foreach (var (_, values) in tensors)
+        {
+            await stream.WriteAsync(BulkUploadWire.AsBytes(values, 0, values.Length));
+        }
+
+        var result = await BulkUploadWire.ReadResultAsync(stream, CancellationToken.None);
+        if (result.Accepted is null)
+        {
+            throw new InvalidOperationException($"bulk upload refused: {result.Refused}");
+        }
+    }
 
     private static Memory<float> Scratch(TensorDescriptor tensor) => Downloaded.GetOrAdd(tensor.Name, _ => new float[(long)tensor.Rows * tensor.Columns]);
 }
