@@ -44,6 +44,12 @@ public sealed partial class NodeCommandLine
             throw new UsageException($"--watch-data must be true or false, not '{watchText}' (FEDERATED_WATCHDATA / Node:WatchData)");
         }
 
+        var noBulkText = Setting(parse, _noBulkUploads, "NoBulkUploads");
+        if (!bool.TryParse(noBulkText ?? "false", out var noBulk))
+        {
+            throw new UsageException($"--no-bulk-uploads must be true or false, not '{noBulkText}' (FEDERATED_NOBULKUPLOADS / Node:NoBulkUploads)");
+        }
+
         if (watch && split != SplitMethod.Hash)
         {
             throw new UsageException("--watch-data needs --split hash: with a random split, rows added to the data would move old rows between train and test");
@@ -53,6 +59,7 @@ public sealed partial class NodeCommandLine
         {
             Split = split,
             WatchData = watch,
+            NoBulkUploads = noBulk,
             Fresh = fresh,
             JoinTimeoutSeconds = joinTimeout,
             Coordinator = Setting(parse, _coordinator, "Coordinator"),

@@ -30,6 +30,7 @@ public sealed partial class NodeCommandLine
     private readonly Option<bool> _fresh = new("--fresh") { Description = "Move state files already in --state aside (into a discarded-<time> subdirectory) and start afresh; without it, the state of another run is an error [FEDERATED_FRESH]" };
     private readonly Option<string?> _seed = new("--seed") { Description = "Seed of the data split and local initialisation; keep it fixed (default 0) [FEDERATED_SEED]", Recursive = true };
     private readonly Option<string?> _split = new("--split") { Description = "How examples are split into train, validation and test: random (a seeded shuffle, default) or hash (each row by a seeded hash of its content, so rows added later never move old ones; needed by --watch-data) [FEDERATED_SPLIT]", Recursive = true };
+    private readonly Option<bool> _noBulkUploads = new("--no-bulk-uploads") { Description = "Send updates as gRPC messages (SubmitUpdate) even when the coordinator has a bulk upload port [FEDERATED_NOBULKUPLOADS]" };
     private readonly Option<bool> _watchData = new("--watch-data") { Description = "Before each round, read the data again if its file changed (length or time) and train on the new rows from that round on; needs --split hash [FEDERATED_WATCHDATA]" };
     private readonly Option<string> _user = new("--user") { Description = "The user key, as in the data", Required = true };
     private readonly Option<int> _k = new("--k")
@@ -57,7 +58,7 @@ public sealed partial class NodeCommandLine
     private readonly IConfiguration _configuration;
     private readonly ILoggerFactory _loggerFactory;
     private readonly Func<NodeRunnerOptions, NodeRunnerOptions> _tuneRunner;
-    private readonly Func<Uri, string, ICoordinatorConnection> _connect;
+    private readonly Func<Uri, string, GrpcConnectionOptions, ICoordinatorConnection> _connect;
 
     /// <summary>Creates the command line.</summary>
     /// <param name="console">Where output goes.</param>
@@ -70,7 +71,7 @@ public sealed partial class NodeCommandLine
         IConfiguration configuration,
         ILoggerFactory loggerFactory,
         Func<NodeRunnerOptions, NodeRunnerOptions>? tuneRunner = null,
-        Func<Uri, string, ICoordinatorConnection>? connect = null)
+        Func<Uri, string, GrpcConnectionOptions, ICoordinatorConnection>? connect = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -79,7 +80,7 @@ public sealed partial class NodeCommandLine
         _configuration = configuration;
         _loggerFactory = loggerFactory;
         _tuneRunner = tuneRunner ?? (o => o);
-        _connect = connect ?? ((address, token) => new GrpcCoordinatorConnection(address, token));
+        _connect = connect ?? ((address, token, options) => new GrpcCoordinatorConnection(address, token, options));
         Root = Build();
     }
 
@@ -131,6 +132,7 @@ public sealed partial class NodeCommandLine
         run.Options.Add(_joinTimeout);
         run.Options.Add(_fresh);
         run.Options.Add(_watchData);
+        run.Options.Add(_noBulkUploads);
         run.SetAction((parse, ct) => Guarded(() => RunAsync(Resolve(parse), ct), ct));
         root.Subcommands.Add(run);
 
@@ -214,7 +216,7 @@ public sealed partial class NodeCommandLine
 
         // Open the source now, so a wrong path or schema fails before the node contacts the coordinator.
         var source = ExampleSources.Open(dataPath, settings.Schema);
-        var connection = _connect(address, token);
+        var connection = _connect(address, token, new GrpcConnectionOptions { BulkUploads = !settings.NoBulkUploads });
         using var disposal = connection as IDisposable;
         var options = _tuneRunner(new NodeRunnerOptions
         {

@@ -50,4 +50,10 @@ public sealed record NodeSettings
     /// <c>Node:WatchData</c>); needs <see cref="Split"/> hash. Default false.
     /// </summary>
     public bool WatchData { get; init; }
+
+    /// <summary>
+    /// Send updates as gRPC messages even when the coordinator has a bulk upload port (<c>--no-bulk-uploads</c>,
+    /// <c>FEDERATED_NOBULKUPLOADS</c>, <c>Node:NoBulkUploads</c>). Default false: the bulk port is used when offered.
+    /// </summary>
+    public bool NoBulkUploads { get; init; }
 }

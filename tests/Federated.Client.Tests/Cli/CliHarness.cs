@@ -14,7 +14,7 @@ public sealed class CliHarness
     /// <param name="settingsDirectory">Where appsettings.json is read from; none when null.</param>
     /// <param name="environment">The environment variables; none when null.</param>
     /// <param name="connect">Opens the connection to the coordinator; real gRPC when null.</param>
-    public CliHarness(string? settingsDirectory = null, IDictionary? environment = null, Func<Uri, string, ICoordinatorConnection>? connect = null)
+    public CliHarness(string? settingsDirectory = null, IDictionary? environment = null, Func<Uri, string, GrpcConnectionOptions, ICoordinatorConnection>? connect = null)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {

@@ -1,5 +1,6 @@
 using System.Collections;
 using Federated.Client.Cli;
+using Federated.Client.Federation;
 using Federated.Client.Tests.Federation;
 
 namespace Federated.Client.Tests.Cli;
@@ -35,6 +36,42 @@ public sealed class NodeCommandLineTests
         Assert.Equal("node-state", settings.State);
         Assert.Equal(0, settings.Seed);
         Assert.Null(settings.Token);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_NoBulkUploads_ConnectionOpenedWithoutThem()
+    {
+        using var plain = new ScriptedNode();
+        using var noBulk = new ScriptedNode();
+        plain.Connection.Offers.Enqueue(() => new AssignmentOffer(AssignmentStatus.RunEnded));
+        noBulk.Connection.Offers.Enqueue(() => new AssignmentOffer(AssignmentStatus.RunEnded));
+
+        Assert.Equal(ExitCodes.Ok, await plain.RunAsync());
+        Assert.Equal(ExitCodes.Ok, await noBulk.RunAsync(default, "--no-bulk-uploads"));
+
+        Assert.True(plain.ConnectionOptions!.BulkUploads);
+        Assert.False(noBulk.ConnectionOptions!.BulkUploads);
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    public void Resolve_NoBulkUploadsFromTheEnvironment_Read(string value, bool expected)
+    {
+        var cli = new CliHarness(environment: new Hashtable { ["FEDERATED_NOBULKUPLOADS"] = value }).CommandLine;
+
+        Assert.Equal(expected, cli.Resolve(cli.Root.Parse(["run"])).NoBulkUploads);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_NoBulkUploadsNotABoolean_UsageError()
+    {
+        var cli = new CliHarness(environment: new Hashtable { ["FEDERATED_NOBULKUPLOADS"] = "maybe" });
+
+        var code = await cli.RunAsync("run", "--coordinator", "http://127.0.0.1:1", "--token", "t", "--data", "x.csv");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--no-bulk-uploads must be true or false, not 'maybe'", cli.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,12 +14,19 @@ internal sealed class ScriptedNode : IDisposable
         Data = SyntheticData.Write(Directory.Path, 1, 20, 16, 10);
         Schema = Directory.Write("schema.json", SyntheticData.SchemaJson);
         State = Path.Combine(Directory.Path, "state");
-        Cli = new CliHarness(connect: (_, _) => Connection);
+        Cli = new CliHarness(connect: (_, _, options) =>
+        {
+            ConnectionOptions = options;
+            return Connection;
+        });
     }
 
     public TempDirectory Directory { get; } = new();
 
     public ScriptedConnection Connection { get; }
+
+    /// <summary>The channel settings the command line opened its connection with (after a run).</summary>
+    public Federated.Client.Federation.GrpcConnectionOptions? ConnectionOptions { get; private set; }
 
     public CliHarness Cli { get; }
 
