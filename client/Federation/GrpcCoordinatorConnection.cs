@@ -100,7 +100,7 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
         switch (reply.Status)
         {
             case WaitForAssignmentReply.Types.Status.Assigned when reply.Assignment is { } a:
-                var assignment = new TrainingAssignment { Round = a.Round, ModelVersion = a.ModelVersion, Plan = ReadPlan(a.Training, a.Round), SecureAggregation = ReadSecureSetup(a, runId) };
+                var assignment = new TrainingAssignment { Round = a.Round, ModelVersion = a.ModelVersion, Plan = ReadPlan(a.Training, a.Round), SecureAggregation = ReadSecureSetup(a, runId), LabelStatisticsTasks = LabelStatisticsProto.TasksOf(a.LabelStatistics) };
                 return new AssignmentOffer(AssignmentStatus.Assigned, assignment, DateTimeOffset.FromUnixTimeMilliseconds(a.DeadlineUnixMs), PrivacyOf(reply.Privacy));
             case WaitForAssignmentReply.Types.Status.RunEnded:
                 return new AssignmentOffer(AssignmentStatus.RunEnded, Privacy: PrivacyOf(reply.Privacy));
@@ -230,6 +230,14 @@ public sealed partial class GrpcCoordinatorConnection : ICoordinatorConnection, 
         }
 
         var reply = await CallAsync($"evaluation of version {modelVersion}", () => _client.SubmitEvaluationAsync(request, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync, cancellationToken).ConfigureAwait(false);
+        return new SubmitResult(reply.Accepted, reply.Duplicate);
+    }
+
+    /// <inheritdoc/>
+    public async Task<SubmitResult> SubmitLabelStatisticsAsync(string runId, long round, IReadOnlyList<TaskLabelStatistics> statistics, CancellationToken cancellationToken)
+    {
+        var request = LabelStatisticsProto.ToProto(runId, round, statistics);
+        var reply = await CallAsync($"label statistics of round {round}", () => _client.SubmitLabelStatisticsAsync(request, _headers, Deadline(_options.CallTimeout), cancellationToken).ResponseAsync, cancellationToken).ConfigureAwait(false);
         return new SubmitResult(reply.Accepted, reply.Duplicate);
     }
 

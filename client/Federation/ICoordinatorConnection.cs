@@ -1,6 +1,7 @@
 using Federated.Client.Training;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
+using Federated.Model.Spec;
 using Federated.SecureAggregation.Protocol;
 using Federated.SecureAggregation.Protocol.Messages;
 
@@ -35,6 +36,14 @@ public interface ICoordinatorConnection
 
     /// <summary>Sends evaluation summaries of global version <paramref name="modelVersion"/> on the node's validation data.</summary>
     Task<SubmitResult> SubmitEvaluationAsync(string runId, long modelVersion, IReadOnlyList<TaskMetrics> metrics, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends this node's training-label statistics for the label-statistics round <paramref name="round"/> (an assignment
+    /// with <see cref="TrainingAssignment.LabelStatisticsTasks"/>): one entry per task it lists. Sending the same values
+    /// again in the same round is answered <see cref="SubmitResult.Duplicate"/>.
+    /// </summary>
+    Task<SubmitResult> SubmitLabelStatisticsAsync(string runId, long round, IReadOnlyList<TaskLabelStatistics> statistics, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this coordinator connection does not carry label statistics");
 
     /// <summary>Leaves the run.</summary>
     Task LeaveAsync(string runId, CancellationToken cancellationToken);

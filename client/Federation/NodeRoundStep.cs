@@ -121,6 +121,44 @@ public sealed class NodeRoundStep
         return assignment.SecureAggregation is { } secure ? SubmitSecureAsync(update, secure, SecurePollWait, stoppingToken) : SubmitAsync(update, stoppingToken);
     }
 
+    /// <summary>
+    /// Answers a label-statistics assignment (<see cref="TrainingAssignment.LabelStatisticsTasks"/>): sends the count and
+    /// sum of <paramref name="data"/>'s training labels per asked task, retrying while the coordinator is unreachable (the
+    /// same values again are recognised, <see cref="SubmitResult.Duplicate"/>). Nothing is trained or downloaded. A refusal
+    /// (the round closed first, …) is logged, reported as <see cref="NodeProgressKind.Rejected"/> and returned.
+    /// </summary>
+    /// <param name="data">The node's data; only its training split is read.</param>
+    /// <param name="assignment">A label-statistics assignment.</param>
+    /// <param name="stoppingToken">Ends the waits between retries; the call in flight itself is not cancelled.</param>
+    /// <returns>Counted, or refused.</returns>
+    /// <exception cref="ArgumentException"><paramref name="assignment"/> asks for no label statistics.</exception>
+    /// <exception cref="CoordinatorUnavailableException">Unreachable after the retries.</exception>
+    /// <exception cref="UpdateRejectedException">The node's token was revoked.</exception>
+    public async Task<UpdateSubmission> SubmitLabelStatisticsAsync(Data.NodeDataset data, TrainingAssignment assignment, CancellationToken stoppingToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(assignment);
+        var tasks = assignment.LabelStatisticsTasks ?? throw new ArgumentException("the assignment asks for no label statistics", nameof(assignment));
+        var round = assignment.Round;
+        var statistics = DataOutputBias.StatisticsOf(data, tasks);
+        try
+        {
+            var result = await _retry.RunAsync(
+                $"label statistics of round {round}", ct => _connection.SubmitLabelStatisticsAsync(Join.RunId, round, statistics, ct), CancellationToken.None, stoppingToken).ConfigureAwait(false);
+            NodeRunnerLog.LabelStatisticsSubmitted(_logger, round, tasks.Count, result.Duplicate);
+            _progress?.Report(new NodeProgress(NodeProgressKind.Submitted, round, assignment.ModelVersion, result.Duplicate
+                ? $"round {round}: label statistics already counted"
+                : $"round {round}: label statistics of {tasks.Count} shared task(s) accepted (nothing trained)"));
+            return new UpdateSubmission(round, "", result, null);
+        }
+        catch (UpdateRejectedException e) when (!e.IsRevocation)
+        {
+            NodeRunnerLog.Rejected(_logger, $"the label statistics of round {round}", e.Reason, e.Message);
+            _progress?.Report(new NodeProgress(NodeProgressKind.Rejected, round, assignment.ModelVersion, $"round {round}: label statistics refused ({e.Reason}); waiting for the next round"));
+            return new UpdateSubmission(round, "", null, e);
+        }
+    }
+
     /// <summary>How long one poll for the next secure-aggregation phase waits at most (a long poll, like the assignment's).</summary>
     public static TimeSpan SecurePollWait { get; } = TimeSpan.FromSeconds(30);
 

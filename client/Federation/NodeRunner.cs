@@ -171,6 +171,26 @@ public sealed class NodeRunner
                 }
 
                 var assignment = offer.Assignment;
+                if (assignment.LabelStatisticsTasks is not null)
+                {
+                    if (assignment.Round == state.RefusedStatisticsRound)
+                    {
+                        // Refused statistics are offered again until the round closes; the same data would be refused again.
+                        await _retry.DelayAsync(_options.IdlePollInterval, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    // The label-statistics round trains nothing and needs no model: only the training labels' counts and sums.
+                    if (_options.DataChanged?.Invoke() == true)
+                    {
+                        ReloadData(state, assignment.Round);
+                    }
+
+                    var sent = await state.Step.SubmitLabelStatisticsAsync(state.Session.Data, assignment, stoppingToken).ConfigureAwait(false);
+                    state.RefusedStatisticsRound = sent.Counted ? null : assignment.Round;
+                    continue;
+                }
+
                 if (assignment.ModelVersion != state.GlobalVersion)
                 {
                     await RefreshAsync(state, assignment.ModelVersion, offer.Privacy, stoppingToken).ConfigureAwait(false);
@@ -306,6 +326,9 @@ public sealed class NodeRunner
         public long? GlobalVersion { get; set; }
 
         public int RoundsTrained { get; set; }
+
+        /// <summary>The label-statistics round whose statistics the coordinator refused, if any: not sent again.</summary>
+        public long? RefusedStatisticsRound { get; set; }
 
         public IReadOnlyList<TaskMetrics> Validation { get; set; } = [];
     }

@@ -41,6 +41,9 @@ internal static partial class NodeRunnerLog
     [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "Started afresh: the previous state files were moved to {Directory}")]
     public static partial void Discarded(ILogger logger, string directory);
 
+    [LoggerMessage(EventId = 6013, Level = LogLevel.Information, Message = "Round {Round}: label statistics of {Tasks} shared tasks sent, nothing trained (already counted: {Duplicate})")]
+    public static partial void LabelStatisticsSubmitted(ILogger logger, long round, int tasks, bool duplicate);
+
     [LoggerMessage(EventId = 6012, Level = LogLevel.Information, Message = "Data changed: {RowsBefore} → {RowsAfter} rows ({TrainBefore} → {TrainAfter} training rows); training on it from round {Round}")]
     public static partial void DataChanged(ILogger logger, int rowsBefore, int rowsAfter, int trainBefore, int trainAfter, long round);
 }

@@ -11,8 +11,9 @@ namespace Federated.Client.Training;
 /// <remarks>
 /// A node computes the statistics on its own training split only (never validation or test rows). A local head is
 /// set from them before the node's first local training; a shared head must start equal on every node, so its value
-/// comes from the sum of every node's <see cref="Statistics"/> (counts and sums, no rows) and is written into the
-/// run's spec as <see cref="TaskSpec.OutputBias"/> by whoever creates the run.
+/// comes from the sum of every node's <see cref="Statistics"/> (counts and sums, no rows): a coordinator merges them in
+/// its run's label-statistics round (<see cref="StatisticsOf"/> is what a node sends), and the simulation writes the
+/// merge into the run's spec before it creates the run (<see cref="WithSharedBiases"/>).
 /// </remarks>
 public static class DataOutputBias
 {
@@ -47,6 +48,34 @@ public static class DataOutputBias
         }
 
         return statistics;
+    }
+
+    /// <summary>
+    /// What a node sends in a label-statistics round: for each of <paramref name="tasks"/>, in their order, the count and
+    /// sum of the labels of <paramref name="data"/>'s training rows (<see cref="Statistics"/>).
+    /// </summary>
+    /// <param name="data">The node's data.</param>
+    /// <param name="tasks">The task names the coordinator asks for.</param>
+    /// <returns>One entry per asked task.</returns>
+    /// <exception cref="InvalidDataException">A task is not in the data's spec (the node and the coordinator disagree on the model).</exception>
+    public static IReadOnlyList<TaskLabelStatistics> StatisticsOf(NodeDataset data, IReadOnlyList<string> tasks)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(tasks);
+        var statistics = Statistics(data);
+        var result = new TaskLabelStatistics[tasks.Count];
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var t = data.Spec.TaskIndex(tasks[i]);
+            if (t < 0)
+            {
+                throw new InvalidDataException($"the coordinator asks for the label statistics of task '{tasks[i]}', which the run's model does not have");
+            }
+
+            result[i] = new TaskLabelStatistics(tasks[i], statistics[t]);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -90,11 +119,17 @@ public static class DataOutputBias
 
     /// <summary>
     /// The spec with the output bias of every shared task that starts from data set from the merged statistics of all
-    /// nodes (<paramref name="merged"/>, the sum of their <see cref="Statistics"/>); the spec itself when it has none.
+    /// nodes (<paramref name="merged"/>, the sum of their <see cref="Statistics"/>) and its
+    /// <see cref="TaskSpec.OutputBiasFromData"/> cleared, since the value is resolved: a coordinator given this spec runs
+    /// no label-statistics round for it. The spec itself when it has no such task.
     /// </summary>
     /// <param name="spec">The run's model.</param>
     /// <param name="merged">The sum of every node's statistics, one per task.</param>
     /// <returns>The spec to create the run with; its layout is the same.</returns>
+    /// <remarks>
+    /// Local heads keep their flag: each node still sets them from its own labels. A task with no label anywhere gets
+    /// <see cref="OutputBiasStatistics.Bias"/>'s 0, as before.
+    /// </remarks>
     public static ModelSpec WithSharedBiases(ModelSpec spec, IReadOnlyList<OutputBiasStatistics> merged)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -105,7 +140,7 @@ public static class DataOutputBias
         }
 
         var tasks = spec.Tasks.Select((task, t) => task.OutputBiasFromData && task.Scope == ParameterScope.Shared
-            ? task with { OutputBias = merged[t].Bias(task.Kind) }
+            ? task with { OutputBias = merged[t].Bias(task.Kind), OutputBiasFromData = false }
             : task).ToArray();
         var resolved = spec with { Tasks = tasks };
         resolved.Validate();

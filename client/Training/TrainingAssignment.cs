@@ -20,6 +20,13 @@ public sealed record TrainingAssignment
     /// </summary>
     public Federated.SecureAggregation.Protocol.SecAggAssignment? SecureAggregation { get; init; }
 
+    /// <summary>
+    /// For the run's label-statistics round, the shared tasks (in spec order) whose training-label count and sum the node
+    /// sends instead of training (<see cref="Federation.NodeRoundStep.SubmitLabelStatisticsAsync"/>); it downloads no model
+    /// for it. Null (default) for a training round.
+    /// </summary>
+    public IReadOnlyList<string>? LabelStatisticsTasks { get; init; }
+
     /// <summary>Checks the plan.</summary>
     /// <exception cref="TrainingPlanException">A value of the plan is out of its bounds.</exception>
     public void Validate()

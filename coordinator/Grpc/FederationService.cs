@@ -105,6 +105,7 @@ public sealed partial class FederationService : Federation.FederationBase
                 DeadlineUnixMs = a.Deadline.ToUnixTimeMilliseconds(),
                 Training = a.Plan.ToProto(),
                 SecureAggregation = a.SecureAggregation?.ToProto(),
+                LabelStatistics = LabelStatisticsProto.ToRequest(a.LabelStatisticsTasks),
             };
         }
         else

@@ -62,6 +62,8 @@ public static class RejectionStatus
         Rejection.VersionNotStored => StatusCode.NotFound,
         Rejection.SecureAggregationMismatch => StatusCode.FailedPrecondition,
         Rejection.SecureAggregationRefused => StatusCode.InvalidArgument,
+        Rejection.LabelStatisticsMismatch => StatusCode.FailedPrecondition,
+        Rejection.InvalidLabelStatistics => StatusCode.InvalidArgument,
         _ => StatusCode.Internal,
     };
 

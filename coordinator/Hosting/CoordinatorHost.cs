@@ -84,7 +84,7 @@ public static class CoordinatorHost
             var engine = new RoundEngine(
                 sp.GetRequiredService<SqliteStore>(),
                 sp.GetRequiredService<TimeProvider>(),
-                new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromSeconds(options.NodeLivenessSeconds), KeepLastVersions = options.KeepLastVersions },
+                new RoundEngineOptions { NodeLivenessTimeout = TimeSpan.FromSeconds(options.NodeLivenessSeconds), KeepLastVersions = options.KeepLastVersions, MaxLabelledExamples = options.MaxLabelledExamples },
                 sp.GetRequiredService<ILogger<RoundEngine>>(),
                 sp.GetRequiredService<CoordinatorMetrics>(),
                 sp.GetRequiredService<RoundPipelineFactory>(),

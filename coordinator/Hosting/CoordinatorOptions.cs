@@ -164,6 +164,15 @@ public sealed class CoordinatorOptions
     [Range(0L, 1L << 40, ErrorMessage = "Coordinator:AggregationBufferBytes must be in [0, 1099511627776]")]
     public long AggregationBufferBytes { get; set; } = Aggregation.Robust.UpdateBufferOptions.DefaultMemoryLimitBytes;
 
+    /// <summary>
+    /// Most labelled training examples one node may report for one task in a run's label-statistics round (the round that
+    /// starts shared output biases from data); a larger count is refused InvalidArgument <c>invalid-label-statistics</c>.
+    /// It bounds how far one node can pull a shared head's starting bias by claiming many examples. Default 10^12; range
+    /// [1, 2^53 = 9,007,199,254,740,992].
+    /// </summary>
+    [Range(1L, 1L << 53, ErrorMessage = "Coordinator:MaxLabelledExamples must be in [1, 9007199254740992]")]
+    public long MaxLabelledExamples { get; set; } = Rounds.RoundEngineOptions.DefaultMaxLabelledExamples;
+
     /// <summary>Directory of the aggregation spill files (see <see cref="AggregationBufferBytes"/>). Default empty: the system's temporary directory.</summary>
     public string AggregationSpillDirectory { get; set; } = "";
 }

@@ -16,4 +16,11 @@ public sealed record Assignment(string RunId, long Round, long ModelVersion, Dat
     /// update. Null otherwise.
     /// </summary>
     public Federated.SecureAggregation.Protocol.SecAggAssignment? SecureAggregation { get; init; }
+
+    /// <summary>
+    /// For the run's label-statistics round, the shared tasks (in spec order) whose training-label count and sum the node
+    /// must send (<see cref="RoundEngine.SubmitLabelStatistics"/>) instead of training; it downloads no model then. Null
+    /// for a training round.
+    /// </summary>
+    public IReadOnlyList<string>? LabelStatisticsTasks { get; init; }
 }

@@ -84,4 +84,17 @@ public enum Rejection
     /// party that is not a neighbour, or shares other than those requested.
     /// </summary>
     SecureAggregationRefused,
+
+    /// <summary>
+    /// The request does not fit the round: label statistics for a round that trains, or an update for a label-statistics
+    /// round (the run's first round when a shared head starts its output bias from data).
+    /// </summary>
+    LabelStatisticsMismatch,
+
+    /// <summary>
+    /// Label statistics that cannot count: not exactly the tasks the assignment lists (each once), a count below 0 or above
+    /// the coordinator's limit, a sum that is not finite, a binary sum outside [0, count], a sum other than 0 with count 0,
+    /// or a merge with the round's statistics that would exceed 2^53 labelled examples or overflow the sum.
+    /// </summary>
+    InvalidLabelStatistics,
 }

@@ -149,7 +149,7 @@ public sealed partial class RoundEngine
     /// <summary>Starts a round if the run can; the caller holds the run's state lock.</summary>
     private void StartRoundIfPossible(RunSession run, List<RoundEvent> events)
     {
-        if (run.Status != RunStatus.Running || run.OpenRound is not null || run.Version >= run.Config.Rounds)
+        if (run.Status != RunStatus.Running || run.OpenRound is not null || run.Version >= run.TargetVersion)
         {
             return;
         }
@@ -199,7 +199,7 @@ public sealed partial class RoundEngine
         {
             if (open.Secure is not { } secure)
             {
-                return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.NodeTraining), run.Status);
+                return new AssignmentPoll(new Assignment(run.Id, open.Round, open.BaseVersion, open.Deadline, run.NodeTraining) { LabelStatisticsTasks = open.LabelStatistics?.TaskNames }, run.Status);
             }
 
             // A secure round is offered until the node advertised its keys; from then on it follows the phases.

@@ -286,9 +286,11 @@ public sealed partial class RoundEngine
         using var step = RoundTracing.StartCommit(open);
         try
         {
-            (next, changes) = FinishVersion(run, open);
-            var strategyState = open.Aggregation.SaveStrategyState();
-            ledger = open.Aggregation.PrivacyLedgerAfter();
+            // A label-statistics round aggregates no update: its version is the base with the shared output biases set, and
+            // the strategy's state (of the version it started from) carries over unchanged.
+            (next, changes) = open.LabelStatistics is { } statistics ? FinishLabelStatistics(run, open, statistics) : FinishVersion(run, open);
+            var strategyState = open.LabelStatistics is null ? open.Aggregation.SaveStrategyState() : _store.LoadStrategyState(run.Id, open.BaseVersion);
+            ledger = open.LabelStatistics is null ? open.Aggregation.PrivacyLedgerAfter() : null;
             lock (run.State)
             {
                 version = run.Version + 1;
@@ -296,7 +298,7 @@ public sealed partial class RoundEngine
 
                 // The run completes with its last configured round, or with the last round its privacy budget allows.
                 budgetEnd = run.BudgetEndAfter(ledger);
-                status = version >= run.Config.Rounds || budgetEnd is not null ? RunStatus.Completed : run.Status;
+                status = version >= run.TargetVersion || budgetEnd is not null ? RunStatus.Completed : run.Status;
                 metrics = MetricsLedger.ForCommit(run.Id, open.Round, open.BaseVersion, open.TrainingMetrics);
             }
 
@@ -330,10 +332,18 @@ public sealed partial class RoundEngine
             step?.Dispose();
             RoundTracing.EndRound(open.Trace, "committed", open.Accepted.Count, version);
             RoundsLog.RoundCommitted(_logger, run.Id, open.Round, version, open.Accepted.Count);
-            events.Add(Event(RoundEventKind.RoundCommitted, run, open.Round, "", $"version {version} from {open.Accepted.Count} updates"));
+            events.Add(Event(RoundEventKind.RoundCommitted, run, open.Round, "", open.LabelStatistics is null
+                ? $"version {version} from {open.Accepted.Count} updates"
+                : $"version {version}: shared output biases from the label statistics of {open.Accepted.Count} nodes"));
+            if (open.LabelStatistics is not null)
+            {
+                // Nothing was added to it, but the strategy may hold buffers for the round.
+                open.Aggregation.Abandon();
+            }
+
             if (status != run.Status)
             {
-                ChangeRunState(run, status, version >= run.Config.Rounds ? $"completed {version} rounds" : budgetEnd!, open.Round, events);
+                ChangeRunState(run, status, version >= run.TargetVersion ? $"completed {version} rounds" : budgetEnd!, open.Round, events);
             }
 
             run.Signal();

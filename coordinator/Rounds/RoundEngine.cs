@@ -31,6 +31,7 @@ public sealed partial class RoundEngine
     private readonly CoordinatorMetrics? _metrics;
     private readonly RoundPipelineFactory _pipelines;
     private readonly int _keepLastVersions;
+    private readonly long _maxLabelledExamples;
     private readonly NodePresenceTracker _presence;
     private readonly Lock _runsGate = new();
     private readonly Lock _createGate = new();
@@ -39,7 +40,7 @@ public sealed partial class RoundEngine
     /// <summary>Creates the engine over a store; call <see cref="Restore"/> once to resume stored runs.</summary>
     /// <param name="store">Where runs, rounds, versions and metrics are kept.</param>
     /// <param name="time">The clock of deadlines and presence.</param>
-    /// <param name="options">Liveness timeout and version retention; defaults when null.</param>
+    /// <param name="options">Liveness timeout, version retention and the label-statistics count limit; defaults when null.</param>
     /// <param name="logger">Logs round events.</param>
     /// <param name="metrics">Counts rounds and updates.</param>
     /// <param name="pipelines">Builds each run's pipeline; the strategy alone when null.</param>
@@ -64,6 +65,9 @@ public sealed partial class RoundEngine
         ArgumentOutOfRangeException.ThrowIfLessThan(options.KeepLastVersions, 1, nameof(options));
         _presence = new NodePresenceTracker(time, options.NodeLivenessTimeout);
         _keepLastVersions = options.KeepLastVersions;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLabelledExamples, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxLabelledExamples, LabelStatisticsValidator.MaxMergedCount, nameof(options));
+        _maxLabelledExamples = options.MaxLabelledExamples;
         Events = events ?? new RoundEventHub();
         StartedAt = time.GetUtcNow();
     }
@@ -340,10 +344,12 @@ public sealed partial class RoundEngine
         return new RunSession(id, config, model, _pipelines.Create(config, model), createdAt);
     }
 
+    /// <summary>A new round of <paramref name="run"/> from its current version: a label-statistics round when the run needs one.</summary>
     private static RoundSession NewRound(RunSession run, long round, IReadOnlyList<string> selected, DateTimeOffset startedAt, DateTimeOffset deadline, IEnumerable<string>? released = null) =>
         new(round, run.Version, selected, startedAt, deadline, run.Pipeline.BeginRound(new RoundContext(run.Id, round, run.Version, run.Config, run.Global!)), released)
         {
             Trace = RoundTracing.StartRound(run.Id, round, run.Version, selected.Count),
+            LabelStatistics = run.NeedsLabelStatistics ? new LabelStatisticsRound(run.LabelStatisticsTasks) : null,
         };
 
     private ParameterSet LoadVersion(RunSession run, long version)
@@ -377,7 +383,7 @@ public sealed partial class RoundEngine
     }
 
     private static RunSummary Summarize(RunSession run) =>
-        new(run.Id, run.Config.Name, run.Status, run.Version, run.Config.Rounds, run.OpenRound?.Round ?? run.LastRound, run.Pipeline.Describe(), run.CreatedAt, run.ConfigJson, run.Message, run.Model.Fingerprint, run.PrivacySpent, run.Pipeline.Privacy?.Plan.TargetEpsilon);
+        new(run.Id, run.Config.Name, run.Status, run.Version, (int)run.TargetVersion, run.OpenRound?.Round ?? run.LastRound, run.Pipeline.Describe(), run.CreatedAt, run.ConfigJson, run.Message, run.Model.Fingerprint, run.PrivacySpent, run.Pipeline.Privacy?.Plan.TargetEpsilon);
 
     private RoundEvent Event(RoundEventKind kind, RunSession run, long round, string nodeId, string message) =>
         new(kind, run.Id, round, run.Version, nodeId, message, _time.GetUtcNow(), run.Status);

@@ -14,4 +14,14 @@ public sealed class RoundEngineOptions
 
     /// <summary>The default of <see cref="KeepLastVersions"/>.</summary>
     public const int DefaultKeepLastVersions = 1000;
+
+    /// <summary>
+    /// Most labelled training examples one node may report for one task in a label-statistics round (its count), in
+    /// [1, 2^53]; a larger count is refused <see cref="Rejection.InvalidLabelStatistics"/>. It bounds how far one node can
+    /// pull a shared head's starting bias by claiming many examples. Default 10^12.
+    /// </summary>
+    public long MaxLabelledExamples { get; set; } = DefaultMaxLabelledExamples;
+
+    /// <summary>The default of <see cref="MaxLabelledExamples"/>.</summary>
+    public const long DefaultMaxLabelledExamples = 1_000_000_000_000;
 }

@@ -38,6 +38,12 @@ internal sealed class RoundSession
     /// <summary>The round's secure-aggregation state when its run has secure aggregation, else null.</summary>
     public SecureRoundSession? Secure { get; set; }
 
+    /// <summary>
+    /// The round's label statistics when it is its run's label-statistics round (nodes send label counts and sums, and
+    /// its commit sets shared output biases instead of aggregating updates), else null.
+    /// </summary>
+    public LabelStatisticsRound? LabelStatistics { get; init; }
+
     /// <summary>True while the round's aggregate is being finished and stored: it takes no more updates.</summary>
     public bool Closing { get; set; }
 

@@ -48,4 +48,13 @@ internal static partial class RoundsLog
 
     [LoggerMessage(1011, LogLevel.Warning, "Run {RunId}: deleting old model versions failed; it is tried again after the next commit")]
     public static partial void PruneFailed(ILogger logger, string runId, Exception exception);
+
+    [LoggerMessage(1015, LogLevel.Debug, "Run {RunId} round {Round}: label statistics of node {NodeId} accepted")]
+    public static partial void LabelStatisticsAccepted(ILogger logger, string runId, long round, string nodeId);
+
+    [LoggerMessage(1016, LogLevel.Information, "Run {RunId} round {Round}: the shared output bias of task {Task} starts at {Bias} from {Count} labelled examples of {Nodes} nodes")]
+    public static partial void OutputBiasFromData(ILogger logger, string runId, long round, string task, float bias, long count, int nodes);
+
+    [LoggerMessage(1017, LogLevel.Warning, "Run {RunId} round {Round}: no node has a label of task {Task}; its shared output bias keeps the spec's {Bias}")]
+    public static partial void OutputBiasKept(ILogger logger, string runId, long round, string task, float bias);
 }

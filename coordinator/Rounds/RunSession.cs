@@ -4,6 +4,7 @@ using Federated.Coordinator.Privacy;
 using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
+using Federated.Model.Spec;
 
 namespace Federated.Coordinator.Rounds;
 
@@ -28,6 +29,7 @@ internal sealed class RunSession
         Pipeline = pipeline;
         CreatedAt = createdAt;
         SharedTasks = [.. model.Tasks.Select(t => t.Name).Where(task => model.SharedLayout.Tensors.Any(tensor => model.TaskOf(tensor) == task))];
+        LabelStatisticsTasks = [.. config.Spec.Tasks.Where(t => t.Scope == ParameterScope.Shared && t.OutputBiasFromData)];
         NodeTraining = config.SecureAggregation is not null && config.Privacy is not null
             ? config.Training with { ClipNorm = SecureAggregationSettings.NodeClipNorm(config) }
             : config.Training;
@@ -58,6 +60,25 @@ internal sealed class RunSession
     public IReadOnlyList<string> SharedTasks { get; }
 
     public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>
+    /// The shared tasks whose output bias starts from the nodes' labels (<see cref="TaskSpec.OutputBiasFromData"/>), in spec
+    /// order; empty when none does. When not empty, the round that trains from version 0 is a label-statistics round.
+    /// </summary>
+    public IReadOnlyList<TaskSpec> LabelStatisticsTasks { get; }
+
+    /// <summary>
+    /// Whether the next round is the run's label-statistics round: the run has such tasks and no version past 0 yet (a
+    /// failed statistics round is retried under a new round number, as any round is).
+    /// </summary>
+    public bool NeedsLabelStatistics => LabelStatisticsTasks.Count > 0 && Version == 0;
+
+    /// <summary>
+    /// The version the run completes at: <see cref="RunConfig.Rounds"/> training rounds, plus version 1 of the
+    /// label-statistics round when the run has one (so <c>rounds</c> trains as many rounds with a bias from data as with a
+    /// fixed one).
+    /// </summary>
+    public long TargetVersion => Config.Rounds + (LabelStatisticsTasks.Count > 0 ? 1 : 0);
 
     /// <summary>
     /// The training plan nodes get: the config's, except that in a private secure run the clip is the privacy clip S

@@ -136,6 +136,11 @@ internal static class UpdateValidator
             throw new RejectionException(Rejection.NotSelected, $"node '{update.NodeId}' was not selected for round {open.Round}");
         }
 
+        if (open.LabelStatistics is not null)
+        {
+            throw new RejectionException(Rejection.LabelStatisticsMismatch, $"round {open.Round} is the run's label-statistics round: send the node's label statistics (SubmitLabelStatistics), not an update");
+        }
+
         if (open.Accepted.ContainsKey(update.NodeId))
         {
             throw new RejectionException(Rejection.AlreadySubmitted, $"node '{update.NodeId}' already had an update accepted in round {open.Round} under another upload id");

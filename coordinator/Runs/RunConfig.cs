@@ -177,6 +177,31 @@ public sealed record RunConfig
         ValidateStrategy(Strategy, Quorum ?? MinClients);
         Aggregation.Privacy.PrivacyPlan.From(this);
         SecureAggregation?.Validate(this);
+        ValidateOutputBiasesFromData();
+    }
+
+    /// <summary>
+    /// A shared head whose output bias starts from data makes every node send its label count and sum per task in plaintext
+    /// (the label-statistics round): that would undo what differential privacy or secure aggregation promise, so such a
+    /// run must give the head a fixed <c>outputBias</c> instead.
+    /// </summary>
+    private void ValidateOutputBiasesFromData()
+    {
+        if (Privacy is null && SecureAggregation is null)
+        {
+            return;
+        }
+
+        for (var t = 0; t < Spec.Tasks.Count; t++)
+        {
+            var task = Spec.Tasks[t];
+            if (task.OutputBiasFromData && task.Scope == ParameterScope.Shared)
+            {
+                Fail(
+                    $"model.tasks[{t}].outputBiasFromData",
+                    $"the shared head of task '{task.Name}' cannot start from data in a run with {(Privacy is not null ? "differential privacy" : "secure aggregation")}: every node would send its label count and sum in plaintext; set its outputBias instead (or make the head local)");
+            }
+        }
     }
 
     private static void ValidateTraining(LocalTrainingPlan? training)

@@ -32,8 +32,9 @@ public sealed record TaskSpec
     /// for regression, the logit of the base rate for binary tasks (the rate clamped to
     /// [<see cref="OutputBiasStatistics.MinRate"/>, 1 − <see cref="OutputBiasStatistics.MinRate"/>]). A local head is set by
     /// each node from its own training split before its first local training; a shared head must start equal
-    /// everywhere, so whoever creates the run computes it from the nodes' merged label counts and sums and writes it
-    /// into <see cref="OutputBias"/> (the simulation does). Default false.
+    /// everywhere, so it comes from the nodes' merged label counts and sums: a coordinator collects them in the run's
+    /// label-statistics round (its first round) and sets the bias in version 1; the simulation writes the merge into
+    /// <see cref="OutputBias"/> and clears this flag before it creates the run. Default false.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool OutputBiasFromData { get; init; }

@@ -68,7 +68,10 @@ public sealed class Experiment
             throw new ArgumentException($"--release-by-time {k}: the data '{Data.Name}' has no timestamps to release it by (MovieLens has; a CSV needs a time column in its schema)");
         }
 
-        Options.RunConfig(Data.Spec, Math.Max(1, Partition.ClientNames.Count));
+        // The run is created with shared output biases resolved from data (WithSharedOutputBiases), which a private or
+        // secure run needs: its coordinator refuses a shared head that would ask the nodes for plaintext label statistics.
+        // The values do not matter to validation, so no statistics are computed here.
+        Options.RunConfig(DataOutputBias.WithSharedBiases(Data.Spec, new OutputBiasStatistics[Data.Spec.Tasks.Count]), Math.Max(1, Partition.ClientNames.Count));
     }
 
     /// <summary>The malicious clients chosen for this experiment, or null when it has no attack.</summary>
@@ -182,7 +185,8 @@ public sealed class Experiment
     /// <summary>
     /// The run's model: the data's, except that shared heads whose output bias starts from data get the value of the
     /// clients' merged label statistics (each client contributes its training rows' count and sum per task, as a node
-    /// would; the coordinator never sees a row). The layout is unchanged, so clients' data and workspaces still fit.
+    /// would; the coordinator never sees a row), with the flag cleared so the engine runs no label-statistics round for
+    /// them. The layout is unchanged, so clients' data and workspaces still fit.
     /// </summary>
     private CompiledModel WithSharedOutputBiases(VirtualClients clients)
     {

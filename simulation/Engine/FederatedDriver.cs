@@ -91,6 +91,13 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
                 ended |= offers[c].Status == AssignmentStatus.RunEnded;
                 if (offers[c] is { Status: AssignmentStatus.Assigned, Assignment: { } assignment })
                 {
+                    if (assignment.LabelStatisticsTasks is not null)
+                    {
+                        // The experiment resolves shared output biases from data before it creates the run
+                        // (DataOutputBias.WithSharedBiases), so its runs have no label-statistics round.
+                        throw new InvalidOperationException($"round {assignment.Round} asks for label statistics: the simulation resolves shared output biases before the run");
+                    }
+
                     selected.Add((c, assignment));
                 }
             }

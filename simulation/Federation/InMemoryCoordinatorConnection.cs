@@ -112,6 +112,10 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
     }
 
     /// <inheritdoc/>
+    public Task<SubmitResult> SubmitLabelStatisticsAsync(string runId, long round, IReadOnlyList<TaskLabelStatistics> statistics, CancellationToken cancellationToken) =>
+        Task.FromResult(Receipt(Call(() => _engine.SubmitLabelStatistics(NodeId, runId, round, statistics))));
+
+    /// <inheritdoc/>
     public Task<SubmitResult> SubmitEvaluationAsync(string runId, long modelVersion, IReadOnlyList<TaskMetrics> metrics, CancellationToken cancellationToken)
     {
         var outcome = Call(() => _engine.SubmitEvaluation(NodeId, runId, modelVersion, metrics));
@@ -164,7 +168,7 @@ public sealed class InMemoryCoordinatorConnection : ICoordinatorConnection
     public static TrainingAssignment ToTrainingAssignment(Assignment assignment)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        return new TrainingAssignment { Round = assignment.Round, ModelVersion = assignment.ModelVersion, Plan = assignment.Plan, SecureAggregation = assignment.SecureAggregation };
+        return new TrainingAssignment { Round = assignment.Round, ModelVersion = assignment.ModelVersion, Plan = assignment.Plan, SecureAggregation = assignment.SecureAggregation, LabelStatisticsTasks = assignment.LabelStatisticsTasks };
     }
 
     private static SubmitResult Receipt(SubmitOutcome outcome) => new(true, outcome.Duplicate);

@@ -49,6 +49,7 @@ public sealed class ConnectionLimitTests
         Assert.Equal(100_000, options.MaxUploadChunks);
         Assert.Equal(2, options.MaxUploadModelMultiple);
         Assert.Equal(600, options.MaxUploadSeconds);
+        Assert.Equal(1_000_000_000_000, options.MaxLabelledExamples);
     }
 
     [Theory]
@@ -62,6 +63,8 @@ public sealed class ConnectionLimitTests
     [InlineData("MaxUploadModelMultiple", "0.5")]
     [InlineData("MaxUploadSeconds", "0")]
     [InlineData("AggregationBufferBytes", "-1")]
+    [InlineData("MaxLabelledExamples", "0")]
+    [InlineData("MaxLabelledExamples", "10000000000000000")]
     public async Task Start_LimitOutOfRange_FailsNamingTheKey(string key, string value)
     {
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => CoordinatorTestHost.StartAsync(configure: builder =>

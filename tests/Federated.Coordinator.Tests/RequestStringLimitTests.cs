@@ -10,7 +10,7 @@ public sealed class RequestStringLimitTests
 {
     private static readonly string Huge = new('r', 1 << 20);
 
-    public static TheoryData<string> NodeCalls => ["Join", "WaitForAssignment", "DownloadModel", "SubmitEvaluation", "Leave", "SubmitUpdate"];
+    public static TheoryData<string> NodeCalls => ["Join", "WaitForAssignment", "DownloadModel", "SubmitEvaluation", "Leave", "SubmitLabelStatistics", "SubmitUpdate"];
 
     [Theory]
     [MemberData(nameof(NodeCalls))]
@@ -124,6 +124,9 @@ public sealed class RequestStringLimitTests
                 break;
             case "Leave":
                 await client.LeaveAsync(new LeaveRequest { RunId = runId }, node.Headers);
+                break;
+            case "SubmitLabelStatistics":
+                await client.SubmitLabelStatisticsAsync(new LabelStatisticsSubmission { RunId = runId, Round = 1 }, node.Headers);
                 break;
             default:
                 await node.SubmitAsync(node.Header(runId, 1, 0, 1, 1), []);

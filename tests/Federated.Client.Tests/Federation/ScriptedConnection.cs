@@ -81,6 +81,22 @@ public sealed class ScriptedConnection(ModelSpec spec, string? fingerprint = nul
         return Task.FromResult(new SubmitResult(true, false));
     }
 
+    public Queue<Exception> StatisticsFailures { get; } = new();
+
+    public List<(long Round, IReadOnlyList<TaskLabelStatistics> Statistics)> LabelStatistics { get; } = [];
+
+    public Task<SubmitResult> SubmitLabelStatisticsAsync(string runId, long round, IReadOnlyList<TaskLabelStatistics> statistics, CancellationToken cancellationToken)
+    {
+        Calls.Add($"statistics {round}");
+        LabelStatistics.Add((round, statistics));
+        if (StatisticsFailures.TryDequeue(out var failure))
+        {
+            throw failure;
+        }
+
+        return Task.FromResult(new SubmitResult(true, false));
+    }
+
     public List<(LeaveReason Reason, string? Detail)> Leaves { get; } = [];
 
     public Task LeaveAsync(string runId, CancellationToken cancellationToken) => LeaveAsync(runId, LeaveReason.Unspecified, null, cancellationToken);

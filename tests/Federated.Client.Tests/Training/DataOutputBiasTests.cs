@@ -76,4 +76,33 @@ public sealed class DataOutputBiasTests : IDisposable
         var plain = SyntheticData.Spec();
         Assert.Same(plain, DataOutputBias.WithSharedBiases(plain, [default, default]));
     }
+
+    [Fact]
+    public void WithSharedBiases_ResolvedSharedTask_ClearsItsFlagAndKeepsLocalOnes()
+    {
+        var spec = FromData(likeScope: ParameterScope.Shared);
+
+        var resolved = DataOutputBias.WithSharedBiases(spec, [new OutputBiasStatistics(2, 7), new OutputBiasStatistics(4, 1)]);
+
+        // The value is resolved, so a coordinator given this spec asks nobody for statistics; the local head still starts
+        // from each node's own labels.
+        Assert.False(resolved.Tasks[1].OutputBiasFromData);
+        Assert.True(resolved.Tasks[0].OutputBiasFromData);
+        Assert.False(DataOutputBias.AnyIn(resolved, ParameterScope.Shared));
+    }
+
+    [Fact]
+    public void StatisticsOf_AskedTasks_CountAndSumOfTrainingLabelsInTheAskedOrder()
+    {
+        var data = SyntheticData.Load(SyntheticData.Write(_dir.Path, seed: 6, users: 6, items: 30, ratingsPerUser: 10), FromData(likeScope: ParameterScope.Shared));
+
+        var statistics = DataOutputBias.StatisticsOf(data, ["like", "rating"]);
+
+        var (mean, rate) = TrainingLabels(data);
+        Assert.Equal(["like", "rating"], statistics.Select(s => s.Task));
+        Assert.Equal(rate, statistics[0].Statistics.Sum / statistics[0].Statistics.Count, 1e-9);
+        Assert.Equal(mean, statistics[1].Statistics.Sum / statistics[1].Statistics.Count, 1e-6);
+        Assert.Equal(data.Split.Train.Count(r => !float.IsNaN(data.Table.Label(r, 0))), statistics[1].Statistics.Count);
+        Assert.Throws<InvalidDataException>(() => DataOutputBias.StatisticsOf(data, ["click"]));
+    }
 }

@@ -13,10 +13,10 @@ namespace Federated.Coordinator.Tests.Rounds;
 /// <summary>An in-memory engine over a real SQLite store, with enrolled nodes and hand-made updates.</summary>
 internal sealed class EngineFixture : IDisposable
 {
-    public EngineFixture(IRoundStore? store = null, RoundPipelineFactory? pipelines = null, SqliteStore? sqlite = null)
+    public EngineFixture(IRoundStore? store = null, RoundPipelineFactory? pipelines = null, SqliteStore? sqlite = null, RoundEngineOptions? options = null)
     {
         Sqlite = sqlite ?? new SqliteStore(":memory:");
-        Engine = new RoundEngine(store ?? Sqlite, Time, pipelines: pipelines);
+        Engine = new RoundEngine(store ?? Sqlite, Time, options, pipelines: pipelines);
         Directory = new NodeDirectory(Sqlite, Time);
     }
 
