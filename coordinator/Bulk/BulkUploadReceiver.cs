@@ -189,19 +189,7 @@ public sealed class BulkUploadReceiver
                 await stream.ReadExactlyAsync(BulkUploadWire.AsBytes(values, 0, plan.Values), linked.Token).ConfigureAwait(false);
             }
 
-            var header = ticket.Header;
-            var update = new NodeUpdate
-            {
-                RunId = header.RunId,
-                Round = header.Round,
-                BaseVersion = header.BaseVersion,
-                NodeId = header.NodeId,
-                UploadId = header.UploadId,
-                Examples = header.Examples,
-                TaskExamples = header.TaskExamples,
-                TrainingMetrics = header.TrainingMetrics,
-                Delta = new ModelDelta(received),
-            };
+            var update = new NodeUpdate(ticket.Header, new ModelDelta(received));
             return Accepted(_engine.SubmitUpdate(ticket.NodeId, update));
         }
         catch (RejectionException e)

@@ -142,18 +142,7 @@ internal sealed class UpdateAssembler
             deltas.Add(builder.Sparse ? new TensorDelta(name, values, [.. builder.Rows!]) : new TensorDelta(name, values));
         }
 
-        return new NodeUpdate
-        {
-            RunId = _header.RunId,
-            Round = _header.Round,
-            BaseVersion = _header.BaseVersion,
-            NodeId = _header.NodeId,
-            UploadId = _header.UploadId,
-            Examples = _header.Examples,
-            TaskExamples = _header.TaskExamples,
-            TrainingMetrics = _header.TrainingMetrics,
-            Delta = new ModelDelta(deltas),
-        };
+        return new NodeUpdate(_header, new ModelDelta(deltas));
     }
 
     /// <summary>
