@@ -92,9 +92,7 @@ public sealed partial class RoundEngine
         }
         catch (RejectionException e)
         {
-            _metrics?.UpdateRejected(e.Reason);
-            RoundsLog.UpdateRejected(_logger, nodeId ?? "", runId ?? "", round, e.Reason, e.Message);
-            events.Add(new RoundEvent(RoundEventKind.UpdateRejected, runId ?? "", round, -1, nodeId ?? "", $"{e.Reason}: {e.Message}", _time.GetUtcNow(), RunStatus.Running, e.Reason));
+            events.Add(UpdateRejected(nodeId ?? "", runId ?? "", round, e));
             throw;
         }
         finally

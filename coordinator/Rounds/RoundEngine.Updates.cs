@@ -245,11 +245,14 @@ public sealed partial class RoundEngine
     }
 
     /// <summary>Counts and logs a refused update; returns its event, to be published outside the locks.</summary>
-    private RoundEvent UpdateRejected(NodeUpdateHeader update, RejectionException e)
+    private RoundEvent UpdateRejected(NodeUpdateHeader update, RejectionException e) => UpdateRejected(update.NodeId, update.RunId, update.Round, e);
+
+    /// <summary>Counts and logs a refused submission of any kind (update, secure-aggregation message, label statistics); returns its event.</summary>
+    private RoundEvent UpdateRejected(string nodeId, string runId, long round, RejectionException e)
     {
         _metrics?.UpdateRejected(e.Reason);
-        RoundsLog.UpdateRejected(_logger, update.NodeId, update.RunId, update.Round, e.Reason, e.Message);
-        return new RoundEvent(RoundEventKind.UpdateRejected, update.RunId, update.Round, -1, update.NodeId, $"{e.Reason}: {e.Message}", _time.GetUtcNow(), RunStatus.Running, e.Reason);
+        RoundsLog.UpdateRejected(_logger, nodeId, runId, round, e.Reason, e.Message);
+        return new RoundEvent(RoundEventKind.UpdateRejected, runId, round, -1, nodeId, $"{e.Reason}: {e.Message}", _time.GetUtcNow(), RunStatus.Running, e.Reason);
     }
 
     /// <summary>Counts a validated, prepared and recorded update; the caller holds the run's writer and state locks.</summary>
