@@ -170,7 +170,8 @@ public sealed class CoordinatorOptions
     /// It bounds how far one node can pull a shared head's starting bias by claiming many examples. Default 10^12; range
     /// [1, 2^53 = 9,007,199,254,740,992].
     /// </summary>
-    [Range(1L, 1L << 53, ErrorMessage = "Coordinator:MaxLabelledExamples must be in [1, 9007199254740992]")]
+    // Typed as long: RangeAttribute's (long, long) overload binds to (double, double), which reads 2^53 + 1 as 2^53.
+    [Range(typeof(long), "1", "9007199254740992", ErrorMessage = "Coordinator:MaxLabelledExamples must be in [1, 9007199254740992]")]
     public long MaxLabelledExamples { get; set; } = Rounds.RoundEngineOptions.DefaultMaxLabelledExamples;
 
     /// <summary>Directory of the aggregation spill files (see <see cref="AggregationBufferBytes"/>). Default empty: the system's temporary directory.</summary>

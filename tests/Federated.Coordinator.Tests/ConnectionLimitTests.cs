@@ -65,6 +65,7 @@ public sealed class ConnectionLimitTests
     [InlineData("AggregationBufferBytes", "-1")]
     [InlineData("MaxLabelledExamples", "0")]
     [InlineData("MaxLabelledExamples", "10000000000000000")]
+    [InlineData("MaxLabelledExamples", "9007199254740993")]
     public async Task Start_LimitOutOfRange_FailsNamingTheKey(string key, string value)
     {
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => CoordinatorTestHost.StartAsync(configure: builder =>
