@@ -53,6 +53,7 @@ internal sealed class LocalEvaluator(CompiledModel model, ParameterSet parameter
             {
                 var p = predictions[t].AsSpan(0, batch.Count);
                 var y = batch.Labels(t)[..batch.Count];
+                ThrowIfDiverged(p, tasks[t].Name, part);
                 binary[t]?.Add(p, y);
                 regression[t]?.Add(p, y);
             }
@@ -65,6 +66,21 @@ internal sealed class LocalEvaluator(CompiledModel model, ParameterSet parameter
         }
 
         return metrics;
+    }
+
+    /// <summary>
+    /// A non-finite prediction means the parameters blew up (the labels are the data's, checked when it was read): say
+    /// so, rather than let the metric summary refuse its input with a message about predictions.
+    /// </summary>
+    private static void ThrowIfDiverged(ReadOnlySpan<float> predictions, string task, DataPart part)
+    {
+        foreach (var prediction in predictions)
+        {
+            if (!float.IsFinite(prediction))
+            {
+                throw new ModelDivergedException(task, part, prediction);
+            }
+        }
     }
 
     /// <summary>The inference trainer (no optimiser state is used), its batch and prediction buffers.</summary>

@@ -10,10 +10,19 @@ namespace Federated.Simulation.Cli;
 internal static class TuneConsole
 {
     /// <summary>One line per finished trial, as the search goes.</summary>
-    public static void PrintTrial(TrialResult result) =>
+    public static void PrintTrial(TrialResult result)
+    {
+        if (result.DivergedRound is { } diverged)
+        {
+            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "  trial {0,2} rung {1} ({2} rounds): {3} → diverged in round {4}{5}",
+                result.Trial, result.Rung, result.Rounds, Markup.Escape(result.Settings.ToString()), diverged, result.Reused ? ", reused" : "");
+            return;
+        }
+
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "  trial {0,2} rung {1} ({2} rounds): {3} → validation {4} (round {5}, stopped at {6}){7}",
             result.Trial, result.Rung, result.Rounds, Markup.Escape(result.Settings.ToString()), Format(result.Score), result.BestRound, result.LastRound,
             result.Reused ? ", reused: it had stopped early before" : "");
+    }
 
     /// <summary>Prints the table of trials and the best settings; returns them as an options file.</summary>
     public static OptionsFile Print(IReadOnlyList<TrialResult> results, ValidationSelection selection)
@@ -26,6 +35,12 @@ internal static class TuneConsole
 
         AnsiConsole.Write(table);
         var winner = results[^1];
+        if (winner.DivergedRound is not null)
+        {
+            // Every trial of the last rung diverged: there is nothing to recommend, and writing its settings would be a lie.
+            throw new SimulationRunFailedException("every trial of the last rung diverged: no settings to recommend; the search's learning rates are too high for this model");
+        }
+
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[bold]Best[/]: trial {0}, {1}; validation {2} {3} at round {4} of {5}.",
             winner.Trial, Markup.Escape(winner.Settings.ToString()), selection, Format(winner.Score), winner.BestRound, winner.Rounds);
         return Best(results);
@@ -67,7 +82,7 @@ internal static class TuneConsole
         [
             r.Trial.ToString(c), r.Rung.ToString(c), r.Rounds.ToString(c), r.Settings.LearningRate.ToString("G3", c), r.Settings.L2.ToString("G3", c),
             r.Settings.LocalEpochs.ToString(c), r.Settings.BatchSize.ToString(c), r.Settings.Dim?.ToString(c) ?? "model's", r.Settings.HiddenText,
-            Format(r.Score), r.BestRound.ToString(c), r.LastRound.ToString(c) + (r.Reused ? " (reused)" : ""),
+            r.DivergedRound is { } d ? string.Create(c, $"diverged in round {d}") : Format(r.Score), r.BestRound.ToString(c), r.LastRound.ToString(c) + (r.Reused ? " (reused)" : ""),
         ];
     }
 

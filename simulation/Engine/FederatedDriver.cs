@@ -194,7 +194,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             worker.Target.Client = c;
             try
             {
-                updates[k] = steps[c].Train(worker.Workspace, locals[c], assignment, global, ct);
+                updates[k] = TrainClient(steps[c], worker, locals[c], c, assignment, global, ct);
             }
             finally
             {
@@ -220,7 +220,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             try
             {
                 var client = _release?.Client(locals[c], c, (int)assignment.Round) ?? locals[c];
-                updates[k] = steps[c].Train(worker.Workspace, client, assignment, global, ct);
+                updates[k] = TrainClient(steps[c], worker, client, c, assignment, global, ct);
             }
             finally
             {
@@ -255,6 +255,22 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>One client's local training of a round; a model that diverged ends the run with a line that says where.</summary>
+    private LocalUpdate TrainClient(NodeRoundStep step, SimulationWorker worker, LocalClient client, int c, TrainingAssignment assignment, ParameterSet global, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return step.Train(worker.Workspace, client, assignment, global, cancellationToken);
+        }
+        catch (ModelDivergedException e)
+        {
+            throw Diverged((int)assignment.Round, c, e);
+        }
+    }
+
+    private SeriesDivergedException Diverged(int round, int client, ModelDivergedException e) =>
+        SeriesDivergedException.Create(Series, round, clients.Names[client], options.Plan.LearningRate, "--learning-rate", e);
+
     private static Task DownloadAsync(IFederationHost host, CoordinatorRetry retry, int client, long version, ParameterSet global, CancellationToken cancellationToken) =>
         retry.RunAsync($"download of version {version}", ct => host.Connection(client).DownloadModelAsync(host.RunId, version, global, ct), cancellationToken, cancellationToken);
 
@@ -265,10 +281,17 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         var validation = new IReadOnlyList<TaskMetrics>[_stopping is null ? 0 : locals.Length];
         await pool.ForEachAsync(locals.Length, (c, worker, _) =>
         {
-            perClient[c] = worker.Workspace.Evaluate(locals[c], global, version, DataPart.Test);
-            if (validation.Length > 0)
+            try
             {
-                validation[c] = worker.Workspace.Evaluate(locals[c], global, version, DataPart.Validation);
+                perClient[c] = worker.Workspace.Evaluate(locals[c], global, version, DataPart.Test);
+                if (validation.Length > 0)
+                {
+                    validation[c] = worker.Workspace.Evaluate(locals[c], global, version, DataPart.Validation);
+                }
+            }
+            catch (ModelDivergedException e)
+            {
+                throw Diverged(round, c, e);
             }
 
             return ValueTask.CompletedTask;

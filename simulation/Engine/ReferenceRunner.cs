@@ -52,7 +52,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
             if (job == 0)
             {
                 var client = LocalClient.InMemory(pooled, initial, options.Seed);
-                var model = Train(client, release is null ? null : round => release.Pooled(client, round), worker, initial, Step, ct, (round, model, version) =>
+                var model = Train(client, null, release is null ? null : round => release.Pooled(client, round), worker, initial, Step, ct, (round, model, version) =>
                 {
                     centralCurve[round - 1] = worker.Workspace.Evaluate(client, model, version, DataPart.Test);
                     centralRounds = round;
@@ -94,7 +94,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
                     };
                 }
 
-                var model = Train(client, release is null ? null : round => release.Client(client, c, round), worker, initial, Step, ct, afterRound);
+                var model = Train(client, clients.Names[c], release is null ? null : round => release.Client(client, c, round), worker, initial, Step, ct, afterRound);
                 if (localStopping[c] is not { BestRound: >= 0 })
                 {
                     local[c] = worker.Workspace.Evaluate(client, model, worker.NextVersion(), DataPart.Test);
@@ -201,7 +201,16 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         return new LocalClient(new NodeDataset(pooled.Table, new DataSplit(pooled.Split.Train, [], [.. test])), central.State, central.Seed);
     }
 
+    /// <summary>A reference that diverged ends the run with a line naming it (a local-only client by name), the round and the learning rate.</summary>
+    private SeriesDivergedException Diverged(int round, string? clientName, ModelDivergedException e)
+    {
+        var plan = options.ReferencePlan ?? options.Plan;
+        var option = options.ReferencePlan is null ? "--learning-rate (or --reference-learning-rate)" : "--reference-learning-rate";
+        return SeriesDivergedException.Create(clientName is null ? ExperimentSeries.Centralised : ExperimentSeries.LocalOnly, round, clientName, plan.LearningRate, option, e);
+    }
+
     /// <param name="client">The reference's client: its data, local state and seed.</param>
+    /// <param name="clientName">The local-only client's name; null for the centralised model (names it in a divergence).</param>
     /// <param name="released">The client that trains in a round when data arrives over time (<see cref="TimeRelease"/>); null: <paramref name="client"/>.</param>
     /// <param name="worker">The worker whose workspace and scratch model train it.</param>
     /// <param name="initial">The initial parameters.</param>
@@ -209,7 +218,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
     /// <param name="cancellationToken">Cancels training.</param>
     /// <param name="afterRound">Called after every round with (round, model, version); true stops training.</param>
     private ParameterSet Train(
-        LocalClient client, Func<int, LocalClient>? released, SimulationWorker worker, ParameterSet initial, Action step, CancellationToken cancellationToken, Func<int, ParameterSet, long, bool>? afterRound = null)
+        LocalClient client, string? clientName, Func<int, LocalClient>? released, SimulationWorker worker, ParameterSet initial, Action step, CancellationToken cancellationToken, Func<int, ParameterSet, long, bool>? afterRound = null)
     {
         var model = worker.ResetScratch(initial);
 
@@ -218,9 +227,18 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         DataOutputBias.Apply(model, client.Data, ParameterScope.Shared);
         for (var round = 1; round <= options.EffectiveReferenceRounds; round++)
         {
-            var update = worker.Workspace.Train(released?.Invoke(round) ?? client, options.ReferenceAssignment(round, worker.NextVersion()), model, cancellationToken);
-            update.Delta.ApplyTo(model);
-            var stop = afterRound?.Invoke(round, model, worker.NextVersion()) ?? false;
+            bool stop;
+            try
+            {
+                var update = worker.Workspace.Train(released?.Invoke(round) ?? client, options.ReferenceAssignment(round, worker.NextVersion()), model, cancellationToken);
+                update.Delta.ApplyTo(model);
+                stop = afterRound?.Invoke(round, model, worker.NextVersion()) ?? false;
+            }
+            catch (ModelDivergedException e)
+            {
+                throw Diverged(round, clientName, e);
+            }
+
             step();
             if (stop)
             {

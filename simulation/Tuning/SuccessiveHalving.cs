@@ -71,9 +71,18 @@ public sealed class SuccessiveHalving
                 }
                 else
                 {
-                    var report = await build(trials[trial], rounds).RunAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                    var (score, round, last) = BestValidation(report, selection);
-                    result = new TrialResult(trial, rung, rounds, trials[trial], score, round, last, Reused: false);
+                    try
+                    {
+                        var report = await build(trials[trial], rounds).RunAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                        var (score, round, last) = BestValidation(report, selection);
+                        result = new TrialResult(trial, rung, rounds, trials[trial], score, round, last, Reused: false);
+                    }
+                    catch (SeriesDivergedException e)
+                    {
+                        // Settings that blow the model up are the worst a search can find, not the end of the search: the
+                        // trial has no score (ranked last) and, being deterministic, is reused as such if a rung keeps it.
+                        result = new TrialResult(trial, rung, rounds, trials[trial], double.NaN, -1, e.Round, Reused: false) { DivergedRound = e.Round };
+                    }
                 }
 
                 previous[trial] = result;

@@ -12,4 +12,8 @@ namespace Federated.Simulation.Tuning;
 /// True when the trial had already stopped early at a shorter rung: a run is deterministic for its settings and seed,
 /// so training it again with more rounds would stop at the same round with the same figures.
 /// </param>
-public sealed record TrialResult(int Trial, int Rung, int Rounds, TrialSettings Settings, double Score, int BestRound, int LastRound, bool Reused);
+public sealed record TrialResult(int Trial, int Rung, int Rounds, TrialSettings Settings, double Score, int BestRound, int LastRound, bool Reused)
+{
+    /// <summary>The round in which the trial's model diverged (its predictions stopped being finite); null when it did not.</summary>
+    public int? DivergedRound { get; init; }
+}

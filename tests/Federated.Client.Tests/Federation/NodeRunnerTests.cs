@@ -1,5 +1,6 @@
 using Federated.Client.Data;
 using Federated.Client.Federation;
+using Federated.Client.Training;
 using Federated.Model.Parameters;
 
 namespace Federated.Client.Tests.Federation;
@@ -197,6 +198,23 @@ public sealed class NodeRunnerTests
 
         Assert.True(summary.Completed);
         Assert.Same(connection.Model, Assert.Single(given));
+    }
+
+    [Fact]
+    public async Task RunAsync_LocalTrainingDiverges_LeavesWithTheDivergenceAndSendsNothing()
+    {
+        using var directory = new TempDirectory();
+        var data = SyntheticData.Write(directory.Path, 1, 20, 16, 10);
+        var connection = new ScriptedConnection(SyntheticData.Spec());
+        connection.Offers.Enqueue(() => new AssignmentOffer(
+            AssignmentStatus.Assigned,
+            Training.TestPlans.Assignment(1, 0, p => p with { Optimizer = Federated.Model.Optimization.OptimizerKind.Sgd, LearningRate = 1e30f, BatchSize = 16 })));
+
+        var error = await Assert.ThrowsAsync<ModelDivergedException>(() => new NodeRunner(connection, model => SyntheticData.Load(data, model), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state"))).RunAsync());
+
+        Assert.Equal(DataPart.Train, error.Part);
+        Assert.DoesNotContain(connection.Calls, c => c.StartsWith("submit", StringComparison.Ordinal));
+        Assert.Equal((LeaveReason.Error, error.Message), Assert.Single(connection.Leaves));
     }
 
     [Fact]

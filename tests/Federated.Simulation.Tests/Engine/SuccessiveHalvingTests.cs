@@ -1,3 +1,5 @@
+using Federated.Model.Optimization;
+using Federated.Simulation.Cli;
 using Federated.Simulation.Engine;
 using Federated.Simulation.Tuning;
 
@@ -64,5 +66,52 @@ public sealed class SuccessiveHalvingTests
         var winner = one[^1];
         Assert.Equal(1, winner.Rung);
         Assert.Equal(first.MaxBy(r => r.Score)!.Trial, winner.Trial);
+    }
+
+    [Fact]
+    public async Task RunAsync_OneTrialDiverges_ScoredAsDivergedAndTheSearchGoesOn()
+    {
+        var data = TinyFederation.Data();
+        var partition = TinyFederation.ByInstitution(data);
+        var trials = new SearchSpace().WithoutShape().Sample(3, seed: 2);
+        var exploding = trials[1];
+        var selection = ValidationSelection.Default(data.Spec);
+        Experiment Build(TrialSettings trial, int rounds)
+        {
+            var experiment = TinyFederation.Experiment(data, partition, rounds: rounds, references: false);
+            var plan = trial == exploding
+                ? experiment.Options.Plan with { Optimizer = OptimizerKind.Sgd, LearningRate = 1e30f }
+                : experiment.Options.Plan with { LearningRate = trial.LearningRate, BatchSize = trial.BatchSize, LocalEpochs = trial.LocalEpochs };
+            return new Experiment
+            {
+                Title = experiment.Title,
+                CommandLine = experiment.CommandLine,
+                Data = data,
+                Partition = partition,
+                WithReferences = false,
+                Options = experiment.Options with { ValidationFraction = 0.2, Plan = plan },
+            };
+        }
+
+        var results = await new SuccessiveHalving { Budget = 3 }.RunAsync(trials, Build, selection, null, CancellationToken.None);
+
+        var diverged = Assert.Single(results, r => r.Trial == 1);
+        Assert.Equal(1, diverged.DivergedRound);
+        Assert.True(double.IsNaN(diverged.Score));
+        Assert.Equal(-1, diverged.BestRound);
+        Assert.NotEqual(1, results[^1].Trial);
+        Assert.Null(results[^1].DivergedRound);
+        Assert.True(double.IsFinite(results[^1].Score));
+    }
+
+    [Fact]
+    public void Print_WinnerDiverged_RefusesToRecommendSettings()
+    {
+        var trial = new SearchSpace().WithoutShape().Sample(1, seed: 2)[0];
+        var results = new[] { new TrialResult(0, 0, 3, trial, double.NaN, -1, 1, Reused: false) { DivergedRound = 1 } };
+
+        var error = Assert.Throws<SimulationRunFailedException>(() => TuneConsole.Print(results, ValidationSelection.Default(TinyFederation.Data().Spec)));
+
+        Assert.StartsWith("every trial of the last rung diverged", error.Message, StringComparison.Ordinal);
     }
 }
