@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Federated.Coordinator.Grpc;
 using Federated.Coordinator.Hosting;
 using Federated.Coordinator.Rounds;
+using Federated.Coordinator.Uploads;
 using Federated.Model.Updates;
 using Federated.Protos;
 using Federated.Protos.V1;

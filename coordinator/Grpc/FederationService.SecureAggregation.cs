@@ -1,5 +1,6 @@
 using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Security;
+using Federated.Coordinator.Uploads;
 using Federated.Protos;
 using Federated.Protos.V1;
 using Grpc.Core;

@@ -1,6 +1,7 @@
 using Federated.Coordinator.Hosting;
 using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Security;
+using Federated.Coordinator.Uploads;
 using Federated.Model.Metrics;
 using Federated.Protos;
 using Federated.Protos.V1;

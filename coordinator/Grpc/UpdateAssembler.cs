@@ -1,3 +1,4 @@
+using Federated.Coordinator.Uploads;
 using Google.Protobuf;
 using Federated.Coordinator.Rounds;
 using Federated.Model.Metrics;

@@ -5,6 +5,7 @@ using Federated.Coordinator.Rounds;
 using Federated.Coordinator.Rounds.Pipeline;
 using Federated.Coordinator.Security;
 using Federated.Coordinator.Storage;
+using Federated.Coordinator.Uploads;
 using Federated.Protos.V1;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;

@@ -114,7 +114,7 @@ public sealed class CoordinatorOptions
     /// version while it is committed; per upload in flight its arrays (≤ S) and the chunks kept until half a tensor,
     /// or a whole sparse table, has arrived (≤ S), plus one message being decoded; per connection what its senders may
     /// have in flight; 32 MiB of upload chunk buffers kept for reuse (<see cref="Federated.Protos.PooledChunkParser"/>); C is the runtime's own (about 150 MB with server GC on two cores). The upload arrays are pooled
-    /// (<see cref="Grpc.TensorArrayPool"/>), so up to MaxUploadsInFlight × S stays allocated between rounds. 16 keeps two
+    /// (<see cref="Uploads.TensorArrayPool"/>), so up to MaxUploadsInFlight × S stays allocated between rounds. 16 keeps two
     /// cores busy while slow senders hold slots, for 16 × 2 × S of uploads (128 MiB for a 1 M-parameter model); raise
     /// it for nodes on slow links, lower it for large models.
     /// </remarks>

@@ -1,5 +1,5 @@
-using Federated.Coordinator.Grpc;
 using Federated.Coordinator.Hosting;
+using Federated.Coordinator.Uploads;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Federated.Coordinator.Grpc;
+using Federated.Coordinator.Uploads;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
 using Federated.Protos;

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net.Sockets;
 using Federated.Coordinator.Grpc;
 using Federated.Coordinator.Rounds;
+using Federated.Coordinator.Uploads;
 using Federated.Model.Spec;
 using Federated.Protos;
 using Federated.Protos.V1;

@@ -1,7 +1,7 @@
 using Federated.Coordinator.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Federated.Coordinator.Grpc;
+namespace Federated.Coordinator.Uploads;
 
 /// <summary>
 /// Dense tensor arrays of uploads, of exact tensor lengths, reused from one upload to the next. A fresh model-sized

@@ -1,4 +1,4 @@
-namespace Federated.Coordinator.Grpc;
+namespace Federated.Coordinator.Uploads;
 
 /// <summary>One upload's slot of <see cref="UploadSlots"/>; disposing it gives the slot and its reported allocation back.</summary>
 public sealed class UploadSlot : IDisposable

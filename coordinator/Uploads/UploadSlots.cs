@@ -1,7 +1,7 @@
 using Federated.Coordinator.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Federated.Coordinator.Grpc;
+namespace Federated.Coordinator.Uploads;
 
 /// <summary>
 /// The uploads assembled at once, across all runs: at most <see cref="CoordinatorOptions.MaxUploadsInFlight"/>. An
