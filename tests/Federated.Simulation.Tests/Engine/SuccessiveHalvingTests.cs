@@ -1,6 +1,8 @@
 using Federated.Model.Optimization;
+using Federated.Model.Training;
 using Federated.Simulation.Cli;
 using Federated.Simulation.Engine;
+using Federated.Simulation.Partitioning;
 using Federated.Simulation.Tuning;
 
 namespace Federated.Simulation.Tests.Engine;
@@ -37,23 +39,7 @@ public sealed class SuccessiveHalvingTests
         var partition = TinyFederation.ByInstitution(data);
         var trials = new SearchSpace().WithoutShape().Sample(3, seed: 2);
         var selection = ValidationSelection.Default(data.Spec);
-        Experiment Build(TrialSettings trial, int rounds)
-        {
-            var experiment = TinyFederation.Experiment(data, partition, rounds: rounds, references: false);
-            return new Experiment
-            {
-                Title = experiment.Title,
-                CommandLine = experiment.CommandLine,
-                Data = data,
-                Partition = partition,
-                WithReferences = false,
-                Options = experiment.Options with
-                {
-                    ValidationFraction = 0.2,
-                    Plan = experiment.Options.Plan with { LearningRate = trial.LearningRate, BatchSize = trial.BatchSize, LocalEpochs = trial.LocalEpochs },
-                },
-            };
-        }
+        Experiment Build(TrialSettings trial, int rounds) => TrialExperiment(data, partition, rounds, p => p with { LearningRate = trial.LearningRate, BatchSize = trial.BatchSize, LocalEpochs = trial.LocalEpochs });
 
         var search = new SuccessiveHalving { Budget = 3 };
         var one = await search.RunAsync(trials, Build, selection, null, CancellationToken.None);
@@ -76,22 +62,9 @@ public sealed class SuccessiveHalvingTests
         var trials = new SearchSpace().WithoutShape().Sample(3, seed: 2);
         var exploding = trials[1];
         var selection = ValidationSelection.Default(data.Spec);
-        Experiment Build(TrialSettings trial, int rounds)
-        {
-            var experiment = TinyFederation.Experiment(data, partition, rounds: rounds, references: false);
-            var plan = trial == exploding
-                ? experiment.Options.Plan with { Optimizer = OptimizerKind.Sgd, LearningRate = 1e30f }
-                : experiment.Options.Plan with { LearningRate = trial.LearningRate, BatchSize = trial.BatchSize, LocalEpochs = trial.LocalEpochs };
-            return new Experiment
-            {
-                Title = experiment.Title,
-                CommandLine = experiment.CommandLine,
-                Data = data,
-                Partition = partition,
-                WithReferences = false,
-                Options = experiment.Options with { ValidationFraction = 0.2, Plan = plan },
-            };
-        }
+        Experiment Build(TrialSettings trial, int rounds) => TrialExperiment(data, partition, rounds, p => trial == exploding
+            ? p with { Optimizer = OptimizerKind.Sgd, LearningRate = 1e30f }
+            : p with { LearningRate = trial.LearningRate, BatchSize = trial.BatchSize, LocalEpochs = trial.LocalEpochs });
 
         var results = await new SuccessiveHalving { Budget = 3 }.RunAsync(trials, Build, selection, null, CancellationToken.None);
 
@@ -113,5 +86,20 @@ public sealed class SuccessiveHalvingTests
         var error = Assert.Throws<SimulationRunFailedException>(() => TuneConsole.Print(results, ValidationSelection.Default(TinyFederation.Data().Spec)));
 
         Assert.StartsWith("every trial of the last rung diverged", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A trial's experiment on the tiny federation: federated series only, 20 % validation, the plan changed by <paramref name="plan"/>.</summary>
+    private static Experiment TrialExperiment(SimulationData data, DataPartition partition, int rounds, Func<LocalTrainingPlan, LocalTrainingPlan> plan)
+    {
+        var experiment = TinyFederation.Experiment(data, partition, rounds: rounds, references: false);
+        return new Experiment
+        {
+            Title = experiment.Title,
+            CommandLine = experiment.CommandLine,
+            Data = data,
+            Partition = partition,
+            WithReferences = false,
+            Options = experiment.Options with { ValidationFraction = 0.2, Plan = plan(experiment.Options.Plan) },
+        };
     }
 }
