@@ -188,13 +188,14 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         NodeRoundStep[] steps, LocalClient[] locals, List<(int Client, TrainingAssignment Assignment)> selected, ParameterSet global, Action onTrained, CancellationToken cancellationToken)
     {
         var updates = new LocalUpdate[selected.Count];
+        var diverged = new SeriesDivergedException?[selected.Count];
         await pool.ForEachAsync(selected.Count, (k, worker, ct) =>
         {
             var (c, assignment) = selected[k];
             worker.Target.Client = c;
             try
             {
-                updates[k] = TrainClient(steps[c], worker, locals[c], c, assignment, global, ct);
+                updates[k] = TrainClient(steps[c], worker, locals[c], c, assignment, global, diverged, k, ct)!;
             }
             finally
             {
@@ -204,6 +205,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             onTrained();
             return ValueTask.CompletedTask;
         }, cancellationToken).ConfigureAwait(false);
+        ThrowFirst(diverged);
         return updates;
     }
 
@@ -211,6 +213,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         NodeRoundStep[] steps, LocalClient[] locals, List<(int Client, TrainingAssignment Assignment)> selected, ParameterSet global, Action onTrained, CancellationToken cancellationToken)
     {
         var updates = new LocalUpdate?[selected.Count];
+        var diverged = new SeriesDivergedException?[selected.Count];
         var next = 0;
         using var gate = new SemaphoreSlim(1, 1);
         await pool.ForEachAsync(selected.Count, async (k, worker, ct) =>
@@ -220,7 +223,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             try
             {
                 var client = _release?.Client(locals[c], c, (int)assignment.Round) ?? locals[c];
-                updates[k] = TrainClient(steps[c], worker, client, c, assignment, global, ct);
+                updates[k] = TrainClient(steps[c], worker, client, c, assignment, global, diverged, k, ct);
             }
             finally
             {
@@ -253,10 +256,17 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
                 gate.Release();
             }
         }, cancellationToken).ConfigureAwait(false);
+        ThrowFirst(diverged);
     }
 
-    /// <summary>One client's local training of a round; a model that diverged ends the run with a line that says where.</summary>
-    private LocalUpdate TrainClient(NodeRoundStep step, SimulationWorker worker, LocalClient client, int c, TrainingAssignment assignment, ParameterSet global, CancellationToken cancellationToken)
+    /// <summary>
+    /// One client's local training of a round. A model that diverged is recorded in <paramref name="diverged"/> at
+    /// <paramref name="k"/> (null is returned, so the in-order submissions stop before it) rather than thrown at once: the
+    /// round's other clients finish, and the run then reports the first diverged client in client order, whatever the
+    /// number of workers.
+    /// </summary>
+    private LocalUpdate? TrainClient(
+        NodeRoundStep step, SimulationWorker worker, LocalClient client, int c, TrainingAssignment assignment, ParameterSet global, SeriesDivergedException?[] diverged, int k, CancellationToken cancellationToken)
     {
         try
         {
@@ -264,7 +274,17 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         }
         catch (ModelDivergedException e)
         {
-            throw Diverged((int)assignment.Round, c, e);
+            diverged[k] = Diverged((int)assignment.Round, c, e);
+            return null;
+        }
+    }
+
+    /// <summary>Throws the first recorded divergence in index (client) order, if any.</summary>
+    internal static void ThrowFirst(SeriesDivergedException?[] diverged)
+    {
+        if (Array.Find(diverged, d => d is not null) is { } first)
+        {
+            throw first;
         }
     }
 
@@ -279,6 +299,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         LastVersion = version;
         var perClient = new IReadOnlyList<TaskMetrics>[locals.Length];
         var validation = new IReadOnlyList<TaskMetrics>[_stopping is null ? 0 : locals.Length];
+        var diverged = new SeriesDivergedException?[locals.Length];
         await pool.ForEachAsync(locals.Length, (c, worker, _) =>
         {
             try
@@ -291,11 +312,12 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             }
             catch (ModelDivergedException e)
             {
-                throw Diverged(round, c, e);
+                diverged[c] = Diverged(round, c, e);
             }
 
             return ValueTask.CompletedTask;
         }, cancellationToken).ConfigureAwait(false);
+        ThrowFirst(diverged);
 
         if (_stopping is not null)
         {

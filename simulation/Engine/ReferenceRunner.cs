@@ -47,7 +47,25 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         var centralValidation = new IReadOnlyList<TaskMetrics>[rounds];
         var centralStopping = NewStopping();
         var centralRounds = rounds;
+        var diverged = new SeriesDivergedException?[clients.Count + 1];
         await pool.ForEachAsync(clients.Count + 1, (job, worker, ct) =>
+        {
+            try
+            {
+                RunJob(job, worker, ct);
+            }
+            catch (SeriesDivergedException e)
+            {
+                // Reported after every job ended, the first in job order (centralised, then clients in order): the
+                // same line whatever the number of workers.
+                diverged[job] = e;
+            }
+
+            return ValueTask.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        FederatedDriver.ThrowFirst(diverged);
+
+        void RunJob(int job, SimulationWorker worker, CancellationToken ct)
         {
             if (job == 0)
             {
@@ -100,9 +118,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
                     local[c] = worker.Workspace.Evaluate(client, model, worker.NextVersion(), DataPart.Test);
                 }
             }
-
-            return ValueTask.CompletedTask;
-        }, cancellationToken).ConfigureAwait(false);
+        }
 
         if (!options.HasValidation)
         {
