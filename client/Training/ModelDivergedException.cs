@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Federated.Client.Training;
 
 /// <summary>
@@ -18,7 +20,7 @@ public sealed class ModelDivergedException : InvalidOperationException
     /// <param name="part">The rows being evaluated.</param>
     /// <param name="prediction">The offending prediction (NaN or an infinity).</param>
     public ModelDivergedException(string task, DataPart part, float prediction)
-        : base($"the model's {task} predictions are not finite ({prediction}) on its {PartName(part)} rows: training diverged")
+        : base(string.Create(CultureInfo.InvariantCulture, $"the model's {task} predictions are not finite ({prediction}) on its {PartName(part)} rows: training diverged"))
     {
         Task = task;
         Part = part;
