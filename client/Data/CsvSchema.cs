@@ -152,6 +152,44 @@ public sealed record CsvSchema
                 LabelExpression.Parse(derive, $"labels[{i}].derive");
             }
         }
+
+        // A repeated name would otherwise surface later as the derived model's error, whose indices are not the schema's.
+        RequireUnique(Fields.Select(f => f.Name), "fields", "name");
+        RequireUnique(Numeric.Select(n => n.Name), "numeric", "name");
+        RequireUnique(Labels.Select(l => l.Task), "labels", "task");
+
+        // A misspelt user field would silently make the user embeddings shared (the derived model keeps only the user
+        // field local) and leave per-user partitions and recommendations without users.
+        var inputs = Fields.Where(f => !f.IsPartitionKey).Select(f => f.Name).ToList();
+        RequireInput(UserField, "userField", inputs);
+        RequireInput(ItemField, "itemField", inputs);
+        for (var i = 0; i < ItemFeatureFields.Count; i++)
+        {
+            RequireInput(ItemFeatureFields[i], $"itemFeatureFields[{i}]", inputs);
+        }
+    }
+
+    private static void RequireInput(string? name, string key, List<string> inputs)
+    {
+        if (name is not null && !inputs.Contains(name, StringComparer.Ordinal))
+        {
+            throw new DataFormatException($"schema: {key}: '{name}' is not a field that is a model input (its fields: {string.Join(", ", inputs)})", key);
+        }
+    }
+
+    private static void RequireUnique(IEnumerable<string> names, string list, string key)
+    {
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        var i = 0;
+        foreach (var name in names)
+        {
+            if (!first.TryAdd(name, i))
+            {
+                throw new DataFormatException($"schema: {list}[{i}].{key}: '{name}' is already {list}[{first[name]}].{key}", $"{list}[{i}].{key}");
+            }
+
+            i++;
+        }
     }
 
     /// <summary>The schema of the examples this file yields.</summary>

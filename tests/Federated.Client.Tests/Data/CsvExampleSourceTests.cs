@@ -151,6 +151,31 @@ public sealed class CsvExampleSourceTests : IDisposable
         Assert.Contains("labelz", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{ "fields": [ { "name": "a" }, { "name": "b" }, { "name": "a", "column": "c" } ] }""", "fields[2].name", "'a' is already fields[0].name")]
+    [InlineData("""{ "fields": [ { "name": "a" } ], "numeric": [ { "name": "x" }, { "name": "x" } ] }""", "numeric[1].name", "'x' is already numeric[0].name")]
+    [InlineData("""{ "fields": [ { "name": "a" } ], "labels": [ { "task": "like" }, { "task": "like", "derive": "rating >= 4" } ] }""", "labels[1].task", "'like' is already labels[0].task")]
+    public void FromJson_RepeatedName_FailsNamingTheSchemasOwnKey(string json, string key, string message)
+    {
+        var error = Assert.Throws<DataFormatException>(() => CsvSchema.FromJson(json));
+
+        Assert.Equal(key, error.Column);
+        Assert.Equal($"schema: {key}: {message}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "fields": [ { "name": "user" }, { "name": "item" } ], "userField": "usr" }""", "userField", "'usr'")]
+    [InlineData("""{ "fields": [ { "name": "user" }, { "name": "item" } ], "itemField": "book" }""", "itemField", "'book'")]
+    [InlineData("""{ "fields": [ { "name": "user" }, { "name": "item" } ], "itemFeatureFields": [ "item", "genre" ] }""", "itemFeatureFields[1]", "'genre'")]
+    [InlineData("""{ "fields": [ { "name": "user" }, { "name": "site", "role": "partition" } ], "userField": "site" }""", "userField", "'site'")]
+    public void FromJson_RecommendationFieldNotAModelInput_FailsNamingTheKeyAndTheFields(string json, string key, string name)
+    {
+        var error = Assert.Throws<DataFormatException>(() => CsvSchema.FromJson(json));
+
+        Assert.Equal(key, error.Column);
+        Assert.StartsWith($"schema: {key}: {name} is not a field that is a model input (its fields: ", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FromJson_BadDerivedLabel_FailsNamingTheKey()
     {
