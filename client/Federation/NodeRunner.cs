@@ -2,6 +2,7 @@ using Federated.Client.Data;
 using Federated.Client.Training;
 using Federated.Model.Metrics;
 using Federated.Model.Parameters;
+using Federated.Model.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -253,7 +254,21 @@ public sealed class NodeRunner
 
     private static async Task TrainAndSubmitAsync(RunState state, TrainingAssignment assignment, CancellationToken stoppingToken)
     {
-        var submission = await state.Step.TrainAndSubmitAsync(state.Session, assignment, state.Global, stoppingToken).ConfigureAwait(false);
+        UpdateSubmission submission;
+        try
+        {
+            submission = await state.Step.TrainAndSubmitAsync(state.Session, assignment, state.Global, stoppingToken).ConfigureAwait(false);
+        }
+        catch (ModelDivergedException e)
+        {
+            // The learning rate is the run's, not the node's: say which one it was and who can lower it.
+            throw new ModelDivergedException(
+                string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"round {assignment.Round}: {e.Message} at the run's learning rate {assignment.Plan.LearningRate} ({LocalTrainingPlan.OptimizerName(assignment.Plan.Optimizer)}); the operator can lower training.learningRate in the run config"),
+                e);
+        }
+
         if (submission.Counted)
         {
             state.RoundsTrained++;

@@ -26,6 +26,17 @@ public sealed class ModelDivergedException : InvalidOperationException
         Part = part;
     }
 
+    /// <summary>The same divergence told with more context (e.g. the round and who can change the learning rate).</summary>
+    /// <param name="message">The whole message, usually including <paramref name="cause"/>'s.</param>
+    /// <param name="cause">The divergence found by the evaluator; its task and rows are kept.</param>
+    public ModelDivergedException(string message, ModelDivergedException cause)
+        : base(message, cause)
+    {
+        ArgumentNullException.ThrowIfNull(cause);
+        Task = cause.Task;
+        Part = cause.Part;
+    }
+
     /// <summary>The first task whose prediction was not finite.</summary>
     public string Task { get; }
 

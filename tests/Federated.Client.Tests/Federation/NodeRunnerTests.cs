@@ -213,6 +213,9 @@ public sealed class NodeRunnerTests
         var error = await Assert.ThrowsAsync<ModelDivergedException>(() => new NodeRunner(connection, model => SyntheticData.Load(data, model), FederationScenario.RunnerOptions(Path.Combine(directory.Path, "state"))).RunAsync());
 
         Assert.Equal(DataPart.Train, error.Part);
+        Assert.StartsWith("round 1: the model's ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("training diverged at the run's learning rate 1E+30 (sgd); the operator can lower training.learningRate in the run config", error.Message, StringComparison.Ordinal);
+        Assert.IsType<ModelDivergedException>(error.InnerException);
         Assert.DoesNotContain(connection.Calls, c => c.StartsWith("submit", StringComparison.Ordinal));
         Assert.Equal((LeaveReason.Error, error.Message), Assert.Single(connection.Leaves));
     }
