@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Federated.Model.Optimization;
+using Federated.Model.Spec;
 using Federated.Model.Training;
 
 namespace Federated.Coordinator.Runs;
@@ -19,7 +20,7 @@ internal sealed class LocalTrainingPlanJsonConverter : JsonConverter<LocalTraini
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         IgnoreReadOnlyProperties = true,
-        Converters = { new JsonStringEnumConverter<OptimizerKind>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
+        Converters = { new KebabCaseEnumConverter<OptimizerKind>() },
     };
 
     public override LocalTrainingPlan? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)

@@ -123,7 +123,9 @@ public sealed record ModelSpec
         }
         catch (JsonException e)
         {
-            throw new ModelSpecException(e.Path ?? "$", DescribeJsonError(e), e);
+            // "$.tasks[0].kind" → "tasks[0].kind", the form the validator's keys have.
+            var path = e.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : e.Path ?? "$";
+            throw new ModelSpecException(path, DescribeJsonError(e), e);
         }
 
         if (spec is null)

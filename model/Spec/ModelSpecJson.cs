@@ -19,6 +19,6 @@ internal static class ModelSpecJson
         AllowTrailingCommas = true,
         WriteIndented = true,
         IgnoreReadOnlyProperties = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
+        Converters = { new KebabCaseEnumConverterFactory() },
     };
 }

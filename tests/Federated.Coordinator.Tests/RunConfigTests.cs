@@ -66,6 +66,27 @@ public sealed class RunConfigTests
         Assert.DoesNotContain("Federated.", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"onNoQuorum\": \"wait\"", "$.onNoQuorum", "'wait' is not one of: retry, fail")]
+    [InlineData("\"training\": { \"optimizer\": \"rmsprop\" }", "$.training.optimizer", "'rmsprop' is not one of: sgd, momentum, adam")]
+    public void FromJson_UnknownEnumName_ErrorListsTheNames(string entry, string key, string reason)
+    {
+        var e = Assert.Throws<RunConfigException>(() => RunConfig.FromJson("{ " + entry + ", \"model\": " + MinimalModel + " }"));
+
+        Assert.Equal(key, e.Key);
+        Assert.EndsWith(reason, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Federated.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromJson_ModelWithUnknownTaskKind_ErrorNamesTheModelKeyOnce()
+    {
+        var e = Assert.Throws<RunConfigException>(() => RunConfig.FromJson("""{ "model": {"fields":[{"name":"item","dim":2,"buckets":10}],"trunk":{"kind":"shared-bottom","hidden":[3]},"tasks":[{"name":"click","kind":"ordinal","tower":[2]}]} }"""));
+
+        Assert.Equal("model.tasks[0].kind", e.Key);
+        Assert.Contains("'ordinal' is not one of: binary, regression", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FromJson_InvalidModel_ErrorNamesTheModelKey()
     {

@@ -99,6 +99,31 @@ public sealed class ModelSpecTests
         Assert.Throws<ModelSpecException>(() => ModelSpec.FromJson("null"));
     }
 
+    [Theory]
+    [InlineData("\"kind\": \"binary\"", "\"kind\": \"ordinal\"", "tasks[0].kind", "'ordinal' is not one of: binary, regression")]
+    [InlineData("\"kind\": \"mmoe\"", "\"kind\": \"ple \"", "trunk.kind", "'ple ' is not one of: shared-bottom, mmoe, ple")]
+    [InlineData("\"scope\": \"local\"", "\"scope\": \"private\"", "fields[1].scope", "'private' is not one of: shared, local")]
+    [InlineData("\"kind\": \"binary\"", "\"kind\": 0", "tasks[0].kind", "expected a string, one of: binary, regression")]
+    public void FromJson_UnknownEnumName_ThrowsListingTheNamesWithoutDotNetTypes(string original, string replacement, string key, string reason)
+    {
+        var json = Valid.Replace(original, replacement, StringComparison.Ordinal);
+        Assert.NotEqual(Valid, json);
+
+        var error = Assert.Throws<ModelSpecException>(() => ModelSpec.FromJson(json));
+
+        Assert.Equal(key, error.Key);
+        Assert.Equal($"model spec: {key}: {reason}", error.Message);
+    }
+
+    [Fact]
+    public void FromJson_EnumNameInAnotherCase_Accepted()
+    {
+        var spec = ModelSpec.FromJson(Valid.Replace("\"kind\": \"mmoe\"", "\"kind\": \"MMoE\"", StringComparison.Ordinal));
+
+        Assert.Equal(TrunkKind.Mmoe, spec.Trunk.Kind);
+        Assert.Contains("\"kind\": \"mmoe\"", spec.ToJson(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FromJson_PleWithoutTaskExperts_ThrowsNamingTheKey()
     {
