@@ -28,12 +28,14 @@ internal sealed class AdminCommand
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FEDERATED_COORDINATOR") ?? "http://127.0.0.1:5000",
     };
 
-    private readonly Option<string> _adminTokenOption = new("--admin-token")
+    // No DefaultValueFactory: System.CommandLine prints an option's default in --help, and this one is a secret.
+    private readonly Option<string?> _adminTokenOption = new("--admin-token")
     {
         Description = "Admin token (default $FEDERATED_ADMIN_TOKEN)",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FEDERATED_ADMIN_TOKEN") ?? "",
     };
+
+    private readonly Func<string, string?> _environment;
 
     private readonly Option<bool> _jsonOption = new("--json") { Description = "Print JSON for scripts", Recursive = true };
 
@@ -41,7 +43,11 @@ internal sealed class AdminCommand
 
     private readonly Option<string> _nodeOption = new("--node") { Description = "Node id", Required = true };
 
-    private AdminCommand(HttpMessageHandler? httpHandler) => _httpHandler = httpHandler;
+    private AdminCommand(HttpMessageHandler? httpHandler, Func<string, string?> environment)
+    {
+        _httpHandler = httpHandler;
+        _environment = environment;
+    }
 
     /// <summary>Runs one admin command line on the console; returns the exit code (0 on success, non-zero on any error).</summary>
     public static Task<int> RunAsync(string[] args) => RunAsync(args, new InvocationConfiguration(), httpHandler: null);
@@ -50,10 +56,16 @@ internal sealed class AdminCommand
     /// Runs one admin command line, writing to <paramref name="invocation"/>'s output and error; when
     /// <paramref name="httpHandler"/> is set (an in-memory test server), the calls go through it instead of a socket.
     /// </summary>
-    internal static async Task<int> RunAsync(string[] args, InvocationConfiguration invocation, HttpMessageHandler? httpHandler, CancellationToken cancellationToken = default)
+    /// <param name="args">The command line.</param>
+    /// <param name="invocation">Where output and errors go.</param>
+    /// <param name="httpHandler">An in-memory test server's handler, or null for a socket.</param>
+    /// <param name="environment">Reads an environment variable (null: the process's).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    internal static async Task<int> RunAsync(
+        string[] args, InvocationConfiguration invocation, HttpMessageHandler? httpHandler, Func<string, string?>? environment = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        var parse = new AdminCommand(httpHandler).Build().Parse(args);
+        var parse = new AdminCommand(httpHandler, environment ?? Environment.GetEnvironmentVariable).Build().Parse(args);
         if (parse.Errors.Count > 0)
         {
             // One line, as for every other error, rather than the parser's error list followed by the whole help.
@@ -149,7 +161,7 @@ internal sealed class AdminCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var url = parse.GetValue(_coordinatorOption)!;
-            var token = parse.GetValue(_adminTokenOption);
+            var token = parse.GetValue(_adminTokenOption) ?? _environment("FEDERATED_ADMIN_TOKEN");
             var error = parse.InvocationConfiguration.Error;
             if (string.IsNullOrEmpty(token))
             {

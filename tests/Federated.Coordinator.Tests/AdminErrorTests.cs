@@ -225,7 +225,7 @@ public sealed class AdminErrorTests
                 ["runs", "--coordinator", server.BaseAddress.ToString(), "--admin-token", CoordinatorTestHost.AdminToken],
                 new InvocationConfiguration { Output = output, Error = error },
                 server.CreateHandler(),
-                ctrlC.Token);
+                cancellationToken: ctrlC.Token);
 
             Assert.Equal(130, code);
             Assert.Equal(["error: stopped"], AdminCommandTests.Lines(error.ToString()));
@@ -235,4 +235,43 @@ public sealed class AdminErrorTests
             CoordinatorTestHost.DeleteDatabase(host.DatabasePath);
         }
     }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("runs", "--help")]
+    public async Task Help_AdminTokenInTheEnvironment_NeverPrinted(params string[] args)
+    {
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+
+        var code = await AdminCommand.RunAsync(args, new InvocationConfiguration { Output = output, Error = error }, httpHandler: null, AdminTokenEnvironment("fat_do-not-print-me"));
+
+        Assert.Equal(0, code);
+        Assert.Contains("--admin-token", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("do-not-print-me", output.ToString() + error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Runs_AdminTokenOnlyInTheEnvironment_UsedForTheCall()
+    {
+        await using var host = await CoordinatorTestHost.StartAsync();
+        try
+        {
+            var server = (TestServer)host.Services.GetRequiredService<IServer>();
+            using var output = new StringWriter(CultureInfo.InvariantCulture);
+            using var error = new StringWriter(CultureInfo.InvariantCulture);
+
+            var code = await AdminCommand.RunAsync(
+                ["runs", "--coordinator", server.BaseAddress.ToString()], new InvocationConfiguration { Output = output, Error = error }, server.CreateHandler(), AdminTokenEnvironment(CoordinatorTestHost.AdminToken));
+
+            Assert.Equal(0, code);
+            Assert.Equal("", error.ToString());
+        }
+        finally
+        {
+            CoordinatorTestHost.DeleteDatabase(host.DatabasePath);
+        }
+    }
+
+    private static Func<string, string?> AdminTokenEnvironment(string adminToken) => name => name == "FEDERATED_ADMIN_TOKEN" ? adminToken : null;
 }
