@@ -56,6 +56,11 @@ internal sealed class TuneCommand
             throw new ArgumentException($"--patience {stall}: must be ≥ 1 round");
         }
 
+        if (r.GetValue(_shared.Workers) is var workers and < 1)
+        {
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--workers {workers}: must be ≥ 1"));
+        }
+
         var (baseModel, _) = _movieLens.Model(r);
         await new MovieLensTuning
         {

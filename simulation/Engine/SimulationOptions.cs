@@ -111,7 +111,7 @@ public sealed record SimulationOptions
     /// <summary>The references' round budget.</summary>
     internal int EffectiveReferenceRounds => ReferenceRounds ?? Rounds;
 
-    /// <summary>Worker threads, each with one training workspace. Default 2.</summary>
+    /// <summary>Worker threads, each with one training workspace, ≥ 1. Default 2.</summary>
     public int Workers { get; init; } = 2;
 
     /// <summary>
@@ -240,6 +240,11 @@ public sealed record SimulationOptions
         if (Patience is < 1)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--patience {Patience}: must be ≥ 1 round"));
+        }
+
+        if (Workers < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--workers {Workers}: must be ≥ 1"));
         }
 
         if (ReferenceRounds is < 1)

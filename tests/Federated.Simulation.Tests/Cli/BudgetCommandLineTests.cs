@@ -12,6 +12,8 @@ public sealed class BudgetCommandLineTests : IDisposable
     [InlineData("--validation-fraction|-0.1", "error: --validation-fraction -0.1: must be in [0, 1)")]
     [InlineData("--validation-fraction|0.1|--patience|0", "error: --patience 0: must be ≥ 1 round")]
     [InlineData("--reference-rounds|0", "error: --reference-rounds 0: must be ≥ 1")]
+    [InlineData("--workers|0", "error: --workers 0: must be ≥ 1")]
+    [InlineData("movielens|--path|/nonexistent|--workers|-3", "error: --workers -3: must be ≥ 1")]
     [InlineData("--validation-fraction|0.1|--select-by|rating", "error: --select-by 'rating': expected TASK:METRIC")]
     [InlineData("--validation-fraction|0.1|--select-by|rating:auc", "error: --select-by 'rating:auc': task rating reports rmse, mae, not 'auc'")]
     [InlineData("movielens|--path|/nonexistent|--validation-fraction|0.1|--select-by|stars:rmse", "error: --select-by 'stars:rmse': no task 'stars'")]
@@ -20,6 +22,7 @@ public sealed class BudgetCommandLineTests : IDisposable
     [InlineData("tune|--path|/nonexistent|--validation-fraction|0", "error: tune scores trials on validation rows only")]
     [InlineData("tune|--path|/nonexistent|--validation-fraction|0.1|--trials|0", "error: --trials and --budget must be ≥ 1")]
     [InlineData("tune|--path|/nonexistent|--validation-fraction|0.1|--patience|0", "error: --patience 0: must be ≥ 1 round")]
+    [InlineData("tune|--path|/nonexistent|--validation-fraction|0.1|--workers|0", "error: --workers 0: must be ≥ 1")]
     public void Main_BadBudgetValue_OneLineErrorAndExitCode2(string args, string expected)
     {
         var arguments = args.Split('|');
