@@ -17,11 +17,9 @@ if (args.Length > 0 && args[0] == "privacy")
 // ASP.NET Core request logging) lies beside it, not in the working directory, which is the content root (the database
 // goes there). It is read first, so the working directory's appsettings.json, the environment and the command line
 // still override every value.
-var app = CoordinatorHost.Build(args, builder =>
+return await StartupFailure.RunServiceAsync(args, builder =>
 {
     var defaults = new JsonConfigurationSource { Path = Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Optional = true };
     defaults.ResolveFileProvider();
     builder.Configuration.Sources.Insert(0, defaults);
-});
-await app.RunAsync().ConfigureAwait(false);
-return 0;
+}, Console.Error).ConfigureAwait(false);

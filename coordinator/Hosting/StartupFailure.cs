@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+
+namespace Federated.Coordinator.Hosting;
+
+/// <summary>
+/// What the coordinator's command line prints when the service cannot start for a reason the operator can fix: a
+/// setting out of its range (exit 2) or an address that cannot be bound (exit 1), as one line without a stack trace.
+/// Anything else is a bug and keeps its trace.
+/// </summary>
+internal static class StartupFailure
+{
+    /// <summary>Exit code of a setting that fails its validation.</summary>
+    public const int BadSetting = 2;
+
+    /// <summary>Exit code of a service that could not start where it was told to (e.g. the port is taken).</summary>
+    public const int CannotStart = 1;
+
+    /// <summary>
+    /// Builds and runs the service until it is stopped; returns 0, or the exit code of a failure that
+    /// <see cref="Describe"/> knows after writing its one line to <paramref name="error"/>.
+    /// </summary>
+    /// <param name="args">The command line (configuration keys, <c>--urls</c>).</param>
+    /// <param name="configure">Passed to <see cref="CoordinatorHost.Build"/>.</param>
+    /// <param name="error">Where the failure's line goes (the console's standard error).</param>
+    /// <param name="cancellationToken">Stops the service.</param>
+    public static async Task<int> RunServiceAsync(string[] args, Action<WebApplicationBuilder>? configure, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            await using var app = CoordinatorHost.Build(args, configure);
+
+            // Every ValidateOnStart option is checked here, before the host starts, so that a bad setting is one line
+            // rather than the host's "Hosting failed to start" log with a stack trace.
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e) when (Describe(e) is { } failure)
+        {
+            await error.WriteLineAsync("error: " + failure.Message).ConfigureAwait(false);
+            return failure.ExitCode;
+        }
+    }
+
+    /// <summary>The line and exit code for <paramref name="e"/>, or null when it is not an operator's to fix.</summary>
+    public static (string Message, int ExitCode)? Describe(Exception e) => e switch
+    {
+        OptionsValidationException options => (string.Join("; ", options.Failures.Distinct(StringComparer.Ordinal)), BadSetting),
+        AggregateException { InnerExceptions: var inner } when inner.Count > 0 && inner.All(i => i is OptionsValidationException) =>
+            (string.Join("; ", inner.SelectMany(i => ((OptionsValidationException)i).Failures).Distinct(StringComparer.Ordinal)), BadSetting),
+        IOException { InnerException: AddressInUseException } bind => (bind.Message + " (another process listens there: choose another with --urls)", CannotStart),
+        _ => null,
+    };
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Federated.Coordinator.Hosting;
+
+namespace Federated.Coordinator.Tests.Hosting;
+
+/// <summary>The service's own command line: a setting it refuses or a port it cannot bind is one line and an exit code, no stack trace.</summary>
+public sealed class StartupFailureTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("coordinator-startup-").FullName;
+
+    [Theory]
+    [InlineData("--Coordinator:MaxIdChars|8", "MaxIdChars")]
+    [InlineData("--Coordinator:MaxUploadSeconds|0", "MaxUploadSeconds")]
+    [InlineData("--BulkUpload:Enabled|true|--BulkUpload:Address|0.0.0.0", "BulkUpload:Address 0.0.0.0 is not loopback")]
+    public async Task RunServiceAsync_SettingRefused_OneLineExitCode2AndNothingStarted(string settings, string named)
+    {
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+
+        var code = await StartupFailure.RunServiceAsync([.. settings.Split('|'), "--urls", "http://127.0.0.1:0", .. Isolated()], configure: null, error);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains(named, line, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_folder, "coordinator.db")));
+    }
+
+    [Fact]
+    public async Task RunServiceAsync_PortTaken_OneLineNamingTheAddressExitCode1()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+
+        var code = await StartupFailure.RunServiceAsync(["--urls", $"http://127.0.0.1:{port}", .. Isolated()], configure: null, error);
+
+        Assert.Equal(1, code);
+        Assert.Equal(
+            [$"error: Failed to bind to address http://127.0.0.1:{port}: address already in use. (another process listens there: choose another with --urls)"],
+            error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>A database of its own and no dashboard (its default port could be another test's or process's).</summary>
+    private string[] Isolated() => ["--Coordinator:DatabasePath", Path.Combine(_folder, "coordinator.db"), "--Dashboard:Url", ""];
+}
