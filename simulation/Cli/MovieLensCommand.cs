@@ -61,6 +61,8 @@ internal sealed class MovieLensCommand
             throw new ArgumentException("--compare-strategies and --dp-sweep run one fold: give --fold, not --folds all");
         }
 
+        _shared.CheckOutputs(r, folder);
+
         var reports = new List<ExperimentReport>();
         foreach (var k in chosen)
         {

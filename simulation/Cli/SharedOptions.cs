@@ -203,19 +203,29 @@ internal sealed class SharedOptions
     {
         if (r.GetValue(DpSweep) is { } noises)
         {
+            CheckOutputs(r, folder);
             await PrivacySweep.RunAsync(build, options, PrivacySweep.Parse(noises), folder, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         if (r.GetValue(CompareStrategies) is { } list)
         {
+            CheckOutputs(r, folder);
             await StrategyComparison.RunAsync(build, options, StrategySpec.ParseList(list), folder, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         var experiment = build(options, true);
         experiment.ValidateRunConfig();
+        CheckOutputs(r, folder);
         await ExperimentConsole.RunAsync(experiment, folder, r.GetValue(Summary), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The report folder (<c>--out</c> or the command's default) and <c>--summary</c> can be written: checked before anything trains.</summary>
+    public void CheckOutputs(ParseResult r, string folder)
+    {
+        OutputPaths.CheckFolder(folder, "--out");
+        OutputPaths.CheckFile(r.GetValue(Summary), "--summary");
     }
 
     /// <summary>The <c>--options</c> file, or null; read again by each use (it is small), so a bad one fails before any data loads.</summary>

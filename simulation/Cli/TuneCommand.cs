@@ -61,6 +61,8 @@ internal sealed class TuneCommand
             throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--workers {workers}: must be ≥ 1"));
         }
 
+        OutputPaths.CheckFile(r.GetValue(_out), "--out");
+        OutputPaths.CheckFile(r.GetValue(_report), "--report");
         var (baseModel, _) = _movieLens.Model(r);
         await new MovieLensTuning
         {
