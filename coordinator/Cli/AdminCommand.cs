@@ -122,8 +122,9 @@ internal sealed class AdminCommand
         var output = new Option<FileInfo>("--out") { Description = "Output file", Required = true };
         root.Subcommands.Add(Verb("export", "Export a model version to a file", [_runOption, version, output], async (client, parse, headers, ct) =>
         {
-            using var call = client.ExportModel(new ExportModelRequest { RunId = parse.GetValue(_runOption), ModelVersion = parse.GetValue(version) }, headers, cancellationToken: ct);
             var path = parse.GetValue(output)!.FullName;
+            ModelExportFile.CheckTarget(path);
+            using var call = client.ExportModel(new ExportModelRequest { RunId = parse.GetValue(_runOption), ModelVersion = parse.GetValue(version) }, headers, cancellationToken: ct);
             var bytes = await ModelExportFile.WriteAsync(call.ResponseStream.ReadAllAsync(ct), path, ct).ConfigureAwait(false);
             await parse.InvocationConfiguration.Output.WriteLineAsync(parse.GetValue(_jsonOption)
                 ? $"{{\"path\": {System.Text.Json.JsonSerializer.Serialize(path)}, \"bytes\": {bytes}}}"

@@ -30,15 +30,44 @@ internal static class ModelExportFile
     /// <summary>The value of <see cref="MetadataKeys.Format"/>.</summary>
     public const string Format = "federated-model";
 
+    /// <summary>
+    /// Refuses an <c>--out</c> that cannot become the export before the coordinator is asked for it: a directory, or a
+    /// file whose folder does not exist.
+    /// </summary>
+    /// <exception cref="AdminInputException">Naming the path and what is wrong.</exception>
+    public static void CheckTarget(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new AdminInputException($"--out: '{path}' is a directory; give a file name, e.g. {Path.Combine(path, "model.safetensors")}");
+        }
+
+        if (Path.GetDirectoryName(path) is { Length: > 0 } folder && !Directory.Exists(folder))
+        {
+            throw new AdminInputException($"--out: the folder '{folder}' does not exist");
+        }
+    }
+
     /// <summary>Writes the stream to <paramref name="path"/> (through a temporary file beside it, renamed when complete); returns the bytes of tensor data.</summary>
+    /// <exception cref="AdminInputException">The file cannot be written there (a local problem, not the coordinator's).</exception>
     public static async Task<long> WriteAsync(IAsyncEnumerable<ModelChunk> chunks, string path, CancellationToken cancellationToken)
     {
         var partial = path + ".partial";
         long bytes = 0;
         long expected = -1;
+        FileStream created;
         try
         {
-            await using (var output = File.Create(partial))
+            created = File.Create(partial);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AdminInputException($"--out: cannot write '{path}': {e.Message}");
+        }
+
+        try
+        {
+            await using (var output = created)
             {
                 await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
@@ -81,7 +110,15 @@ internal static class ModelExportFile
                 throw new InvalidDataException($"the export stream carried {bytes} bytes of values, its header announced {expected}");
             }
 
-            File.Move(partial, path, overwrite: true);
+            try
+            {
+                File.Move(partial, path, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new AdminInputException($"--out: cannot write '{path}': {e.Message}");
+            }
+
             return bytes;
         }
         finally

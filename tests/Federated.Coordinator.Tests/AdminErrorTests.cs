@@ -163,6 +163,31 @@ public sealed class AdminErrorTests
         }
     }
 
+    [Theory]
+    [InlineData("directory", "error: --out: '{0}' is a directory; give a file name, e.g. {0}/model.safetensors")]
+    [InlineData("missing-folder", "error: --out: the folder '{0}' does not exist")]
+    public async Task Export_OutThatCannotBeTheFile_BadUsageNamingThePathNotTheCoordinator(string kind, string expected)
+    {
+        await using var host = await OperatorVersionTests.StartHostAsync(keepLastVersions: 2);
+        var folder = Directory.CreateTempSubdirectory("export-target-").FullName;
+        try
+        {
+            var (run, _) = await OperatorVersionTests.StartRunAsync(host);
+            var (target, named) = kind == "directory" ? (folder, folder) : (Path.Combine(folder, "gone", "model.safetensors"), Path.Combine(folder, "gone"));
+
+            var (code, _, error) = await AdminCommandTests.AdminAsync(host, "export", "--run", run, "--version", "0", "--out", target);
+
+            Assert.Equal(2, code);
+            Assert.Equal([string.Format(CultureInfo.InvariantCulture, expected, named)], AdminCommandTests.Lines(error));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+            CoordinatorTestHost.DeleteDatabase(host.DatabasePath);
+        }
+    }
+
     [Fact]
     public async Task RunAsync_NothingListening_CannotReachOneLineExitCodeFive()
     {
