@@ -70,6 +70,22 @@ public sealed class FineTuneCommandTests
     }
 
     [Fact]
+    public async Task InvokeAsync_FineTuneOutIsAFile_UsageErrorBeforeTrainingAndTheFileUntouched()
+    {
+        using var node = new ScriptedNode();
+        node.SaveGlobalModel("run-1");
+        var file = Path.Combine(node.Directory.Path, "taken");
+        File.WriteAllText(file, "mine");
+
+        var code = await node.Cli.RunAsync(["finetune", "--out", file, .. node.DataOptions]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith($"error: --out {file}: cannot write the tuned state there (", Assert.Single(node.Cli.Errors), StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch 1", node.Cli.Output, StringComparison.Ordinal);
+        Assert.Equal("mine", File.ReadAllText(file));
+    }
+
+    [Fact]
     public async Task InvokeAsync_FineTuneAllOutIsTheStateDirectory_UsageErrorAndGlobalModelUntouched()
     {
         using var node = new ScriptedNode();
