@@ -1,11 +1,14 @@
+using Federated.Coordinator.Storage;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Federated.Coordinator.Hosting;
 
 /// <summary>
 /// What the coordinator's command line prints when the service cannot start for a reason the operator can fix: a
-/// setting out of its range (exit 2) or an address that cannot be bound (exit 1), as one line without a stack trace.
+/// setting out of its range (exit 2), an address that cannot be bound or a database file that cannot be used (exit 1),
+/// as one line without a stack trace.
 /// Anything else is a bug and keeps its trace.
 /// </summary>
 internal static class StartupFailure
@@ -27,6 +30,7 @@ internal static class StartupFailure
     public static async Task<int> RunServiceAsync(string[] args, Action<WebApplicationBuilder>? configure, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
+        string? database = null;
         try
         {
             await using var app = CoordinatorHost.Build(args, configure);
@@ -34,10 +38,14 @@ internal static class StartupFailure
             // Every ValidateOnStart option is checked here, before the host starts, so that a bad setting is one line
             // rather than the host's "Hosting failed to start" log with a stack trace.
             app.Services.GetRequiredService<IStartupValidator>().Validate();
+            database = app.Services.GetRequiredService<IOptions<CoordinatorOptions>>().Value.DatabasePath;
+
+            // The database is opened (and migrated) here too, for the same reason: a file that is not ours fails before the host starts.
+            app.Services.GetRequiredService<SqliteStore>();
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
-        catch (Exception e) when (Describe(e) is { } failure)
+        catch (Exception e) when (Describe(e, database) is { } failure)
         {
             await error.WriteLineAsync("error: " + failure.Message).ConfigureAwait(false);
             return failure.ExitCode;
@@ -45,8 +53,12 @@ internal static class StartupFailure
     }
 
     /// <summary>The line and exit code for <paramref name="e"/>, or null when it is not an operator's to fix.</summary>
-    public static (string Message, int ExitCode)? Describe(Exception e) => e switch
+    /// <param name="e">What stopped the service.</param>
+    /// <param name="database">The configured database path, named when the database cannot be used (null: not known yet).</param>
+    public static (string Message, int ExitCode)? Describe(Exception e, string? database = null) => e switch
     {
+        SchemaVersionException schema => (schema.Message, CannotStart),
+        SqliteException sqlite => ($"the database {(database is null ? "" : $"'{database}' ")}cannot be used: {sqlite.Message} (Coordinator:DatabasePath)", CannotStart),
         OptionsValidationException options => (string.Join("; ", options.Failures.Distinct(StringComparer.Ordinal)), BadSetting),
         AggregateException { InnerExceptions: var inner } when inner.Count > 0 && inner.All(i => i is OptionsValidationException) =>
             (string.Join("; ", inner.SelectMany(i => ((OptionsValidationException)i).Failures).Distinct(StringComparer.Ordinal)), BadSetting),

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Federated.Coordinator.Hosting;
+using Microsoft.Data.Sqlite;
 
 namespace Federated.Coordinator.Tests.Hosting;
 
@@ -41,6 +42,44 @@ public sealed class StartupFailureTests : IDisposable
         Assert.Equal(
             [$"error: Failed to bind to address http://127.0.0.1:{port}: address already in use. (another process listens there: choose another with --urls)"],
             error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task RunServiceAsync_DatabaseFileNotSqlite_OneLineNamingTheFileExitCode1AndFileUntouched()
+    {
+        var database = Path.Combine(_folder, "coordinator.db");
+        var garbage = new string('x', 4096);
+        await File.WriteAllTextAsync(database, garbage);
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+
+        var code = await StartupFailure.RunServiceAsync(["--urls", "http://127.0.0.1:0", .. Isolated()], configure: null, error);
+
+        Assert.Equal(1, code);
+        Assert.Equal(
+            [$"error: the database '{database}' cannot be used: SQLite Error 26: 'file is not a database'. (Coordinator:DatabasePath)"],
+            error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(garbage, await File.ReadAllTextAsync(database));
+    }
+
+    [Fact]
+    public async Task RunServiceAsync_DatabaseOfANewerSchema_OneLineSayingWhichVersionsItKnowsExitCode1()
+    {
+        var database = Path.Combine(_folder, "coordinator.db");
+        await using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Pooling = false }.ToString()))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 999";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+
+        var code = await StartupFailure.RunServiceAsync(["--urls", "http://127.0.0.1:0", .. Isolated()], configure: null, error);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: the database '{database}' has schema version 999, but this coordinator knows versions 0 to ", line, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
