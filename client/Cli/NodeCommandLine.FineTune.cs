@@ -118,9 +118,9 @@ public sealed partial class NodeCommandLine
                 $"{Path.GetFullPath(target)} holds run '{existing.RunId}' (layout {existing.Fingerprint}); the model to tune is of run '{global.RunId}' (layout {global.Model.Fingerprint}): write it elsewhere with --out DIR");
         }
 
-        if (outDirectory is not null)
+        if (outDirectory is not null && WritableDirectory.Problem(outDirectory) is { } problem)
         {
-            CheckWritableDirectory(outDirectory);
+            throw new UsageException($"--out {outDirectory}: cannot write the tuned state there: {problem}");
         }
 
         var data = LoadData(source, global.Model, settings);
@@ -194,20 +194,4 @@ public sealed partial class NodeCommandLine
 
     private static bool SameDirectory(string a, string b) =>
         string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
-
-    /// <summary>Creates <paramref name="directory"/> if needed and writes a probe file there, so that tuning is not lost to an --out it cannot write.</summary>
-    private static void CheckWritableDirectory(string directory)
-    {
-        try
-        {
-            Directory.CreateDirectory(directory);
-            var probe = Path.Combine(directory, $".write-check-{Environment.ProcessId}");
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--out {directory}: cannot write the tuned state there ({e.Message})");
-        }
-    }
 }

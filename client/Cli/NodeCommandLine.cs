@@ -214,8 +214,14 @@ public sealed partial class NodeCommandLine
             throw new UsageException($"--coordinator must be an http:// or https:// URL, not '{coordinator}'");
         }
 
-        // Open the source now, so a wrong path or schema fails before the node contacts the coordinator.
+        // Open the source now, so a wrong path or schema fails before the node contacts the coordinator; so does a state
+        // directory the node could not save its state in.
         var source = ExampleSources.Open(dataPath, settings.Schema);
+        if (WritableDirectory.Problem(settings.State) is { } problem)
+        {
+            throw new LocalStateException($"--state {settings.State}: {problem}");
+        }
+
         var connection = _connect(address, token, new GrpcConnectionOptions { BulkUploads = !settings.NoBulkUploads });
         using var disposal = connection as IDisposable;
         var options = _tuneRunner(new NodeRunnerOptions

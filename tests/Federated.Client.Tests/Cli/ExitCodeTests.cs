@@ -87,6 +87,21 @@ public sealed class ExitCodeTests
     }
 
     [Fact]
+    public async Task InvokeAsync_RunWithAStateDirectoryThatCannotBeCreated_BadDataNamingStateBeforeContactingTheCoordinator()
+    {
+        using var node = new ScriptedNode();
+        var file = Path.Combine(node.Directory.Path, "a-file");
+        File.WriteAllText(file, "");
+        var state = Path.Combine(file, "state");
+
+        var code = await node.Cli.RunAsync("run", "--coordinator", "http://127.0.0.1:1", "--token", "t", "--data", node.Data, "--schema", node.Schema, "--state", state);
+
+        Assert.Equal(ExitCodes.BadData, code);
+        Assert.StartsWith($"error: --state {state}: the directory cannot be created (", Assert.Single(node.Cli.Errors), StringComparison.Ordinal);
+        Assert.Empty(node.Connection.Calls);
+    }
+
+    [Fact]
     public async Task InvokeAsync_EvaluateWithoutStateDirectory_BadDataSayingToRunTheNodeFirst()
     {
         using var node = new ScriptedNode();

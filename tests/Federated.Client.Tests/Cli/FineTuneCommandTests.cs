@@ -80,7 +80,7 @@ public sealed class FineTuneCommandTests
         var code = await node.Cli.RunAsync(["finetune", "--out", file, .. node.DataOptions]);
 
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.StartsWith($"error: --out {file}: cannot write the tuned state there (", Assert.Single(node.Cli.Errors), StringComparison.Ordinal);
+        Assert.StartsWith($"error: --out {file}: cannot write the tuned state there: the directory cannot be created (", Assert.Single(node.Cli.Errors), StringComparison.Ordinal);
         Assert.DoesNotContain("epoch 1", node.Cli.Output, StringComparison.Ordinal);
         Assert.Equal("mine", File.ReadAllText(file));
     }
