@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using Federated.Coordinator.Hosting;
 
 namespace Federated.Coordinator.Bulk;
 
@@ -23,7 +23,7 @@ public sealed class BulkUploadOptions
     /// The TCP port to listen on. Default 0: one the system chooses when the coordinator starts (nodes learn it from their
     /// tickets; set a fixed one for a firewall). Range [0, 65535].
     /// </summary>
-    [Range(0, 65_535, ErrorMessage = "BulkUpload:Port must be in [0, 65535]")]
+    [SettingRange(0, 65_535, ErrorMessage = "BulkUpload:Port must be in [0, 65535]")]
     public int Port { get; set; }
 
     /// <summary>
@@ -52,18 +52,18 @@ public sealed class BulkUploadOptions
     public bool AllowPlaintext { get; set; }
 
     /// <summary>How long a ticket stays good after <c>BeginBulkUpload</c> issued it, in seconds. Default 30; range [1, 3600].</summary>
-    [Range(1.0, 3600.0, ErrorMessage = "BulkUpload:TicketSeconds must be in [1, 3600]")]
+    [SettingRange(1.0, 3600.0, ErrorMessage = "BulkUpload:TicketSeconds must be in [1, 3600]")]
     public double TicketSeconds { get; set; } = 30;
 
     /// <summary>How long a new connection may take to send its 40-byte preamble (and finish TLS), in seconds. Default 10; range [0.1, 600].</summary>
-    [Range(0.1, 600.0, ErrorMessage = "BulkUpload:PreambleSeconds must be in [0.1, 600]")]
+    [SettingRange(0.1, 600.0, ErrorMessage = "BulkUpload:PreambleSeconds must be in [0.1, 600]")]
     public double PreambleSeconds { get; set; } = 10;
 
     /// <summary>
     /// Most bulk connections open at once; a further one is closed as soon as it is accepted. Memory for values is bounded
     /// by <c>Coordinator:MaxUploadsInFlight</c> as for gRPC uploads, not by this. Default 128; range [1, 100,000].
     /// </summary>
-    [Range(1, 100_000, ErrorMessage = "BulkUpload:MaxConnections must be in [1, 100000]")]
+    [SettingRange(1, 100_000, ErrorMessage = "BulkUpload:MaxConnections must be in [1, 100000]")]
     public int MaxConnections { get; set; } = 128;
 
     /// <summary>Whether connections use TLS.</summary>

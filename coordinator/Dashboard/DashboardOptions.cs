@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Federated.Coordinator.Hosting;
 
 namespace Federated.Coordinator.Dashboard;
 
@@ -26,15 +27,15 @@ public sealed class DashboardOptions
     public string ViewerToken { get; set; } = "";
 
     /// <summary>How long a session lasts without a request, in minutes (each request renews it). Default 60; range [1, 10,080].</summary>
-    [Range(1.0, 10_080.0, ErrorMessage = "Dashboard:SessionMinutes must be in [1, 10080]")]
+    [SettingRange(1.0, 10_080.0, ErrorMessage = "Dashboard:SessionMinutes must be in [1, 10080]")]
     public double SessionMinutes { get; set; } = 60;
 
     /// <summary>Most sign-in page requests (shown or submitted) per client address and minute; more is HTTP 429. Default 20; range [1, 10,000].</summary>
-    [Range(1, 10_000, ErrorMessage = "Dashboard:SignInRequestsPerMinute must be in [1, 10000]")]
+    [SettingRange(1, 10_000, ErrorMessage = "Dashboard:SignInRequestsPerMinute must be in [1, 10000]")]
     public int SignInRequestsPerMinute { get; set; } = 20;
 
     /// <summary>Most open browser connections at once (each open run page holds one for live updates). Default 100; range [1, 100,000].</summary>
-    [Range(1, 100_000, ErrorMessage = "Dashboard:MaxConnections must be in [1, 100000]")]
+    [SettingRange(1, 100_000, ErrorMessage = "Dashboard:MaxConnections must be in [1, 100000]")]
     public int MaxConnections { get; set; } = 100;
 
     /// <summary>The HTTPS certificate: a PKCS#12 file (with <see cref="CertificatePassword"/>), or a PEM certificate with <see cref="CertificateKeyPath"/>. Default empty.</summary>

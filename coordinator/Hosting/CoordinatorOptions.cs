@@ -20,44 +20,44 @@ public sealed class CoordinatorOptions
     public string AdminToken { get; set; } = "";
 
     /// <summary>Largest gRPC message, sent or received, after decompression, in bytes. Default 4 MiB (tensor chunks are ≤ 1 MiB).</summary>
-    [Range(2 * 1024 * 1024, 256 * 1024 * 1024, ErrorMessage = "Coordinator:MaxMessageBytes must be in [2 MiB, 256 MiB]")]
+    [SettingRange(2 * 1024 * 1024, 256 * 1024 * 1024, ErrorMessage = "Coordinator:MaxMessageBytes must be in [2 MiB, 256 MiB]")]
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>Longest a WaitForAssignment call is held, in seconds. Default 30.</summary>
-    [Range(0.0, 600.0, ErrorMessage = "Coordinator:MaxWaitSeconds must be in [0, 600]")]
+    [SettingRange(0.0, 600.0, ErrorMessage = "Coordinator:MaxWaitSeconds must be in [0, 600]")]
     public double MaxWaitSeconds { get; set; } = 30;
 
     /// <summary>How often deadlines are checked and rounds started, in seconds; 0 disables the ticker (tests drive it). Default 1.</summary>
-    [Range(0.0, 3600.0, ErrorMessage = "Coordinator:TickIntervalSeconds must be in [0, 3600]")]
+    [SettingRange(0.0, 3600.0, ErrorMessage = "Coordinator:TickIntervalSeconds must be in [0, 3600]")]
     public double TickIntervalSeconds { get; set; } = 1;
 
     /// <summary>A node not heard from for this many seconds is not connected (not selected). Default 120.</summary>
-    [Range(1.0, 86400.0, ErrorMessage = "Coordinator:NodeLivenessSeconds must be in [1, 86400]")]
+    [SettingRange(1.0, 86400.0, ErrorMessage = "Coordinator:NodeLivenessSeconds must be in [1, 86400]")]
     public double NodeLivenessSeconds { get; set; } = 120;
 
     /// <summary>
     /// Model versions kept per run, newest first; older ones are deleted after each commit, except version 0 and the
     /// versions an operator marked with <c>admin keep</c>. Default 1000 (a run of up to 1000 rounds keeps every version).
     /// </summary>
-    [Range(1, int.MaxValue, ErrorMessage = "Coordinator:KeepLastVersions must be ≥ 1")]
+    [SettingRange(1, int.MaxValue, ErrorMessage = "Coordinator:KeepLastVersions must be ≥ 1")]
     public int KeepLastVersions { get; set; } = Rounds.RoundEngineOptions.DefaultKeepLastVersions;
 
     /// <summary>
     /// Most open client connections (TCP or TLS) at once; a connection over the limit is closed as soon as it is accepted
     /// (the caller sees Unavailable and retries later). Default 1000; range [1, 1,000,000].
     /// </summary>
-    [Range(1, 1_000_000, ErrorMessage = "Coordinator:MaxConnections must be in [1, 1000000]")]
+    [SettingRange(1, 1_000_000, ErrorMessage = "Coordinator:MaxConnections must be in [1, 1000000]")]
     public int MaxConnections { get; set; } = 1000;
 
     /// <summary>
     /// Most concurrent HTTP/2 streams (calls) per connection, advertised in SETTINGS_MAX_CONCURRENT_STREAMS; a stream over
     /// it is reset with REFUSED_STREAM before anything is read for it. Default 100; range [1, 10,000].
     /// </summary>
-    [Range(1, 10_000, ErrorMessage = "Coordinator:MaxStreamsPerConnection must be in [1, 10000]")]
+    [SettingRange(1, 10_000, ErrorMessage = "Coordinator:MaxStreamsPerConnection must be in [1, 10000]")]
     public int MaxStreamsPerConnection { get; set; } = 100;
 
     /// <summary>Longest time to receive a request's headers, in seconds. Default 30; range [1, 600].</summary>
-    [Range(1.0, 600.0, ErrorMessage = "Coordinator:RequestHeadersTimeoutSeconds must be in [1, 600]")]
+    [SettingRange(1.0, 600.0, ErrorMessage = "Coordinator:RequestHeadersTimeoutSeconds must be in [1, 600]")]
     public double RequestHeadersTimeoutSeconds { get; set; } = 30;
 
     /// <summary>
@@ -65,21 +65,21 @@ public sealed class CoordinatorOptions
     /// cut off. gRPC exempts streaming uploads from this rate; <see cref="MaxUploadSeconds"/> bounds those. Default 240
     /// (Kestrel's); range [1, 1 GiB/s].
     /// </summary>
-    [Range(1.0, 1073741824.0, ErrorMessage = "Coordinator:MinRequestBytesPerSecond must be in [1, 1073741824]")]
+    [SettingRange(1.0, 1073741824.0, ErrorMessage = "Coordinator:MinRequestBytesPerSecond must be in [1, 1073741824]")]
     public double MinRequestBytesPerSecond { get; set; } = 240;
 
     /// <summary>
     /// Longest string accepted in an id field of a request (<c>run_id</c>, <c>node_id</c>, <c>upload_id</c>), in UTF-16
     /// characters; longer ones are refused with InvalidArgument and never echoed. Default 128; range [16, 1024].
     /// </summary>
-    [Range(16, 1024, ErrorMessage = "Coordinator:MaxIdChars must be in [16, 1024]")]
+    [SettingRange(16, 1024, ErrorMessage = "Coordinator:MaxIdChars must be in [16, 1024]")]
     public int MaxIdChars { get; set; } = 128;
 
     /// <summary>
     /// Longest string accepted in a name field of a request (task names <c>task</c>, tensor names <c>name</c>), in
     /// UTF-16 characters; longer ones are refused with InvalidArgument and never echoed. Default 256; range [16, 4096].
     /// </summary>
-    [Range(16, 4096, ErrorMessage = "Coordinator:MaxNameChars must be in [16, 4096]")]
+    [SettingRange(16, 4096, ErrorMessage = "Coordinator:MaxNameChars must be in [16, 4096]")]
     public int MaxNameChars { get; set; } = 256;
 
     /// <summary>
@@ -87,18 +87,18 @@ public sealed class CoordinatorOptions
     /// range [1, 10,000,000]. A node's chunker sends ≤ 1 MiB per chunk, so a legitimate upload needs about
     /// (4 × shared parameters / 1 MiB) + one per tensor.
     /// </summary>
-    [Range(1, 10_000_000, ErrorMessage = "Coordinator:MaxUploadChunks must be in [1, 10000000]")]
+    [SettingRange(1, 10_000_000, ErrorMessage = "Coordinator:MaxUploadChunks must be in [1, 10000000]")]
     public int MaxUploadChunks { get; set; } = 100_000;
 
     /// <summary>
     /// Most payload bytes (float32 values plus 4 per sparse row id) in one upload, as a multiple of the run's shared
     /// model size in float32 bytes; 1 MiB is added as headroom. More is ResourceExhausted. Default 2; range [1, 64].
     /// </summary>
-    [Range(1.0, 64.0, ErrorMessage = "Coordinator:MaxUploadModelMultiple must be in [1, 64]")]
+    [SettingRange(1.0, 64.0, ErrorMessage = "Coordinator:MaxUploadModelMultiple must be in [1, 64]")]
     public double MaxUploadModelMultiple { get; set; } = 2;
 
     /// <summary>Longest one upload may take from its first message to its last, in seconds; longer is ResourceExhausted. Default 600; range [1, 86400].</summary>
-    [Range(1.0, 86400.0, ErrorMessage = "Coordinator:MaxUploadSeconds must be in [1, 86400]")]
+    [SettingRange(1.0, 86400.0, ErrorMessage = "Coordinator:MaxUploadSeconds must be in [1, 86400]")]
     public double MaxUploadSeconds { get; set; } = 600;
 
     /// <summary>
@@ -118,7 +118,7 @@ public sealed class CoordinatorOptions
     /// cores busy while slow senders hold slots, for 16 × 2 × S of uploads (128 MiB for a 1 M-parameter model); raise
     /// it for nodes on slow links, lower it for large models.
     /// </remarks>
-    [Range(1, 10_000, ErrorMessage = "Coordinator:MaxUploadsInFlight must be in [1, 10000]")]
+    [SettingRange(1, 10_000, ErrorMessage = "Coordinator:MaxUploadsInFlight must be in [1, 10000]")]
     public int MaxUploadsInFlight { get; set; } = 16;
 
     /// <summary>
@@ -126,7 +126,7 @@ public sealed class CoordinatorOptions
     /// the coordinator has read them. Larger windows let a fast link stay busy through the round trip (bandwidth × RTT)
     /// but let each connection buffer more. Default 1 MiB (Kestrel's); range [64 KiB, 2 GiB − 1] (HTTP/2's).
     /// </summary>
-    [Range(65_535, int.MaxValue, ErrorMessage = "Coordinator:Http2InitialConnectionWindowBytes must be in [65535, 2147483647]")]
+    [SettingRange(65_535, int.MaxValue, ErrorMessage = "Coordinator:Http2InitialConnectionWindowBytes must be in [65535, 2147483647]")]
     public int Http2InitialConnectionWindowBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
@@ -134,7 +134,7 @@ public sealed class CoordinatorOptions
     /// connection window still caps the sum over a connection's calls). An upload waiting for a slot
     /// (<see cref="MaxUploadsInFlight"/>) holds at most this much. Default 768 KiB (Kestrel's); range [64 KiB, 2 GiB − 1].
     /// </summary>
-    [Range(65_535, int.MaxValue, ErrorMessage = "Coordinator:Http2InitialStreamWindowBytes must be in [65535, 2147483647]")]
+    [SettingRange(65_535, int.MaxValue, ErrorMessage = "Coordinator:Http2InitialStreamWindowBytes must be in [65535, 2147483647]")]
     public int Http2InitialStreamWindowBytes { get; set; } = 768 * 1024;
 
     /// <summary>
@@ -144,14 +144,14 @@ public sealed class CoordinatorOptions
     /// per pipe. Default 64 KiB (half the coordinator's CPU per dense update of 4 KiB; 1 MiB blocks gained nothing and
     /// grew the working set); range [4 KiB, 1 MiB].
     /// </summary>
-    [Range(4096, 1024 * 1024, ErrorMessage = "Coordinator:TransportBlockBytes must be in [4096, 1048576]")]
+    [SettingRange(4096, 1024 * 1024, ErrorMessage = "Coordinator:TransportBlockBytes must be in [4096, 1048576]")]
     public int TransportBlockBytes { get; set; } = 64 * 1024;
 
     /// <summary>
     /// Most bytes of free blocks (<see cref="TransportBlockBytes"/>) each Kestrel endpoint keeps for reuse; blocks
     /// returned beyond it go to the GC. Default 32 MiB; range [0, 1 GiB].
     /// </summary>
-    [Range(0L, 1L << 30, ErrorMessage = "Coordinator:TransportPoolRetainedBytes must be in [0, 1073741824]")]
+    [SettingRange(0L, 1L << 30, ErrorMessage = "Coordinator:TransportPoolRetainedBytes must be in [0, 1073741824]")]
     public long TransportPoolRetainedBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>
@@ -161,7 +161,7 @@ public sealed class CoordinatorOptions
     /// round, memory for them stays below <c>min(n × 4 × V, AggregationBufferBytes)</c> for n updates of V values, plus 4
     /// bytes per sparse row id sent. 0 spills every update. Default 256 MiB; range [0, 1 TiB].
     /// </summary>
-    [Range(0L, 1L << 40, ErrorMessage = "Coordinator:AggregationBufferBytes must be in [0, 1099511627776]")]
+    [SettingRange(0L, 1L << 40, ErrorMessage = "Coordinator:AggregationBufferBytes must be in [0, 1099511627776]")]
     public long AggregationBufferBytes { get; set; } = Aggregation.Robust.UpdateBufferOptions.DefaultMemoryLimitBytes;
 
     /// <summary>
@@ -171,7 +171,7 @@ public sealed class CoordinatorOptions
     /// [1, 2^53 = 9,007,199,254,740,992].
     /// </summary>
     // Typed as long: RangeAttribute's (long, long) overload binds to (double, double), which reads 2^53 + 1 as 2^53.
-    [Range(typeof(long), "1", "9007199254740992", ErrorMessage = "Coordinator:MaxLabelledExamples must be in [1, 9007199254740992]")]
+    [SettingRange(typeof(long), "1", "9007199254740992", ErrorMessage = "Coordinator:MaxLabelledExamples must be in [1, 9007199254740992]")]
     public long MaxLabelledExamples { get; set; } = Rounds.RoundEngineOptions.DefaultMaxLabelledExamples;
 
     /// <summary>Directory of the aggregation spill files (see <see cref="AggregationBufferBytes"/>). Default empty: the system's temporary directory.</summary>

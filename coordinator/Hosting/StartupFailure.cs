@@ -59,10 +59,18 @@ internal static class StartupFailure
     {
         SchemaVersionException schema => (schema.Message, CannotStart),
         SqliteException sqlite => ($"the database {(database is null ? "" : $"'{database}' ")}cannot be used: {sqlite.Message} (Coordinator:DatabasePath)", CannotStart),
-        OptionsValidationException options => (string.Join("; ", options.Failures.Distinct(StringComparer.Ordinal)), BadSetting),
+        OptionsValidationException options => (Join(options.Failures), BadSetting),
         AggregateException { InnerExceptions: var inner } when inner.Count > 0 && inner.All(i => i is OptionsValidationException) =>
-            (string.Join("; ", inner.SelectMany(i => ((OptionsValidationException)i).Failures).Distinct(StringComparer.Ordinal)), BadSetting),
+            (Join(inner.SelectMany(i => ((OptionsValidationException)i).Failures)), BadSetting),
         IOException { InnerException: AddressInUseException } bind => (bind.Message + " (another process listens there: choose another with --urls)", CannotStart),
         _ => null,
     };
+
+    /// <summary>
+    /// The failures in one line. The validator prefixes each with the property ("MaxIdChars: Coordinator:MaxIdChars must
+    /// be in [16, 1024]"); where the message names the key anyway, the prefix is dropped.
+    /// </summary>
+    private static string Join(IEnumerable<string> failures) => string.Join("; ", failures
+        .Select(f => f.IndexOf(": ", StringComparison.Ordinal) is > 0 and var cut && f[(cut + 2)..].Contains(":" + f[..cut], StringComparison.Ordinal) ? f[(cut + 2)..] : f)
+        .Distinct(StringComparer.Ordinal));
 }

@@ -12,8 +12,10 @@ public sealed class StartupFailureTests : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("coordinator-startup-").FullName;
 
     [Theory]
-    [InlineData("--Coordinator:MaxIdChars|8", "MaxIdChars")]
-    [InlineData("--Coordinator:MaxUploadSeconds|0", "MaxUploadSeconds")]
+    [InlineData("--Coordinator:MaxIdChars|8", "error: Coordinator:MaxIdChars must be in [16, 1024]")]
+    [InlineData("--Coordinator:MaxUploadSeconds|0", "error: Coordinator:MaxUploadSeconds must be in [1, 86400]")]
+    [InlineData("--Dashboard:SessionMinutes|0", "error: Dashboard:SessionMinutes must be in [1, 10080]")]
+    [InlineData("--BulkUpload:Port|70000", "error: BulkUpload:Port must be in [0, 65535]")]
     [InlineData("--BulkUpload:Enabled|true|--BulkUpload:Address|0.0.0.0", "BulkUpload:Address 0.0.0.0 is not loopback")]
     public async Task RunServiceAsync_SettingRefused_OneLineExitCode2AndNothingStarted(string settings, string named)
     {
