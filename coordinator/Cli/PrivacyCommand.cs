@@ -13,7 +13,7 @@ namespace Federated.Coordinator.Cli;
 /// </summary>
 internal sealed class PrivacyCommand
 {
-    private readonly Option<double> _sampleRate = new("--sample-rate") { Description = "q: the probability that a client is in a round (Poisson sampling), in (0, 1]", Required = true, Recursive = true };
+    private readonly Option<double> _sampleRate = new("--sample-rate") { Description = "q: the probability that a client is in a round (Poisson sampling), in [0, 1] (0: nobody takes part, ε = 0)", Required = true, Recursive = true };
     private readonly Option<long> _steps = new("--steps") { Description = "T: rounds", Required = true, Recursive = true };
     private readonly Option<double> _delta = new("--delta") { Description = "δ, in (0, 1); e.g. 1e-5, or below 1/N for N clients", Required = true, Recursive = true };
     private readonly Option<string?> _orders = new("--orders") { Description = "RDP orders replacing the default grid, comma-separated, each > 1 (e.g. 1.5,2,3,4,8,16,32,64)", Recursive = true };
