@@ -17,7 +17,7 @@ if (args.Length > 0 && args[0] == "privacy")
 // ASP.NET Core request logging) lies beside it, not in the working directory, which is the content root (the database
 // goes there). It is read first, so the working directory's appsettings.json, the environment and the command line
 // still override every value.
-return await StartupFailure.RunServiceAsync(args, builder =>
+return await ServiceCommandLine.RunAsync(args, builder =>
 {
     var defaults = new JsonConfigurationSource { Path = Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Optional = true };
     defaults.ResolveFileProvider();

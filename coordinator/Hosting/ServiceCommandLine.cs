@@ -6,12 +6,12 @@ using Microsoft.Extensions.Options;
 namespace Federated.Coordinator.Hosting;
 
 /// <summary>
-/// What the coordinator's command line prints when the service cannot start for a reason the operator can fix: a
-/// setting out of its range (exit 2), an address that cannot be bound or a database file that cannot be used (exit 1),
-/// as one line without a stack trace.
+/// The coordinator service's own command line (everything but <c>admin</c> and <c>privacy</c>): builds and runs the
+/// service, and when it cannot start for a reason the operator can fix — a setting out of its range (exit 2), an address
+/// that cannot be bound or a database file that cannot be used (exit 1) — prints one line without a stack trace.
 /// Anything else is a bug and keeps its trace.
 /// </summary>
-internal static class StartupFailure
+internal static class ServiceCommandLine
 {
     /// <summary>Exit code of a setting that fails its validation.</summary>
     public const int BadSetting = 2;
@@ -21,13 +21,13 @@ internal static class StartupFailure
 
     /// <summary>
     /// Builds and runs the service until it is stopped; returns 0, or the exit code of a failure that
-    /// <see cref="Describe"/> knows after writing its one line to <paramref name="error"/>.
+    /// <see cref="DescribeStartupFailure"/> knows after writing its one line to <paramref name="error"/>.
     /// </summary>
     /// <param name="args">The command line (configuration keys, <c>--urls</c>).</param>
     /// <param name="configure">Passed to <see cref="CoordinatorHost.Build"/>.</param>
     /// <param name="error">Where the failure's line goes (the console's standard error).</param>
     /// <param name="cancellationToken">Stops the service.</param>
-    public static async Task<int> RunServiceAsync(string[] args, Action<WebApplicationBuilder>? configure, TextWriter error, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, Action<WebApplicationBuilder>? configure, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
         string? database = null;
@@ -45,7 +45,7 @@ internal static class StartupFailure
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
-        catch (Exception e) when (Describe(e, database) is { } failure)
+        catch (Exception e) when (DescribeStartupFailure(e, database) is { } failure)
         {
             await error.WriteLineAsync("error: " + failure.Message).ConfigureAwait(false);
             return failure.ExitCode;
@@ -55,7 +55,7 @@ internal static class StartupFailure
     /// <summary>The line and exit code for <paramref name="e"/>, or null when it is not an operator's to fix.</summary>
     /// <param name="e">What stopped the service.</param>
     /// <param name="database">The configured database path, named when the database cannot be used (null: not known yet).</param>
-    public static (string Message, int ExitCode)? Describe(Exception e, string? database = null) => e switch
+    public static (string Message, int ExitCode)? DescribeStartupFailure(Exception e, string? database = null) => e switch
     {
         SchemaVersionException schema => (schema.Message, CannotStart),
         SqliteException sqlite => ($"the database {(database is null ? "" : $"'{database}' ")}cannot be used: {sqlite.Message} (Coordinator:DatabasePath)", CannotStart),

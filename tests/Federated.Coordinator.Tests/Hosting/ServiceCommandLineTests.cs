@@ -7,7 +7,7 @@ using Microsoft.Data.Sqlite;
 namespace Federated.Coordinator.Tests.Hosting;
 
 /// <summary>The service's own command line: a setting it refuses or a port it cannot bind is one line and an exit code, no stack trace.</summary>
-public sealed class StartupFailureTests : IDisposable
+public sealed class ServiceCommandLineTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("coordinator-startup-").FullName;
 
@@ -17,11 +17,11 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("--Dashboard:SessionMinutes|0", "error: Dashboard:SessionMinutes must be in [1, 10080]")]
     [InlineData("--BulkUpload:Port|70000", "error: BulkUpload:Port must be in [0, 65535]")]
     [InlineData("--BulkUpload:Enabled|true|--BulkUpload:Address|0.0.0.0", "BulkUpload:Address 0.0.0.0 is not loopback")]
-    public async Task RunServiceAsync_SettingRefused_OneLineExitCode2AndNothingStarted(string settings, string named)
+    public async Task RunAsync_SettingRefused_OneLineExitCode2AndNothingStarted(string settings, string named)
     {
         using var error = new StringWriter(CultureInfo.InvariantCulture);
 
-        var code = await StartupFailure.RunServiceAsync([.. settings.Split('|'), "--urls", "http://127.0.0.1:0", .. Isolated()], configure: null, error);
+        var code = await ServiceCommandLine.RunAsync([.. settings.Split('|'), "--urls", "http://127.0.0.1:0", .. Isolated()], configure: null, error);
 
         Assert.Equal(2, code);
         var line = Assert.Single(error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
@@ -31,14 +31,14 @@ public sealed class StartupFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task RunServiceAsync_PortTaken_OneLineNamingTheAddressExitCode1()
+    public async Task RunAsync_PortTaken_OneLineNamingTheAddressExitCode1()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
         using var error = new StringWriter(CultureInfo.InvariantCulture);
 
-        var code = await StartupFailure.RunServiceAsync(["--urls", $"http://127.0.0.1:{port}", .. Isolated()], configure: null, error);
+        var code = await ServiceCommandLine.RunAsync(["--urls", $"http://127.0.0.1:{port}", .. Isolated()], configure: null, error);
 
         Assert.Equal(1, code);
         Assert.Equal(
@@ -47,14 +47,14 @@ public sealed class StartupFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task RunServiceAsync_DatabaseFileNotSqlite_OneLineNamingTheFileExitCode1AndFileUntouched()
+    public async Task RunAsync_DatabaseFileNotSqlite_OneLineNamingTheFileExitCode1AndFileUntouched()
     {
         var database = Path.Combine(_folder, "coordinator.db");
         var garbage = new string('x', 4096);
         await File.WriteAllTextAsync(database, garbage);
         using var error = new StringWriter(CultureInfo.InvariantCulture);
 
-        var code = await StartupFailure.RunServiceAsync(["--urls", "http://127.0.0.1:0", .. Isolated()], configure: null, error);
+        var code = await ServiceCommandLine.RunAsync(["--urls", "http://127.0.0.1:0", .. Isolated()], configure: null, error);
 
         Assert.Equal(1, code);
         Assert.Equal(
@@ -64,7 +64,7 @@ public sealed class StartupFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task RunServiceAsync_DatabaseOfANewerSchema_OneLineSayingWhichVersionsItKnowsExitCode1()
+    public async Task RunAsync_DatabaseOfANewerSchema_OneLineSayingWhichVersionsItKnowsExitCode1()
     {
         var database = Path.Combine(_folder, "coordinator.db");
         await using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Pooling = false }.ToString()))
@@ -77,7 +77,7 @@ public sealed class StartupFailureTests : IDisposable
 
         using var error = new StringWriter(CultureInfo.InvariantCulture);
 
-        var code = await StartupFailure.RunServiceAsync(["--urls", "http://127.0.0.1:0", .. Isolated()], configure: null, error);
+        var code = await ServiceCommandLine.RunAsync(["--urls", "http://127.0.0.1:0", .. Isolated()], configure: null, error);
 
         Assert.Equal(1, code);
         var line = Assert.Single(error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
