@@ -1,3 +1,5 @@
+using Federated.Client.Training;
+
 namespace Federated.Simulation.Cli;
 
 /// <summary>
@@ -32,24 +34,9 @@ internal static class OutputPaths
 
     private static void Check(string folder, string named)
     {
-        try
+        if (WritableDirectory.Problem(folder) is { } problem)
         {
-            Directory.CreateDirectory(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new ArgumentException($"{named}: the folder {folder} cannot be created ({e.Message})", e);
-        }
-
-        var probe = Path.Combine(folder, $".write-check-{Environment.ProcessId}");
-        try
-        {
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new ArgumentException($"{named}: the folder {folder} is not writable", e);
+            throw new ArgumentException($"{named}: cannot write in {folder}: {problem}");
         }
     }
 }

@@ -14,7 +14,7 @@ public sealed class OutputPathsCommandLineTests : IDisposable
         var (code, error) = SimulationEntryPoint.Run("--rounds", "1", "--out", file);
 
         Assert.Equal(2, code);
-        Assert.StartsWith($"error: --out {file}: the folder {file} cannot be created (", error, StringComparison.Ordinal);
+        Assert.StartsWith($"error: --out {file}: cannot write in {file}: the directory cannot be created (", error, StringComparison.Ordinal);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal("not a folder", File.ReadAllText(file));
     }
@@ -41,7 +41,7 @@ public sealed class OutputPathsCommandLineTests : IDisposable
         var (code, error) = SimulationEntryPoint.Run("tune", "--path", "/nonexistent", "--validation-fraction", "0.1", "--out", options);
 
         Assert.Equal(2, code);
-        Assert.StartsWith($"error: --out {options}: the folder {file} cannot be created (", error, StringComparison.Ordinal);
+        Assert.StartsWith($"error: --out {options}: cannot write in {file}: the directory cannot be created (", error, StringComparison.Ordinal);
     }
 
     [Fact]
