@@ -123,6 +123,9 @@ public sealed partial class NodeCommandLine
             throw new UsageException($"--out {outDirectory}: cannot write the tuned state there: {problem}");
         }
 
+        // The directory written is not another node process's while it runs (one node per state directory).
+        using var targetLock = StateDirectoryLock.Acquire(target, outDirectory is null ? "--state" : "--out");
+
         var data = LoadData(source, global.Model, settings);
         if (data.Split.Train.Length == 0)
         {

@@ -222,6 +222,8 @@ public sealed partial class NodeCommandLine
             throw new LocalStateException($"--state {settings.State}: {problem}");
         }
 
+        using var stateLock = StateDirectoryLock.Acquire(settings.State, "--state");
+
         var connection = _connect(address, token, new GrpcConnectionOptions { BulkUploads = !settings.NoBulkUploads });
         using var disposal = connection as IDisposable;
         var options = _tuneRunner(new NodeRunnerOptions

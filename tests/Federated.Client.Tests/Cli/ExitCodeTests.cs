@@ -1,6 +1,7 @@
 using Federated.Client.Cli;
 using Federated.Client.Federation;
 using Federated.Client.Tests.Federation;
+using Federated.Client.Training;
 using Federated.Model.Spec;
 
 namespace Federated.Client.Tests.Cli;
@@ -99,6 +100,33 @@ public sealed class ExitCodeTests
         Assert.Equal(ExitCodes.BadData, code);
         Assert.StartsWith($"error: --state {state}: the directory cannot be created (", Assert.Single(node.Cli.Errors), StringComparison.Ordinal);
         Assert.Empty(node.Connection.Calls);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_RunOnAStateDirectoryAnotherNodeHolds_BadDataBeforeContactingTheCoordinator()
+    {
+        using var node = new ScriptedNode();
+        using var other = StateDirectoryLock.Acquire(node.State, "--state");
+
+        var code = await node.Cli.RunAsync(["run", "--coordinator", "http://127.0.0.1:1", "--token", "t", .. node.DataOptions]);
+
+        Assert.Equal(ExitCodes.BadData, code);
+        Assert.Contains("is in use by another node process", Assert.Single(node.Cli.Errors), StringComparison.Ordinal);
+        Assert.Empty(node.Connection.Calls);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_FineTuneIntoAStateDirectoryANodeHolds_BadDataAndNothingTrained()
+    {
+        using var node = new ScriptedNode();
+        node.SaveGlobalModel("run-1");
+        using var running = StateDirectoryLock.Acquire(node.State, "--state");
+
+        var code = await node.Cli.RunAsync(["finetune", "--epochs", "1", .. node.DataOptions]);
+
+        Assert.Equal(ExitCodes.BadData, code);
+        Assert.Contains("is in use by another node process", Assert.Single(node.Cli.Errors), StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch 1", node.Cli.Output, StringComparison.Ordinal);
     }
 
     [Fact]
