@@ -99,6 +99,7 @@ public sealed class BulkUploadTests
     public async Task BulkUpload_ConnectionBrokeOffMidValues_NothingCountedTicketGoneAndSlotReleased()
     {
         await using var federation = await BulkFederation.StartAsync();
+        using var connections = new MetricCollector<long>(federation.Coordinator.Services.GetRequiredService<IMeterFactory>(), CoordinatorMetrics.MeterName, "federated.bulk.connections");
         var node = federation.Nodes[0];
         var list = BulkFederation.DenseList().ToList();
         var header = node.Header(federation.RunId, 1, 0, 10, 10);
@@ -107,7 +108,10 @@ public sealed class BulkUploadTests
 
         await BulkFederation.SendAndCloseAsync(ticket.Port, BulkFederation.Preamble(ticket.Ticket), values[..(values.Length / 2)]);
         var slots = federation.Coordinator.Services.GetRequiredService<UploadSlots>();
-        await WaitUntilAsync(() => slots.InUse == 0 && slots.AllocatedFloats == 0);
+
+        // The broken connection must have been handled before the ticket is tried again: the slots are idle before it is
+        // even accepted, so they alone do not say so (a CI run once saw the second connection served first).
+        await WaitUntilAsync(() => connections.GetMeasurementSnapshot().Any(m => Equals(m.Tags["outcome"], "BrokenOff")) && slots.InUse == 0 && slots.AllocatedFloats == 0);
         var reused = await BulkFederation.SendAsync(ticket.Port, BulkFederation.Preamble(ticket.Ticket), values);
         var retried = await BulkFederation.UploadAsync(node, header, list, BulkFederation.Delta(1));
 
