@@ -6,7 +6,8 @@ namespace Federated.Model.Spec;
 /// <summary>
 /// Reads and writes an enum as its kebab-case name (<c>SharedBottom</c> ↔ <c>shared-bottom</c>), as
 /// <see cref="JsonStringEnumConverter"/> with <see cref="JsonNamingPolicy.KebabCaseLower"/> does, but refuses a value that
-/// is not exactly one of the names (any letter case; no integers, no surrounding spaces) with a message that lists them:
+/// is not exactly one of the names (any letter case, or the member's own name as in <c>SharedBottom</c>; no integers, no
+/// surrounding spaces) with a message that lists them:
 /// <c>'ordinal' is not one of: binary, regression</c> instead of "could not be converted to Federated.Model.Spec.TaskKind".
 /// </summary>
 /// <typeparam name="TEnum">The enum.</typeparam>
@@ -30,7 +31,9 @@ public class KebabCaseEnumConverter<TEnum> : JsonConverter<TEnum>
         var text = reader.GetString()!;
         foreach (var (value, name) in Names)
         {
-            if (string.Equals(text, name, StringComparison.OrdinalIgnoreCase))
+            // The member's own name (SharedBottom) is read too, as JsonStringEnumConverter did: configs stored by earlier
+            // versions keep loading.
+            if (string.Equals(text, name, StringComparison.OrdinalIgnoreCase) || string.Equals(text, value.ToString(), StringComparison.OrdinalIgnoreCase))
             {
                 return value;
             }

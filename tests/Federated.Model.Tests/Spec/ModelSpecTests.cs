@@ -115,13 +115,18 @@ public sealed class ModelSpecTests
         Assert.Equal($"model spec: {key}: {reason}", error.Message);
     }
 
-    [Fact]
-    public void FromJson_EnumNameInAnotherCase_Accepted()
+    [Theory]
+    [InlineData("MMoE\", \"hidden\": [32], \"experts\": 4", "mmoe")]
+    [InlineData("shared-bottom\", \"hidden\": [32]", "shared-bottom")]
+    [InlineData("SharedBottom\", \"hidden\": [32]", "shared-bottom")]
+    public void FromJson_EnumNameInAnotherCaseOrTheMembersOwnName_AcceptedAndWrittenKebabCase(string trunk, string written)
     {
-        var spec = ModelSpec.FromJson(Valid.Replace("\"kind\": \"mmoe\"", "\"kind\": \"MMoE\"", StringComparison.Ordinal));
+        var json = Valid.Replace("mmoe\", \"hidden\": [32], \"experts\": 4", trunk, StringComparison.Ordinal);
+        Assert.NotEqual(Valid, json);
 
-        Assert.Equal(TrunkKind.Mmoe, spec.Trunk.Kind);
-        Assert.Contains("\"kind\": \"mmoe\"", spec.ToJson(), StringComparison.Ordinal);
+        var spec = ModelSpec.FromJson(json);
+
+        Assert.Contains($"\"kind\": \"{written}\"", spec.ToJson(), StringComparison.Ordinal);
     }
 
     [Fact]
