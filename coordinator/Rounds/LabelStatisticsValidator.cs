@@ -52,39 +52,8 @@ internal static class LabelStatisticsValidator
     /// <summary>The checks of run, round and selection, with the rejections of an update's.</summary>
     private static void CheckRound(RunSession run, RoundSession? open, string nodeId, long round)
     {
-        if (!run.IsActive)
-        {
-            throw new RejectionException(Rejection.RunNotActive, $"run {run.Id} is {run.Status.ToString().ToLowerInvariant()}");
-        }
-
-        if (open is null)
-        {
-            throw round > run.LastRound
-                ? new RejectionException(Rejection.FutureRound, $"round {round} has not started; no round of run {run.Id} is open")
-                : new RejectionException(Rejection.StaleRound, $"round {round} is closed; no round of run {run.Id} is open");
-        }
-
-        if (round < open.Round || (round == open.Round && open.Closing))
-        {
-            throw new RejectionException(Rejection.StaleRound, open.Closing && round == open.Round
-                ? $"round {round} is closing; it takes nothing more"
-                : $"round {round} is closed; the open round is {open.Round}");
-        }
-
-        if (round > open.Round)
-        {
-            throw new RejectionException(Rejection.FutureRound, $"round {round} has not started; the open round is {open.Round}");
-        }
-
-        if (open.Released.Contains(nodeId))
-        {
-            throw new RejectionException(Rejection.NotSelected, $"node '{nodeId}' gave up its slot in round {open.Round} (it left the run or was revoked)");
-        }
-
-        if (!open.SelectedSet.Contains(nodeId))
-        {
-            throw new RejectionException(Rejection.NotSelected, $"node '{nodeId}' was not selected for round {open.Round}");
-        }
+        RoundAdmission.CheckOpen(run, open, round, "it takes nothing more");
+        RoundAdmission.CheckSelected(open, nodeId);
 
         if (open.LabelStatistics is null)
         {

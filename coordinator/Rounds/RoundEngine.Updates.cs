@@ -289,11 +289,22 @@ public sealed partial class RoundEngine
         using var step = RoundTracing.StartCommit(open);
         try
         {
-            // A label-statistics round aggregates no update: its version is the base with the shared output biases set, and
-            // the strategy's state (of the version it started from) carries over unchanged.
-            (next, changes) = open.LabelStatistics is { } statistics ? FinishLabelStatistics(run, open, statistics) : FinishVersion(run, open);
-            var strategyState = open.LabelStatistics is null ? open.Aggregation.SaveStrategyState() : _store.LoadStrategyState(run.Id, open.BaseVersion);
-            ledger = open.LabelStatistics is null ? open.Aggregation.PrivacyLedgerAfter() : null;
+            byte[]? strategyState;
+            if (open.LabelStatistics is { } statistics)
+            {
+                // A label-statistics round aggregates no update: its version is the base with the shared output biases
+                // set, and the strategy's state (of the version it started from) carries over unchanged.
+                (next, changes) = FinishLabelStatistics(run, open, statistics);
+                strategyState = _store.LoadStrategyState(run.Id, open.BaseVersion);
+                ledger = null;
+            }
+            else
+            {
+                (next, changes) = FinishVersion(run, open);
+                strategyState = open.Aggregation.SaveStrategyState();
+                ledger = open.Aggregation.PrivacyLedgerAfter();
+            }
+
             lock (run.State)
             {
                 version = run.Version + 1;

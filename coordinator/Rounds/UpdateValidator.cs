@@ -92,29 +92,7 @@ internal static class UpdateValidator
 
     private static void CheckRound(RunSession run, RoundSession? open, NodeUpdateHeader update)
     {
-        if (!run.IsActive)
-        {
-            throw new RejectionException(Rejection.RunNotActive, $"run {run.Id} is {run.Status.ToString().ToLowerInvariant()}");
-        }
-
-        if (open is null)
-        {
-            throw update.Round > run.LastRound
-                ? new RejectionException(Rejection.FutureRound, $"round {update.Round} has not started; no round of run {run.Id} is open")
-                : new RejectionException(Rejection.StaleRound, $"round {update.Round} is closed; no round of run {run.Id} is open");
-        }
-
-        if (update.Round < open.Round || (update.Round == open.Round && open.Closing))
-        {
-            throw new RejectionException(Rejection.StaleRound, open.Closing && update.Round == open.Round
-                ? $"round {update.Round} is closing; it takes no more updates"
-                : $"round {update.Round} is closed; the open round is {open.Round}");
-        }
-
-        if (update.Round > open.Round)
-        {
-            throw new RejectionException(Rejection.FutureRound, $"round {update.Round} has not started; the open round is {open.Round}");
-        }
+        RoundAdmission.CheckOpen(run, open, update.Round, "it takes no more updates");
 
         if (update.BaseVersion < open.BaseVersion)
         {
@@ -126,15 +104,7 @@ internal static class UpdateValidator
             throw new RejectionException(Rejection.FutureBaseVersion, $"base version {update.BaseVersion} does not exist yet; round {open.Round} trains version {open.BaseVersion}");
         }
 
-        if (open.Released.Contains(update.NodeId))
-        {
-            throw new RejectionException(Rejection.NotSelected, $"node '{update.NodeId}' gave up its slot in round {open.Round} (it left the run or was revoked)");
-        }
-
-        if (!open.SelectedSet.Contains(update.NodeId))
-        {
-            throw new RejectionException(Rejection.NotSelected, $"node '{update.NodeId}' was not selected for round {open.Round}");
-        }
+        RoundAdmission.CheckSelected(open, update.NodeId);
 
         if (open.LabelStatistics is not null)
         {
