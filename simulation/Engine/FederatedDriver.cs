@@ -205,7 +205,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             onTrained();
             return ValueTask.CompletedTask;
         }, cancellationToken).ConfigureAwait(false);
-        ThrowFirst(diverged);
+        SeriesDivergedException.ThrowFirst(diverged);
         return updates;
     }
 
@@ -256,7 +256,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
                 gate.Release();
             }
         }, cancellationToken).ConfigureAwait(false);
-        ThrowFirst(diverged);
+        SeriesDivergedException.ThrowFirst(diverged);
     }
 
     /// <summary>
@@ -276,15 +276,6 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         {
             diverged[k] = Diverged((int)assignment.Round, c, e);
             return null;
-        }
-    }
-
-    /// <summary>Throws the first recorded divergence in index (client) order, if any.</summary>
-    internal static void ThrowFirst(SeriesDivergedException?[] diverged)
-    {
-        if (Array.Find(diverged, d => d is not null) is { } first)
-        {
-            throw first;
         }
     }
 
@@ -317,7 +308,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
 
             return ValueTask.CompletedTask;
         }, cancellationToken).ConfigureAwait(false);
-        ThrowFirst(diverged);
+        SeriesDivergedException.ThrowFirst(diverged);
 
         if (_stopping is not null)
         {

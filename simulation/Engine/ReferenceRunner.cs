@@ -63,7 +63,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
 
             return ValueTask.CompletedTask;
         }, cancellationToken).ConfigureAwait(false);
-        FederatedDriver.ThrowFirst(diverged);
+        SeriesDivergedException.ThrowFirst(diverged);
 
         void RunJob(int job, SimulationWorker worker, CancellationToken ct)
         {

@@ -5,4 +5,4 @@ namespace Federated.Simulation.Engine;
 /// diverged (<see cref="SeriesDivergedException"/>): reported to the user as one line, exit code 1, since it follows from
 /// the options (e.g. <c>--dropout</c> against <c>--sa-threshold</c>, or too high a learning rate), not from a bug.
 /// </summary>
-public class SimulationRunFailedException(string message) : Exception(message);
+public class SimulationRunFailedException(string message, Exception? inner = null) : Exception(message, inner);
