@@ -2,7 +2,6 @@ using Federated.Client.Data;
 using Federated.Model.Metrics;
 using Federated.Model.Optimization;
 using Federated.Model.Parameters;
-using Federated.Model.Spec;
 using Federated.Model.Training;
 
 namespace Federated.Client.Training;
@@ -22,27 +21,44 @@ internal sealed class LocalEvaluator(CompiledModel model, ParameterSet parameter
     /// <returns>One summary per task, in the model's task order; binary ones with <see cref="NodeTrainingOptions.MetricBins"/> bins.</returns>
     public IReadOnlyList<TaskMetrics> Evaluate(NodeDataset data, DataPart part)
     {
-        var rows = part switch
-        {
-            DataPart.Train => data.Split.Train,
-            DataPart.Validation => data.Split.Validation,
-            _ => data.Split.Test,
-        };
-        var tasks = model.Tasks;
-        var binary = new BinaryMetricSummary?[tasks.Count];
-        var regression = new RegressionMetricSummary?[tasks.Count];
-        for (var t = 0; t < tasks.Count; t++)
-        {
-            if (tasks[t].Kind == TaskKind.Binary)
-            {
-                binary[t] = new BinaryMetricSummary(options.MetricBins);
-            }
-            else
-            {
-                regression[t] = new RegressionMetricSummary();
-            }
-        }
+        var summaries = new TaskMetricsBuilder(model.Tasks, options.MetricBins);
+        ForEachBatch(data, part, (t, _, p, y) => summaries.Add(t, p, y));
+        return summaries.ToMetrics();
+    }
 
+    /// <summary>
+    /// The buffer's raw predictions on a part of <paramref name="data"/>'s split, and the rows' labels, in the part's row
+    /// order: what an ensemble averages before it computes metrics.
+    /// </summary>
+    /// <param name="data">The node's data.</param>
+    /// <param name="part">Which part.</param>
+    /// <param name="predictions">Per task, at least the part's row count: the prediction (regression: the value; binary: the probability).</param>
+    /// <param name="labels">Per task, at least the part's row count: the label as the metric summaries read it.</param>
+    public void Predict(NodeDataset data, DataPart part, float[][] predictions, float[][] labels)
+    {
+        ForEachBatch(data, part, (t, offset, p, y) =>
+        {
+            p.CopyTo(predictions[t].AsSpan(offset));
+            y.CopyTo(labels[t].AsSpan(offset));
+        });
+    }
+
+    /// <summary>The rows of a part of <paramref name="data"/>'s split, in evaluation order.</summary>
+    internal static int[] Rows(NodeDataset data, DataPart part) => part switch
+    {
+        DataPart.Train => data.Split.Train,
+        DataPart.Validation => data.Split.Validation,
+        _ => data.Split.Test,
+    };
+
+    /// <summary>Receives one task's predictions and labels for a batch that starts at row <c>offset</c> of the part.</summary>
+    private delegate void BatchSink(int task, int offset, ReadOnlySpan<float> predictions, ReadOnlySpan<float> labels);
+
+    /// <summary>Predicts the part batch by batch; each batch's finite predictions go to <paramref name="sink"/>, task by task.</summary>
+    private void ForEachBatch(NodeDataset data, DataPart part, BatchSink sink)
+    {
+        var rows = Rows(data, part);
+        var tasks = model.Tasks;
         var (trainer, batch, predictions) = Inference();
         for (var start = 0; start < rows.Length; start += batch.Capacity)
         {
@@ -52,20 +68,10 @@ internal sealed class LocalEvaluator(CompiledModel model, ParameterSet parameter
             for (var t = 0; t < tasks.Count; t++)
             {
                 var p = predictions[t].AsSpan(0, batch.Count);
-                var y = batch.Labels(t)[..batch.Count];
                 ThrowIfDiverged(p, tasks[t].Name, part);
-                binary[t]?.Add(p, y);
-                regression[t]?.Add(p, y);
+                sink(t, start, p, batch.Labels(t)[..batch.Count]);
             }
         }
-
-        var metrics = new TaskMetrics[tasks.Count];
-        for (var t = 0; t < metrics.Length; t++)
-        {
-            metrics[t] = binary[t] is { } b ? new TaskMetrics(tasks[t].Name, b) : new TaskMetrics(tasks[t].Name, regression[t]!);
-        }
-
-        return metrics;
     }
 
     /// <summary>

@@ -113,6 +113,26 @@ public sealed class TrainingWorkspace : IDisposable
         return EvaluateLent(client.Data, part);
     }
 
+    /// <summary>
+    /// <paramref name="client"/>'s raw predictions (the given shared version, its local state) on a part of its split, and
+    /// the rows' labels, in the part's row order: what an ensemble of models averages before it computes metrics.
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="global">The shared parameters; only shared tensors are read.</param>
+    /// <param name="modelVersion">Their version.</param>
+    /// <param name="part">Which part.</param>
+    /// <param name="predictions">Per task, at least <see cref="RowCount"/> long: regression values, binary probabilities.</param>
+    /// <param name="labels">Per task, at least <see cref="RowCount"/> long: the labels as the metric summaries read them.</param>
+    /// <exception cref="ModelDivergedException">A prediction is not finite.</exception>
+    public void Predict(LocalClient client, ParameterSet global, long modelVersion, DataPart part, float[][] predictions, float[][] labels)
+    {
+        _buffer.Lend(client, global, modelVersion);
+        _evaluator.Predict(client.Data, part, predictions, labels);
+    }
+
+    /// <summary>The number of rows in a part of <paramref name="data"/>'s split.</summary>
+    public static int RowCount(NodeDataset data, DataPart part) => LocalEvaluator.Rows(data, part).Length;
+
     /// <inheritdoc/>
     public void Dispose()
     {
