@@ -20,7 +20,7 @@ internal sealed class SharedOptions
         Transport.AcceptOnlyFromAmong("in-memory", "grpc");
         Optimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
         ReferenceOptimizer.AcceptOnlyFromAmong("sgd", "momentum", "adam");
-        Common = [Seed, Rounds, LocalEpochs, BatchSize, LearningRate, Optimizer, Fraction, Workers, L2, Transport, Output, Summary, Strategy, Attack, Malicious, CompareStrategies, DpNoise, DpClip, DpDelta, SampleRate, DpSweep, ValidationFraction, Patience, SelectBy, ReferenceRounds, ReferenceOptimizer, ReferenceLearningRate, ReferenceBatchSize, ReleaseByTime, OptionsFilePath, ClipNorm, SecureAggregation, SaThreshold, SaNeighbours, Dropout];
+        Common = [Seed, Rounds, LocalEpochs, BatchSize, LearningRate, Optimizer, Fraction, Workers, L2, Transport, Output, Summary, Strategy, Attack, Malicious, CompareStrategies, DpNoise, DpClip, DpDelta, SampleRate, DpSweep, ValidationFraction, Patience, SelectBy, ReferenceRounds, ReferenceOptimizer, ReferenceLearningRate, ReferenceBatchSize, ReleaseByTime, Ensemble, OptionsFilePath, ClipNorm, SecureAggregation, SaThreshold, SaNeighbours, Dropout];
     }
 
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split, the partition, the model and the clients", DefaultValueFactory = _ => 1 };
@@ -109,6 +109,12 @@ internal sealed class SharedOptions
         Description = "K: data arrives over time; in round r every client trains on the earliest r/K of its training rows by timestamp, all from round K on (needs timestamps: movielens, or csv with a time column). Default: all rows from round 1",
     };
 
+    public Option<int> Ensemble { get; } = new("--ensemble")
+    {
+        Description = "K: the federated series is the mean prediction of K federations that differ only in their seeds (seed … seed+K−1), in [1, 32]; K× the training and communication; references stay single models; not with differential privacy",
+        DefaultValueFactory = _ => 1,
+    };
+
     public Option<double?> ClipNorm { get; } = new("--clip-norm") { Description = "Node-side clip norm S of each whole update (default: none; with --secure-aggregation 100)" };
 
     public Option<bool> SecureAggregation { get; } = new("--secure-aggregation") { Description = "Secure aggregation (SecAgg, Bonawitz et al. 2017): the coordinator learns only each round's sum of clipped updates" };
@@ -174,6 +180,12 @@ internal sealed class SharedOptions
         if (privacy is not null)
         {
             options = options with { Privacy = privacy, FractionPerRound = selected };
+        }
+
+        if (privacy is not null && options.Ensemble > 1)
+        {
+            // Checked here, before any data loads (the privacy settings are known only now); the experiment checks it again.
+            throw new ArgumentException("--ensemble with differential privacy: every member would spend the privacy budget again, and the report states one run's ε; give one or the other");
         }
 
         options = SecureAggregationSpec.Apply(options, r.GetValue(SecureAggregation), r.GetValue(SaThreshold), r.GetValue(SaNeighbours), r.GetValue(Dropout), r.GetValue(ClipNorm), r.GetValue(Transport));
@@ -267,6 +279,7 @@ internal sealed class SharedOptions
             Patience = r.GetValue(Patience) ?? file?.Patience,
             ReferenceRounds = r.GetValue(ReferenceRounds),
             ReleaseByTime = r.GetValue(ReleaseByTime),
+            Ensemble = r.GetValue(Ensemble),
         };
         if (r.GetValue(ReferenceOptimizer) is not null || r.GetValue(ReferenceLearningRate) is not null || r.GetValue(ReferenceBatchSize) is not null)
         {

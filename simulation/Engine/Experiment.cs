@@ -5,6 +5,7 @@ using Federated.Coordinator.Aggregation.Privacy;
 using Federated.Coordinator.Runs;
 using Federated.Model.Parameters;
 using Federated.Model.Spec;
+using Federated.Model.Training;
 using Federated.Simulation.Cli;
 using Federated.Simulation.Attacks;
 using Federated.Simulation.Partitioning;
@@ -159,13 +160,20 @@ public sealed class Experiment
         using var pool = new WorkerPool(Data.Model, Options.NodeOptions(), Options.Workers, attack);
         var factory = HostFactory ?? ((c, m, n, _) => Task.FromResult<IFederationHost>(new InMemoryFederationHost(c, m, n)));
         var federatedClock = Stopwatch.StartNew();
-        var host = await factory(config, model, clients.Count, cancellationToken).ConfigureAwait(false);
-        await using (host.ConfigureAwait(false))
+        if (Options.Ensemble > 1)
         {
-            settings["transport"] = host.Transport;
-            var driver = new FederatedDriver(federation, Options, pool);
-            await driver.RunAsync(host, report, progress, cancellationToken).ConfigureAwait(false);
-            DescribePrivacySpent(config, host, driver.LastVersion, settings);
+            await RunEnsembleAsync(federation, model, factory, pool, report, settings, progress, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var host = await factory(config, model, clients.Count, cancellationToken).ConfigureAwait(false);
+            await using (host.ConfigureAwait(false))
+            {
+                settings["transport"] = host.Transport;
+                var driver = new FederatedDriver(federation, Options, pool);
+                await driver.RunAsync(host, report, progress, cancellationToken).ConfigureAwait(false);
+                DescribePrivacySpent(config, host, driver.LastVersion, settings);
+            }
         }
 
         settings["federated wall time"] = $"{federatedClock.Elapsed.TotalSeconds:F1} s";
@@ -180,6 +188,58 @@ public sealed class Experiment
         using var process = Process.GetCurrentProcess();
         report.PeakMemoryBytes = process.PeakWorkingSet64;
         return report;
+    }
+
+    /// <summary>
+    /// The federated series as an ensemble (<see cref="SimulationOptions.Ensemble"/>): one federation per member, each on
+    /// its own coordinator run with the member's seed, one after another; then the members' mean predictions are scored
+    /// round by round, and with validation the mean's validation figure picks the reported round and stops the series
+    /// where a single federation with the same patience would have stopped (members train every round regardless).
+    /// </summary>
+    private async Task RunEnsembleAsync(
+        VirtualClients federation,
+        CompiledModel model,
+        Func<RunConfig, CompiledModel, int, CancellationToken, Task<IFederationHost>> factory,
+        WorkerPool pool,
+        ExperimentReport report,
+        Dictionary<string, string> settings,
+        Action<SimulationProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var members = Options.Ensemble;
+        var predictions = new EnsemblePredictions(Data.Spec, federation.Count, Options.MetricBins);
+        for (var m = 0; m < members; m++)
+        {
+            var options = Options.ForMember(m);
+            var config = options.RunConfig(model.Spec, federation.Count, federation.Examples.Max(e => (long)e.Length));
+            var host = await factory(config, model, federation.Count, cancellationToken).ConfigureAwait(false);
+            await using (host.ConfigureAwait(false))
+            {
+                settings["transport"] = host.Transport;
+                var member = m;
+                Action<SimulationProgress>? memberProgress = progress is null
+                    ? null
+                    : p => progress(p with { Done = (member * p.Total) + p.Done, Total = members * p.Total });
+                await new FederatedDriver(federation, options, pool, predictions, m).RunAsync(host, report, memberProgress, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var selection = Options.SelectBy ?? ValidationSelection.Default(Data.Spec);
+        var stopping = Options.HasValidation ? new EarlyStopping(selection.HigherIsBetter, Options.Patience) : null;
+        for (var round = 0; round < predictions.Rounds && stopping is not { ShouldStop: true }; round++)
+        {
+            var validation = Options.HasValidation ? predictions.Metrics(round, DataPart.Validation, members) : [];
+            FederatedDriver.RecordRound(report, federation, Options, stopping, round, predictions.Metrics(round, DataPart.Test, members), validation);
+        }
+
+        var reported = predictions.Rounds - 1;
+        if (stopping is not null)
+        {
+            FederatedDriver.RecordSelection(report, stopping, selection);
+            reported = stopping.BestRound >= 0 ? stopping.BestRound : stopping.LastRound;
+        }
+
+        settings["ensemble members alone"] = string.Create(CultureInfo.InvariantCulture, $"round {reported}: ") + predictions.DescribeMembers(reported);
     }
 
     /// <summary>

@@ -19,8 +19,11 @@ namespace Federated.Simulation.Engine;
 /// in client order (the aggregate is a floating-point running sum), and evaluations are merged in client order. The
 /// global version is downloaded once per round into one buffer that every worker reads (all virtual clients live in
 /// one process; each still trains its own copy in its worker's workspace).
+/// As member <c>m</c> of an ensemble (<paramref name="ensemble"/> set), the driver records its predictions there instead
+/// of figures in the report, trains every round (the ensemble's mean decides when the series stops) and seeds its
+/// clients' shuffles with their seeds + m; its options carry the member's seed.
 /// </remarks>
-internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions options, WorkerPool pool)
+internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions options, WorkerPool pool, EnsemblePredictions? ensemble = null, int member = 0)
 {
     private const string Series = ExperimentSeries.Federated;
     private const int PollConcurrency = 16;
@@ -34,7 +37,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
     public async Task RunAsync(IFederationHost host, ExperimentReport report, Action<SimulationProgress>? progress, CancellationToken cancellationToken)
     {
         var initial = clients.Data.Model.Initialize(options.Seed);
-        var locals = Enumerable.Range(0, clients.Count).Select(c => clients.CreateClient(c, initial)).ToArray();
+        var locals = Enumerable.Range(0, clients.Count).Select(c => clients.CreateClient(c, initial, member)).ToArray();
         var runId = host.RunId;
         var retry = new CoordinatorRetry(options.Retry);
         var steps = new NodeRoundStep[locals.Length];
@@ -57,7 +60,7 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
         }
 
         var selection = options.SelectBy ?? ValidationSelection.Default(clients.Data.Spec);
-        _stopping = options.HasValidation ? new EarlyStopping(selection.HigherIsBetter, options.Patience) : null;
+        _stopping = options.HasValidation && ensemble is null ? new EarlyStopping(selection.HigherIsBetter, options.Patience) : null;
         await host.OpenAsync(cancellationToken).ConfigureAwait(false);
         var global = new ParameterSet(initial.Layout);
         await DownloadAsync(host, retry, 0, version, global, cancellationToken).ConfigureAwait(false);
@@ -288,8 +291,14 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
     private async Task EvaluateAsync(LocalClient[] locals, ParameterSet global, long version, int round, ExperimentReport report, CancellationToken cancellationToken)
     {
         LastVersion = version;
+        if (ensemble is not null)
+        {
+            await CapturePredictionsAsync(locals, global, version, round, ensemble, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var perClient = new IReadOnlyList<TaskMetrics>[locals.Length];
-        var validation = new IReadOnlyList<TaskMetrics>[_stopping is null ? 0 : locals.Length];
+        var validation = new IReadOnlyList<TaskMetrics>[options.HasValidation ? locals.Length : 0];
         var diverged = new SeriesDivergedException?[locals.Length];
         await pool.ForEachAsync(locals.Length, (c, worker, _) =>
         {
@@ -309,23 +318,86 @@ internal sealed class FederatedDriver(VirtualClients clients, SimulationOptions 
             return ValueTask.CompletedTask;
         }, cancellationToken).ConfigureAwait(false);
         SeriesDivergedException.ThrowFirst(diverged);
+        RecordRound(report, clients, options, _stopping, round, perClient, validation);
+    }
 
-        if (_stopping is not null)
+    /// <summary>
+    /// Records one evaluated round of the federated series: its pooled validation figure (observed by
+    /// <paramref name="stopping"/> from round 1 on; round 0 is the untrained model, shown and never selected), its pooled
+    /// and per-client test figures.
+    /// </summary>
+    /// <param name="report">Where the figures go.</param>
+    /// <param name="clients">The series' clients (their names and data spec).</param>
+    /// <param name="options">The experiment's options (metric bins, the validation figure that selects).</param>
+    /// <param name="stopping">Observes the validation figure; null without validation or when nothing stops.</param>
+    /// <param name="round">The round (0 = the untrained model).</param>
+    /// <param name="perClient">Per client, its test summaries.</param>
+    /// <param name="validation">Per client, its validation summaries; empty without validation.</param>
+    internal static void RecordRound(
+        ExperimentReport report, VirtualClients clients, SimulationOptions options, EarlyStopping? stopping, int round, IReadOnlyList<TaskMetrics>[] perClient, IReadOnlyList<TaskMetrics>[] validation)
+    {
+        if (validation.Length > 0)
         {
             var pooled = MetricRecorder.Merge(clients.Data.Spec, validation, options.MetricBins);
             MetricRecorder.RecordValidation(report, Series, round, pooled);
-
-            // Round 0 is the untrained model: shown, never selected.
-            if (round > 0)
+            if (round > 0 && stopping is not null)
             {
-                _stopping.Observe(round, (options.SelectBy ?? ValidationSelection.Default(clients.Data.Spec)).ValueOf(pooled));
+                stopping.Observe(round, (options.SelectBy ?? ValidationSelection.Default(clients.Data.Spec)).ValueOf(pooled));
             }
         }
 
         MetricRecorder.Record(report, Series, round, MetricPoint.AllClients, MetricRecorder.Merge(clients.Data.Spec, perClient, options.MetricBins));
-        for (var c = 0; c < locals.Length; c++)
+        for (var c = 0; c < perClient.Length; c++)
         {
             MetricRecorder.Record(report, Series, round, clients.Names[c], perClient[c]);
         }
+    }
+
+    /// <summary>As an ensemble member: every client's predictions on its test (and validation) rows, added in client order.</summary>
+    private async Task CapturePredictionsAsync(LocalClient[] locals, ParameterSet global, long version, int round, EnsemblePredictions into, CancellationToken cancellationToken)
+    {
+        var parts = options.HasValidation ? new[] { DataPart.Test, DataPart.Validation } : [DataPart.Test];
+        var captured = new (float[][] Predictions, float[][] Labels)[locals.Length, parts.Length];
+        var diverged = new SeriesDivergedException?[locals.Length];
+        var tasks = clients.Data.Spec.Tasks.Count;
+        await pool.ForEachAsync(locals.Length, (c, worker, _) =>
+        {
+            try
+            {
+                for (var k = 0; k < parts.Length; k++)
+                {
+                    var rows = TrainingWorkspace.RowCount(locals[c].Data, parts[k]);
+                    var predictions = Enumerable.Range(0, tasks).Select(_ => new float[rows]).ToArray();
+                    var labels = Enumerable.Range(0, tasks).Select(_ => new float[rows]).ToArray();
+                    worker.Workspace.Predict(locals[c], global, version, parts[k], predictions, labels);
+                    captured[c, k] = (predictions, labels);
+                }
+            }
+            catch (ModelDivergedException e)
+            {
+                diverged[c] = Diverged(round, c, e);
+            }
+
+            return ValueTask.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        SeriesDivergedException.ThrowFirst(diverged);
+        var alone = new IReadOnlyList<TaskMetrics>[locals.Length];
+        for (var c = 0; c < locals.Length; c++)
+        {
+            var (test, labels) = captured[c, 0];
+            var builder = new TaskMetricsBuilder(clients.Data.Spec.Tasks, options.MetricBins);
+            for (var t = 0; t < tasks; t++)
+            {
+                builder.Add(t, test[t], labels[t]);
+            }
+
+            alone[c] = builder.ToMetrics();
+            for (var k = 0; k < parts.Length; k++)
+            {
+                into.Add(member, round, c, parts[k], captured[c, k].Predictions, captured[c, k].Labels);
+            }
+        }
+
+        into.AddMemberFigures(member, round, MetricRecorder.Merge(clients.Data.Spec, alone, options.MetricBins));
     }
 }

@@ -105,6 +105,23 @@ public sealed record SimulationOptions
     /// </summary>
     public int? ReleaseByTime { get; init; }
 
+    /// <summary>
+    /// K: the federated series is an ensemble of K federations that differ only in their seeds (member m: the model's
+    /// initial parameters, node selection and client shuffles from <see cref="Seed"/> + m; the same clients, data and
+    /// split), scored by the mean of their predictions (regression: the mean value; binary: the mean probability). It
+    /// costs K times the training and communication of one federation. With validation the members train every round and
+    /// the mean's validation figure picks the reported round and stops the series. The references stay single models.
+    /// In [1, <see cref="MaxEnsemble"/>]; not with <see cref="Privacy"/> (each member would spend the budget again).
+    /// Default 1: one federation.
+    /// </summary>
+    public int Ensemble { get; init; } = 1;
+
+    /// <summary>The largest <see cref="Ensemble"/>, 32.</summary>
+    public const int MaxEnsemble = 32;
+
+    /// <summary>Member <paramref name="member"/>'s options: the same with the seed <see cref="Seed"/> + member.</summary>
+    internal SimulationOptions ForMember(int member) => this with { Seed = unchecked(Seed + member) };
+
     /// <summary>Whether every series is selected on validation rows.</summary>
     internal bool HasValidation => ValidationFraction > 0;
 
@@ -208,6 +225,11 @@ public sealed record SimulationOptions
                 + (ReferencePlan is { } rp ? string.Create(c, $", {LocalTrainingPlan.OptimizerName(rp.Optimizer)} at learning rate {rp.LearningRate}, batch {rp.BatchSize}") : "")
                 + (HasValidation && Patience is { } p ? string.Create(c, $", or until {p} rounds without validation improvement") : ""),
         };
+        if (Ensemble > 1)
+        {
+            settings["ensemble"] = string.Create(c, $"the federated series is the mean prediction of {Ensemble} federations with seeds {Seed}–{Seed + Ensemble - 1} ({Ensemble}× the training and communication of one); the references are single models");
+        }
+
         if (ReleaseByTime is { } k)
         {
             settings["data release"] = string.Create(c, $"by time over {k} rounds: in round r every client (and the centralised reference, their union) trains on the earliest ⌈min(r, {k})·n/{k}⌉ of its n training rows by timestamp; validation and test rows are fixed; numeric standardisation from all training rows");
@@ -268,6 +290,16 @@ public sealed record SimulationOptions
         if (ReleaseByTime is < 1)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--release-by-time {ReleaseByTime}: must be ≥ 1 round"));
+        }
+
+        if (Ensemble is < 1 or > MaxEnsemble)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--ensemble {Ensemble}: must be in [1, {MaxEnsemble}]"));
+        }
+
+        if (Ensemble > 1 && Privacy is not null)
+        {
+            throw new ArgumentException("--ensemble with differential privacy: every member would spend the privacy budget again, and the report states one run's ε; give one or the other");
         }
 
         if (!HasValidation && (Patience is not null || SelectBy is not null))

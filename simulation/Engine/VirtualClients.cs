@@ -118,7 +118,14 @@ public sealed class VirtualClients
     }
 
     /// <summary>A fresh client c, its local state starting from <paramref name="initial"/>'s local tensors.</summary>
-    public LocalClient CreateClient(int c, ParameterSet initial) => LocalClient.InMemory(Datasets[c], initial, Seeds[c]);
+    /// <param name="c">The client's index.</param>
+    /// <param name="initial">The initial parameters.</param>
+    /// <param name="member">
+    /// The ensemble member it trains for (<see cref="SimulationOptions.Ensemble"/>), 0 outside ensembles: member m's client
+    /// seed is the client's + m·16,777,619, so members shuffle differently and, with fewer than 2²⁴ clients and at most
+    /// <see cref="SimulationOptions.MaxEnsemble"/> members, no two (client, member) pairs share a seed.
+    /// </param>
+    public LocalClient CreateClient(int c, ParameterSet initial, int member = 0) => LocalClient.InMemory(Datasets[c], initial, unchecked(Seeds[c] + (member * 16_777_619)));
 
     private static NodeDataset Encode(SimulationData data, string name, int[] indices, Func<int, Example> example, IReadOnlyList<bool> isValidation)
     {
