@@ -110,6 +110,31 @@ public sealed class TrainingWorkspaceTests : IDisposable
     }
 
     [Fact]
+    public void Predict_TrainedClient_SummariesOfItsPredictionsEqualEvaluate()
+    {
+        // Evaluation batches (2 rows) smaller than the part, so that the row offsets of later batches are exercised.
+        var spec = SyntheticData.Spec();
+        var client = Client(SyntheticData.Write(_dir.Path, seed: 5, users: 4, items: 30, ratingsPerUser: 10, name: "a.csv"), spec, seed: 1);
+        using var workspace = new TrainingWorkspace(spec, new NodeTrainingOptions { EvaluationBatchSize = 2, MetricBins = 500 });
+        var global = ParameterSet.Initialize(spec, seed: 5);
+        workspace.Train(client, Assignment(1, 0), global);
+
+        var rows = TrainingWorkspace.RowCount(client.Data, DataPart.Test);
+        var predictions = spec.Tasks.Select(_ => new float[rows]).ToArray();
+        var labels = spec.Tasks.Select(_ => new float[rows]).ToArray();
+        workspace.Predict(client, global, 0, DataPart.Test, predictions, labels);
+        var builder = new Federated.Model.Metrics.TaskMetricsBuilder(spec.Tasks, bins: 500);
+        for (var t = 0; t < spec.Tasks.Count; t++)
+        {
+            builder.Add(t, predictions[t], labels[t]);
+        }
+
+        Assert.True(rows > 2, $"{rows} test rows");
+        Assert.Equal(workspace.Evaluate(client, global, 0, DataPart.Test).Select(m => m.ToArray()), builder.ToMetrics().Select(m => m.ToArray()));
+        Assert.All(predictions, p => Assert.All(p, v => Assert.True(float.IsFinite(v))));
+    }
+
+    [Fact]
     public void Evaluate_ClientTrainedOnAnotherWorkspaceSinceThisOneHeldIt_LoadsTheNewState()
     {
         // Which worker gets which client is up to the thread pool: a workspace that last held a client must not take
