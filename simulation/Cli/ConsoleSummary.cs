@@ -22,6 +22,13 @@ internal static class ConsoleSummary
             AnsiConsole.MarkupLine("Spent: [bold]{0}[/].", Markup.Escape(report.Settings.TryGetValue("privacy spent", out var spent) ? spent : "not known (no ledger stored)"));
         }
 
+        if (report.Settings.TryGetValue("ensemble", out var ensemble))
+        {
+            // The federated column is the ensemble's: say so, and what each member reached alone, next to it.
+            AnsiConsole.MarkupLine("Ensemble: {0}.", Markup.Escape(ensemble));
+            AnsiConsole.MarkupLine("Each member alone at {0}.", Markup.Escape(report.Settings["ensemble members alone"]));
+        }
+
         foreach (var (series, won) in report.Selection)
         {
             AnsiConsole.MarkupLine("Best version of [bold]{0}[/] by validation: {1}.", Markup.Escape(series.Replace('_', '-')), Markup.Escape(won));
