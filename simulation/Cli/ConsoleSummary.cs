@@ -26,7 +26,7 @@ internal static class ConsoleSummary
         {
             // The federated column is the ensemble's: say so, and what each member reached alone, next to it.
             AnsiConsole.MarkupLine("Ensemble: {0}.", Markup.Escape(ensemble));
-            AnsiConsole.MarkupLine("Each member alone at {0}.", Markup.Escape(report.Settings["ensemble members alone"]));
+            AnsiConsole.MarkupLine("Each member federation alone at {0}.", Markup.Escape(report.Settings["ensemble members alone"]));
         }
 
         foreach (var (series, won) in report.Selection)

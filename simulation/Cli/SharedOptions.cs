@@ -111,7 +111,7 @@ internal sealed class SharedOptions
 
     public Option<int> Ensemble { get; } = new("--ensemble")
     {
-        Description = "K: the federated series is the mean prediction of K federations that differ only in their seeds (seed … seed+K−1), in [1, 32]; K× the training and communication; references stay single models; not with differential privacy",
+        Description = "K: every series is the mean prediction of K models that differ only in their seeds (seed … seed+K−1), the federated one K federations (K× the training and communication), in [1, 32]; not with differential privacy",
         DefaultValueFactory = _ => 1,
     };
 

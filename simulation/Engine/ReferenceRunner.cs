@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Federated.Client.Data;
 using Federated.Client.Training;
 using Federated.Model.Metrics;
@@ -19,6 +20,9 @@ namespace Federated.Simulation.Engine;
 /// A reference "round" is the federated round with a federation of one: train, then apply the whole update. Local-only
 /// clients run one after another per worker, each on the worker's scratch model, so memory stays at one model per
 /// worker. The centralised model is one more job of the same pool (the first, being the longest).
+/// With an ensemble (<see cref="SimulationOptions.Ensemble"/> K &gt; 1) every reference is K models that differ only in
+/// their seeds, as the federated members do (initial parameters from seed + m, client seeds varied per member), trained
+/// in lockstep within their job and scored, validated and stopped by their mean prediction.
 /// </remarks>
 internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions options, WorkerPool pool)
 {
@@ -30,13 +34,13 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
     public async Task RunAsync(ExperimentReport report, Action<SimulationProgress>? progress, CancellationToken cancellationToken)
     {
         var spec = clients.Data.Spec;
-        var initial = clients.Data.Model.Initialize(options.Seed);
+        var initials = Enumerable.Range(0, options.Ensemble).Select(m => clients.Data.Model.Initialize(options.ForMember(m).Seed)).ToArray();
         var pooled = PooledDataset();
         var release = options.ReleaseByTime is { } k ? new TimeRelease(clients, k) : null;
         var rounds = options.EffectiveReferenceRounds;
-        var total = (long)rounds * (clients.Count + 1);
+        var total = (long)rounds * (clients.Count + 1) * options.Ensemble;
         long done = 0;
-        void Step() => progress?.Invoke(new SimulationProgress("references", Interlocked.Increment(ref done), total));
+        void Step() => progress?.Invoke(new SimulationProgress("references", Interlocked.Add(ref done, options.Ensemble), total));
 
         var selection = options.SelectBy ?? ValidationSelection.Default(spec);
         EarlyStopping? NewStopping() => options.HasValidation ? new EarlyStopping(selection.HigherIsBetter, options.Patience) : null;
@@ -69,53 +73,53 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         {
             if (job == 0)
             {
-                var client = LocalClient.InMemory(pooled, initial, options.Seed);
-                var model = Train(client, null, release is null ? null : round => release.Pooled(client, round), worker, initial, Step, ct, (round, model, version) =>
+                var members = initials.Select((initial, m) => LocalClient.InMemory(pooled, initial, VirtualClients.MemberSeed(options.Seed, m))).ToArray();
+                var models = Train(members, null, release is null ? null : (client, round) => release.Pooled(client, round), worker, initials, Step, ct, (round, models, versions) =>
                 {
-                    centralCurve[round - 1] = worker.Workspace.Evaluate(client, model, version, DataPart.Test);
+                    centralCurve[round - 1] = Evaluate(worker, members, models, versions, DataPart.Test);
                     centralRounds = round;
                     if (centralStopping is null)
                     {
                         return false;
                     }
 
-                    centralValidation[round - 1] = worker.Workspace.Evaluate(client, model, version, DataPart.Validation);
+                    centralValidation[round - 1] = Evaluate(worker, members, models, versions, DataPart.Validation);
                     if (centralStopping.Observe(round, selection.ValueOf(centralValidation[round - 1])))
                     {
                         // The best version so far: its test figures per client are the ones reported unless a later one wins.
-                        EvaluatePerClient(pooled, client, model, version, worker, central);
+                        EvaluatePerClient(pooled, members, models, versions, worker, central);
                     }
 
                     return centralStopping.ShouldStop;
                 });
                 if (centralStopping is not { BestRound: >= 0 })
                 {
-                    EvaluatePerClient(pooled, client, model, worker.NextVersion(), worker, central);
+                    EvaluatePerClient(pooled, members, models, NewVersions(worker), worker, central);
                 }
             }
             else
             {
                 var c = job - 1;
-                var client = clients.CreateClient(c, initial);
-                Func<int, ParameterSet, long, bool>? afterRound = null;
-                if (client.Data.Split.Validation.Length > 0 && NewStopping() is { } stopping)
+                var members = initials.Select((initial, m) => clients.CreateClient(c, initial, m)).ToArray();
+                Func<int, ParameterSet[], long[], bool>? afterRound = null;
+                if (members[0].Data.Split.Validation.Length > 0 && NewStopping() is { } stopping)
                 {
                     localStopping[c] = stopping;
-                    afterRound = (round, model, version) =>
+                    afterRound = (round, models, versions) =>
                     {
-                        if (stopping.Observe(round, selection.ValueOf(worker.Workspace.Evaluate(client, model, version, DataPart.Validation))))
+                        if (stopping.Observe(round, selection.ValueOf(Evaluate(worker, members, models, versions, DataPart.Validation))))
                         {
-                            local[c] = worker.Workspace.Evaluate(client, model, version, DataPart.Test);
+                            local[c] = Evaluate(worker, members, models, versions, DataPart.Test);
                         }
 
                         return stopping.ShouldStop;
                     };
                 }
 
-                var model = Train(client, clients.Names[c], release is null ? null : round => release.Client(client, c, round), worker, initial, Step, ct, afterRound);
+                var models = Train(members, clients.Names[c], release is null ? null : (client, round) => release.Client(client, c, round), worker, initials, Step, ct, afterRound);
                 if (localStopping[c] is not { BestRound: >= 0 })
                 {
-                    local[c] = worker.Workspace.Evaluate(client, model, worker.NextVersion(), DataPart.Test);
+                    local[c] = Evaluate(worker, members, models, NewVersions(worker), DataPart.Test);
                 }
             }
         }
@@ -165,14 +169,53 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         }
     }
 
-    /// <summary>Each client's test figures of the centralised model, on its rows of the pooled table.</summary>
-    private void EvaluatePerClient(NodeDataset pooled, LocalClient central, ParameterSet model, long version, SimulationWorker worker, IReadOnlyList<TaskMetrics>[] into)
+    /// <summary>Each client's test figures of the centralised model (its members' mean), on its rows of the pooled table.</summary>
+    private void EvaluatePerClient(NodeDataset pooled, LocalClient[] central, ParameterSet[] models, long[] versions, SimulationWorker worker, IReadOnlyList<TaskMetrics>[] into)
     {
         for (var c = 0; c < clients.Count; c++)
         {
-            into[c] = worker.Workspace.Evaluate(View(pooled, central, c), model, version, DataPart.Test);
+            var views = central.Select(member => View(pooled, member, c)).ToArray();
+            into[c] = Evaluate(worker, views, models, versions, DataPart.Test);
         }
     }
+
+    /// <summary>
+    /// A reference's figures on a part of its client's split: its one model's, or with an ensemble the figures of its
+    /// members' mean prediction (regression: the mean value; binary: the mean probability).
+    /// </summary>
+    private IReadOnlyList<TaskMetrics> Evaluate(SimulationWorker worker, LocalClient[] members, ParameterSet[] models, long[] versions, DataPart part)
+    {
+        if (members.Length == 1)
+        {
+            return worker.Workspace.Evaluate(members[0], models[0], versions[0], part);
+        }
+
+        var tasks = clients.Data.Spec.Tasks;
+        var rows = TrainingWorkspace.RowCount(members[0].Data, part);
+        var sums = tasks.Select(_ => new float[rows]).ToArray();
+        var predictions = tasks.Select(_ => new float[rows]).ToArray();
+        var labels = tasks.Select(_ => new float[rows]).ToArray();
+        for (var m = 0; m < members.Length; m++)
+        {
+            worker.Workspace.Predict(members[m], models[m], versions[m], part, m == 0 ? sums : predictions, labels);
+            for (var t = 0; t < tasks.Count && m > 0; t++)
+            {
+                TensorPrimitives.Add(sums[t], predictions[t], sums[t]);
+            }
+        }
+
+        var builder = new TaskMetricsBuilder(tasks, options.MetricBins);
+        for (var t = 0; t < tasks.Count; t++)
+        {
+            TensorPrimitives.Divide(sums[t], members.Length, sums[t]);
+            builder.Add(t, sums[t], labels[t]);
+        }
+
+        return builder.ToMetrics();
+    }
+
+    /// <summary>One fresh version per member: each member's model is a different buffer changed in place.</summary>
+    private long[] NewVersions(SimulationWorker worker) => [.. Enumerable.Range(0, options.Ensemble).Select(_ => worker.NextVersion())];
 
     /// <summary>The local-only winning rounds: their median and range over the clients that had validation rows.</summary>
     private static string DescribeLocalSelection(EarlyStopping?[] stopping, int rounds)
@@ -225,30 +268,48 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
         return SeriesDivergedException.Create(clientName is null ? ExperimentSeries.Centralised : ExperimentSeries.LocalOnly, round, clientName, plan.LearningRate, option, e);
     }
 
-    /// <param name="client">The reference's client: its data, local state and seed.</param>
+    /// <summary>Trains a reference's models (one, or an ensemble's members in lockstep), round by round.</summary>
+    /// <param name="members">The reference's client per member: its data, local state and seed.</param>
     /// <param name="clientName">The local-only client's name; null for the centralised model (names it in a divergence).</param>
-    /// <param name="released">The client that trains in a round when data arrives over time (<see cref="TimeRelease"/>); null: <paramref name="client"/>.</param>
-    /// <param name="worker">The worker whose workspace and scratch model train it.</param>
-    /// <param name="initial">The initial parameters.</param>
+    /// <param name="released">The client that trains in a round when data arrives over time (<see cref="TimeRelease"/>); null: the member's own.</param>
+    /// <param name="worker">The worker whose workspace and scratch models train it.</param>
+    /// <param name="initials">Each member's initial parameters.</param>
     /// <param name="step">Called after every round (progress).</param>
     /// <param name="cancellationToken">Cancels training.</param>
-    /// <param name="afterRound">Called after every round with (round, model, version); true stops training.</param>
-    private ParameterSet Train(
-        LocalClient client, string? clientName, Func<int, LocalClient>? released, SimulationWorker worker, ParameterSet initial, Action step, CancellationToken cancellationToken, Func<int, ParameterSet, long, bool>? afterRound = null)
+    /// <param name="afterRound">Called after every round with (round, models, versions); true stops training.</param>
+    /// <returns>Each member's model after its last round.</returns>
+    private ParameterSet[] Train(
+        LocalClient[] members,
+        string? clientName,
+        Func<LocalClient, int, LocalClient>? released,
+        SimulationWorker worker,
+        ParameterSet[] initials,
+        Action step,
+        CancellationToken cancellationToken,
+        Func<int, ParameterSet[], long[], bool>? afterRound = null)
     {
-        var model = worker.ResetScratch(initial);
+        var models = new ParameterSet[members.Length];
+        for (var m = 0; m < models.Length; m++)
+        {
+            models[m] = worker.ResetScratch(initials[m], m);
 
-        // Shared heads that start from data start from this reference's own training rows: the pooled rows for the
-        // centralised model (the federation's merged statistics), a client's own for local-only.
-        DataOutputBias.Apply(model, client.Data, ParameterScope.Shared);
+            // Shared heads that start from data start from this reference's own training rows: the pooled rows for the
+            // centralised model (the federation's merged statistics), a client's own for local-only.
+            DataOutputBias.Apply(models[m], members[m].Data, ParameterScope.Shared);
+        }
+
         for (var round = 1; round <= options.EffectiveReferenceRounds; round++)
         {
             bool stop;
             try
             {
-                var update = worker.Workspace.Train(released?.Invoke(round) ?? client, options.ReferenceAssignment(round, worker.NextVersion()), model, cancellationToken);
-                update.Delta.ApplyTo(model);
-                stop = afterRound?.Invoke(round, model, worker.NextVersion()) ?? false;
+                for (var m = 0; m < models.Length; m++)
+                {
+                    var update = worker.Workspace.Train(released?.Invoke(members[m], round) ?? members[m], options.ReferenceAssignment(round, worker.NextVersion()), models[m], cancellationToken);
+                    update.Delta.ApplyTo(models[m]);
+                }
+
+                stop = afterRound?.Invoke(round, models, NewVersions(worker)) ?? false;
             }
             catch (ModelDivergedException e)
             {
@@ -262,6 +323,6 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
             }
         }
 
-        return model;
+        return models;
     }
 }

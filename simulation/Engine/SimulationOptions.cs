@@ -106,11 +106,13 @@ public sealed record SimulationOptions
     public int? ReleaseByTime { get; init; }
 
     /// <summary>
-    /// K: the federated series is an ensemble of K federations that differ only in their seeds (member m: the model's
-    /// initial parameters, node selection and client shuffles from <see cref="Seed"/> + m; the same clients, data and
-    /// split), scored by the mean of their predictions (regression: the mean value; binary: the mean probability). It
-    /// costs K times the training and communication of one federation. With validation the members train every round and
-    /// the mean's validation figure picks the reported round and stops the series. The references stay single models.
+    /// K: every series is an ensemble of K models that differ only in their seeds (member m: the model's initial
+    /// parameters, node selection and client shuffles from <see cref="Seed"/> + m; the same clients, data and split),
+    /// scored by the mean of their predictions (regression: the mean value; binary: the mean probability). The federated
+    /// series is K federations, one after another: K times the training and communication of one. With validation the
+    /// federated members train every round and the mean's validation figure picks the reported round and stops the
+    /// series; each reference (the centralised model, every local-only client) trains its K members in lockstep and is
+    /// stopped by its own mean's validation figure.
     /// In [1, <see cref="MaxEnsemble"/>]; not with <see cref="Privacy"/> (each member would spend the budget again).
     /// Default 1: one federation.
     /// </summary>
@@ -227,7 +229,7 @@ public sealed record SimulationOptions
         };
         if (Ensemble > 1)
         {
-            settings["ensemble"] = string.Create(c, $"the federated series is the mean prediction of {Ensemble} federations with seeds {Seed}–{Seed + Ensemble - 1} ({Ensemble}× the training and communication of one); the references are single models");
+            settings["ensemble"] = string.Create(c, $"every series is the mean prediction of {Ensemble} models with seeds {Seed}–{Seed + Ensemble - 1}: the federated series {Ensemble} federations ({Ensemble}× the training and communication of one), each reference {Ensemble} models");
         }
 
         if (ReleaseByTime is { } k)

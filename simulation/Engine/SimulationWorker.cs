@@ -7,7 +7,7 @@ namespace Federated.Simulation.Engine;
 /// <summary>What one worker of a <see cref="WorkerPool"/> owns; used by one thread at a time.</summary>
 internal sealed class SimulationWorker(TrainingWorkspace workspace, AttackTarget target)
 {
-    private ParameterSet? _scratch;
+    private readonly List<ParameterSet> _scratch = [];
     private long _version;
 
     /// <summary>The workspace clients are trained and evaluated on.</summary>
@@ -16,12 +16,19 @@ internal sealed class SimulationWorker(TrainingWorkspace workspace, AttackTarget
     /// <summary>The client the workspace trains in the federated series, for an attack's update step (null otherwise).</summary>
     public AttackTarget Target { get; } = target;
 
-    /// <summary>A global buffer of the worker's own (a reference client's private model), reset to <paramref name="initial"/>.</summary>
-    public ParameterSet ResetScratch(ParameterSet initial)
+    /// <summary>
+    /// A global buffer of the worker's own (a reference client's private model), reset to <paramref name="initial"/>: one
+    /// per ensemble <paramref name="member"/> (0 outside ensembles), kept for the worker's next reference job.
+    /// </summary>
+    public ParameterSet ResetScratch(ParameterSet initial, int member = 0)
     {
-        _scratch ??= new ParameterSet(initial.Layout);
-        initial.Values.CopyTo(_scratch.Values, 0);
-        return _scratch;
+        if (member >= _scratch.Count)
+        {
+            _scratch.AddRange(Enumerable.Range(0, member + 1 - _scratch.Count).Select(_ => new ParameterSet(initial.Layout)));
+        }
+
+        initial.Values.CopyTo(_scratch[member].Values, 0);
+        return _scratch[member];
     }
 
     /// <summary>

@@ -125,7 +125,10 @@ public sealed class VirtualClients
     /// seed is the client's + m·16,777,619, so members shuffle differently and, with fewer than 2²⁴ clients and at most
     /// <see cref="SimulationOptions.MaxEnsemble"/> members, no two (client, member) pairs share a seed.
     /// </param>
-    public LocalClient CreateClient(int c, ParameterSet initial, int member = 0) => LocalClient.InMemory(Datasets[c], initial, unchecked(Seeds[c] + (member * 16_777_619)));
+    public LocalClient CreateClient(int c, ParameterSet initial, int member = 0) => LocalClient.InMemory(Datasets[c], initial, MemberSeed(Seeds[c], member));
+
+    /// <summary>Ensemble member <paramref name="member"/>'s variant of a client's seed: seed + member·16,777,619 (the seed itself for member 0).</summary>
+    internal static int MemberSeed(int seed, int member) => unchecked(seed + (member * 16_777_619));
 
     private static NodeDataset Encode(SimulationData data, string name, int[] indices, Func<int, Example> example, IReadOnlyList<bool> isValidation)
     {

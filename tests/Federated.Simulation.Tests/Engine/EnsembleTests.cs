@@ -90,7 +90,7 @@ public sealed partial class EnsembleTests
 
         var last = report.Points.Where(p => p.Series == ExperimentSeries.Federated && p.Client == MetricPoint.AllClients && p.Task == "rating" && p.Metric == "rmse").MaxBy(p => p.Round)!;
         Assert.Equal(2, last.Round);
-        Assert.Contains("mean prediction of 3 federations with seeds 3–5", report.Settings["ensemble"], StringComparison.Ordinal);
+        Assert.Contains("mean prediction of 3 models with seeds 3–5: the federated series 3 federations", report.Settings["ensemble"], StringComparison.Ordinal);
         var members = MemberFigures(report.Settings["ensemble members alone"], "rating rmse");
         Assert.Equal(3, members.Length);
         Assert.True(members.Distinct().Count() > 1, "members with different seeds train different models");
@@ -108,6 +108,32 @@ public sealed partial class EnsembleTests
 
         Assert.Equal(one.Points.Select(p => (p.Series, p.Round, p.Client, p.Task, p.Metric, p.Value)), two.Points.Select(p => (p.Series, p.Round, p.Client, p.Task, p.Metric, p.Value)));
         Assert.Equal(one.Settings["ensemble members alone"], two.Settings["ensemble members alone"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_EnsembleWithReferences_EachReferenceIsItsMembersMeanAndWorkersDoNotMatter()
+    {
+        var data = TinyFederation.Data();
+        Experiment Build(int? ensemble, int workers)
+        {
+            var e = Experiment(data, ensemble, workers, rounds: 3);
+            return new Experiment { Title = e.Title, CommandLine = e.CommandLine, Data = data, Partition = e.Partition, Options = e.Options with { ValidationFraction = 0.2, Patience = 1 }, WithReferences = true };
+        }
+
+        var one = await Build(ensemble: 2, workers: 1).RunAsync();
+        var two = await Build(ensemble: 2, workers: 2).RunAsync();
+        var single = await Build(ensemble: null, workers: 2).RunAsync();
+
+        Assert.Equal(one.Points.Select(p => (p.Series, p.Round, p.Client, p.Task, p.Metric, p.Value)), two.Points.Select(p => (p.Series, p.Round, p.Client, p.Task, p.Metric, p.Value)));
+        Assert.Equal(one.Selection, two.Selection);
+        foreach (var series in new[] { ExperimentSeries.LocalOnly, ExperimentSeries.Centralised })
+        {
+            double Rmse(ExperimentReport r) => r.Final(series, "rating", "rmse");
+            Assert.True(double.IsFinite(Rmse(one)), series);
+            Assert.NotEqual(Rmse(single), Rmse(one));
+        }
+
+        Assert.Contains("each reference 2 models", one.Settings["ensemble"], StringComparison.Ordinal);
     }
 
     [Fact]
