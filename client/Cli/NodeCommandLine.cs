@@ -140,7 +140,8 @@ public sealed partial class NodeCommandLine
         evaluate.Options.Add(_part);
         evaluate.Options.Add(_model);
         evaluate.Options.Add(_explainGates);
-        evaluate.SetAction((parse, ct) => Guarded(() => Task.FromResult(Evaluate(Resolve(parse), parse.GetValue(_part), parse.GetValue(_model), parse.GetValue(_explainGates))), ct));
+        evaluate.Options.Add(_memberStates);
+        evaluate.SetAction((parse, ct) => Guarded(() => Task.FromResult(Evaluate(Resolve(parse), parse.GetValue(_part), parse.GetValue(_model), parse.GetValue(_explainGates), parse.GetValue(_memberStates))), ct));
         root.Subcommands.Add(evaluate);
 
         var recommend = new Command("recommend", "Print the top-K items for a user with each task's predicted value");
@@ -149,7 +150,8 @@ public sealed partial class NodeCommandLine
         recommend.Options.Add(_rankBy);
         recommend.Options.Add(_includeSeen);
         recommend.Options.Add(_explainItems);
-        recommend.SetAction((parse, ct) => Guarded(() => Task.FromResult(Recommend(Resolve(parse), parse.GetValue(_user)!, parse.GetValue(_k), parse.GetValue(_rankBy), parse.GetValue(_includeSeen), parse.GetValue(_explainItems))), ct));
+        recommend.Options.Add(_memberStates);
+        recommend.SetAction((parse, ct) => Guarded(() => Task.FromResult(Recommend(Resolve(parse), parse.GetValue(_user)!, parse.GetValue(_k), parse.GetValue(_rankBy), parse.GetValue(_includeSeen), parse.GetValue(_explainItems), parse.GetValue(_memberStates))), ct));
         root.Subcommands.Add(recommend);
         root.Subcommands.Add(BuildFineTune());
         return root;
@@ -261,8 +263,13 @@ public sealed partial class NodeCommandLine
         return summary.Completed ? ExitCodes.Ok : ExitCodes.Stopped;
     }
 
-    private int Evaluate(NodeSettings settings, DataPart part, FileInfo? model, bool explain)
+    private int Evaluate(NodeSettings settings, DataPart part, FileInfo? model, bool explain, string[]? memberStates)
     {
+        if (OpenMembers(settings, memberStates, explain, model) is { } members)
+        {
+            return EvaluateEnsemble(members, part);
+        }
+
         var (global, session) = OpenModel(settings, model);
         using (session)
         {
@@ -277,15 +284,16 @@ public sealed partial class NodeCommandLine
         }
     }
 
-    private int Recommend(NodeSettings settings, string user, int k, string? rankBy, bool includeSeen, bool explain)
+    private int Recommend(NodeSettings settings, string user, int k, string? rankBy, bool includeSeen, bool explain, string[]? memberStates)
     {
         if (k < 1)
         {
             throw new UsageException($"--k must be ≥ 1, not {k}");
         }
 
-        var (global, session) = OpenModel(settings);
-        using (session)
+        var members = OpenMembers(settings, memberStates, explain);
+        var (global, session) = members is null ? OpenModel(settings) : (members.First, members.FirstSession);
+        using ((IDisposable?)members ?? session)
         {
             // Checked here, so that each says what to change: the schema (exit 3) or the option (exit 2).
             var table = session.Data.Table;
@@ -304,9 +312,15 @@ public sealed partial class NodeCommandLine
                 throw new UsageException($"--rank-by: the model has no task '{rankBy}' (its tasks: {string.Join(", ", global.Spec.Tasks.Select(t => t.Name))})");
             }
 
-            var items = session.Recommend(user, k, excludeSeen: !includeSeen, rankBy);
+            var items = members is null ? session.Recommend(user, k, excludeSeen: !includeSeen, rankBy) : RecommendByEnsemble(members, user, k, !includeSeen, rankBy);
+            if (members is not null)
+            {
+                // A line of its own: a table title is wrapped to the table's width.
+                _console.MarkupLine($"Scored by the mean of {members.Count} runs: {Markup.Escape(members.Describe())}");
+            }
 
-            var output = new Table().Title($"Top {k} for user {Markup.Escape(user)} (run {Markup.Escape(global.RunId)}, version {global.ModelVersion})");
+            var source = members is null ? $"run {global.RunId}, version {global.ModelVersion}" : $"mean of {members.Count} runs";
+            var output = new Table().Title($"Top {k} for user {Markup.Escape(user)} ({Markup.Escape(source)})");
             output.AddColumn("#");
             output.AddColumn("item");
             foreach (var task in global.Spec.Tasks)

@@ -134,8 +134,25 @@ public sealed partial class NodeTrainingSession : IDisposable
     /// <exception cref="ArgumentException">The user has no examples, the data names no user/item field, or the task is unknown.</exception>
     public IReadOnlyList<Recommendation> Recommend(string user, int k, bool excludeSeen = true, string? rankBy = null)
     {
-        ArgumentNullException.ThrowIfNull(user);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var candidates = ScoreCandidates(user, excludeSeen);
+        var rankTask = RankTask(rankBy);
+        if (rankTask < 0)
+        {
+            throw new ArgumentException($"the model has no task '{rankBy}'", nameof(rankBy));
+        }
+
+        return Rank(candidates, rankTask, k);
+    }
+
+    /// <summary>
+    /// Every candidate item for <paramref name="user"/> with each task's prediction (regression: the value; binary: the
+    /// probability), in the order of the data's items: what <see cref="Recommend"/> ranks, and what an ensemble averages.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data names no user/item field, or the user has no examples.</exception>
+    public IReadOnlyList<(string Item, float[] Predictions)> ScoreCandidates(string user, bool excludeSeen = true)
+    {
+        ArgumentNullException.ThrowIfNull(user);
         var table = _data.Table;
         if (table.Schema.UserField is null || table.Schema.ItemField is null)
         {
@@ -147,12 +164,46 @@ public sealed partial class NodeTrainingSession : IDisposable
             throw new ArgumentException($"user '{user}' has no examples on this node", nameof(user));
         }
 
-        var rankTask = rankBy is null ? DefaultRankTask() : Spec.TaskIndex(rankBy);
-        if (rankTask < 0)
+        return ScoreCandidates(userRow, seen, excludeSeen);
+    }
+
+    /// <summary>The top <paramref name="k"/> of scored items by task <paramref name="rankTask"/>, best first, ties by item key.</summary>
+    /// <param name="scored">Items with one prediction per task, in the model's task order.</param>
+    /// <param name="rankTask">The index of the task ranked by.</param>
+    /// <param name="k">How many, ≥ 1.</param>
+    internal IReadOnlyList<Recommendation> Rank(IEnumerable<(string Item, float[] Predictions)> scored, int rankTask, int k)
+    {
+        var ranked = new List<Recommendation>();
+        foreach (var (item, predictions) in scored)
         {
-            throw new ArgumentException($"the model has no task '{rankBy}'", nameof(rankBy));
+            var values = new Dictionary<string, float>(StringComparer.Ordinal);
+            for (var t = 0; t < Spec.Tasks.Count; t++)
+            {
+                values[Spec.Tasks[t].Name] = predictions[t];
+            }
+
+            ranked.Add(new Recommendation(item, predictions[rankTask], values));
         }
 
+        ranked.Sort((a, b) => b.Score.CompareTo(a.Score) is var c && c != 0 ? c : string.CompareOrdinal(a.Item, b.Item));
+        return ranked.Count > k ? ranked.GetRange(0, k) : ranked;
+    }
+
+    /// <summary>The task ranked by: <paramref name="rankBy"/>'s index, or by default the first binary task, else the first; −1 for an unknown name.</summary>
+    internal int RankTask(string? rankBy) => rankBy is null ? DefaultRankTask() : Spec.TaskIndex(rankBy);
+
+    /// <summary>
+    /// The current model's predictions on a part of the split and the rows' labels, in the part's row order (see
+    /// <see cref="TrainingWorkspace.Predict"/>): what an ensemble of several runs' models averages.
+    /// </summary>
+    /// <param name="part">Which part.</param>
+    /// <param name="predictions">Per task, at least the part's row count long.</param>
+    /// <param name="labels">Per task, at least the part's row count long.</param>
+    public void Predict(DataPart part, float[][] predictions, float[][] labels) => _workspace.PredictLent(_data, part, predictions, labels);
+
+    private List<(string Item, float[] Predictions)> ScoreCandidates(int userRow, HashSet<int> seen, bool excludeSeen)
+    {
+        var table = _data.Table;
         var firstRows = table.FirstRowOfItems();
         var candidates = new List<int>();
         for (var item = 0; item < firstRows.Length; item++)
@@ -164,7 +215,7 @@ public sealed partial class NodeTrainingSession : IDisposable
         }
 
         var (trainer, batch, predictions) = _workspace.Inference();
-        var scored = new List<Recommendation>(candidates.Count);
+        var scored = new List<(string Item, float[] Predictions)>(candidates.Count);
         for (var start = 0; start < candidates.Count; start += batch.Capacity)
         {
             batch.Clear();
@@ -177,18 +228,17 @@ public sealed partial class NodeTrainingSession : IDisposable
             trainer.Predict(batch, predictions);
             for (var i = 0; i < n; i++)
             {
-                var values = new Dictionary<string, float>(StringComparer.Ordinal);
-                for (var t = 0; t < Spec.Tasks.Count; t++)
+                var values = new float[Spec.Tasks.Count];
+                for (var t = 0; t < values.Length; t++)
                 {
-                    values[Spec.Tasks[t].Name] = predictions[t][i];
+                    values[t] = predictions[t][i];
                 }
 
-                scored.Add(new Recommendation(table.Items[candidates[start + i]], predictions[rankTask][i], values));
+                scored.Add((table.Items[candidates[start + i]], values));
             }
         }
 
-        scored.Sort((a, b) => b.Score.CompareTo(a.Score) is var c && c != 0 ? c : string.CompareOrdinal(a.Item, b.Item));
-        return scored.Count > k ? scored.GetRange(0, k) : scored;
+        return scored;
     }
 
     /// <inheritdoc/>

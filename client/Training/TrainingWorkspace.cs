@@ -192,6 +192,9 @@ public sealed class TrainingWorkspace : IDisposable
         }
     }
 
+    /// <summary>The buffer's predictions, as it is, on a part of <paramref name="data"/>'s split (see <see cref="Predict"/>).</summary>
+    internal void PredictLent(NodeDataset data, DataPart part, float[][] predictions, float[][] labels) => _evaluator.Predict(data, part, predictions, labels);
+
     /// <summary>Evaluates the buffer as it is on a part of <paramref name="data"/>'s split.</summary>
     internal IReadOnlyList<TaskMetrics> EvaluateLent(NodeDataset data, DataPart part) => _evaluator.Evaluate(data, part);
 
