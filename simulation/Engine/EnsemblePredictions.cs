@@ -19,6 +19,9 @@ namespace Federated.Simulation.Engine;
 internal sealed class EnsemblePredictions(ModelSpec spec, int clients, int bins)
 {
     private readonly List<Slot?[]> _rounds = [];
+
+    // Per client and part: the rows' labels, the same every round (the first member's first evaluation's).
+    private readonly float[][]?[] _labels = new float[][]?[clients * 2];
     private readonly List<List<TaskMetrics[]>> _members = [];
 
     /// <summary>Rounds that every member added so far has evaluated (0 = the untrained models).</summary>
@@ -30,7 +33,7 @@ internal sealed class EnsemblePredictions(ModelSpec spec, int clients, int bins)
     /// <param name="client">The client's index.</param>
     /// <param name="part">Test or validation.</param>
     /// <param name="predictions">Per task, the part's predictions in row order; kept (not copied) for the first member.</param>
-    /// <param name="labels">Per task, the part's labels; the first member's are kept.</param>
+    /// <param name="labels">Per task, the part's labels (the same every round); the first ones given are kept.</param>
     public void Add(int member, int round, int client, DataPart part, float[][] predictions, float[][] labels)
     {
         if (member == 0 && round == _rounds.Count)
@@ -43,10 +46,11 @@ internal sealed class EnsemblePredictions(ModelSpec spec, int clients, int bins)
             throw new InvalidOperationException($"ensemble member {member + 1} evaluated round {round}, which the first member never reached");
         }
 
+        _labels[Index(client, part)] ??= labels;
         ref var slot = ref _rounds[round][Index(client, part)];
         if (slot is null)
         {
-            slot = new Slot(predictions, labels);
+            slot = new Slot(predictions);
             return;
         }
 
@@ -76,7 +80,7 @@ internal sealed class EnsemblePredictions(ModelSpec spec, int clients, int bins)
             {
                 var mean = new float[slot.Sums[t].Length];
                 TensorPrimitives.Divide(slot.Sums[t], members, mean);
-                builder.Add(t, mean, slot.Labels[t]);
+                builder.Add(t, mean, _labels[Index(c, part)]![t]);
             }
 
             perClient[c] = builder.ToMetrics();
@@ -118,12 +122,10 @@ internal sealed class EnsemblePredictions(ModelSpec spec, int clients, int bins)
 
     private static int Index(int client, DataPart part) => (client * 2) + (part == DataPart.Validation ? 1 : 0);
 
-    /// <summary>One client's part at one round: the members' summed predictions and the rows' labels.</summary>
-    private sealed class Slot(float[][] sums, float[][] labels)
+    /// <summary>One client's part at one round: the members' summed predictions.</summary>
+    private sealed class Slot(float[][] sums)
     {
         public float[][] Sums { get; } = sums;
-
-        public float[][] Labels { get; } = labels;
 
         public int Members { get; set; } = 1;
     }
