@@ -68,14 +68,7 @@ public sealed class SessionEnsemble
             }
         }
 
-        var builder = new TaskMetricsBuilder(tasks, bins);
-        for (var t = 0; t < tasks.Count; t++)
-        {
-            TensorPrimitives.Divide(sums[t], _members.Count, sums[t]);
-            builder.Add(t, sums[t], labels[t]);
-        }
-
-        return builder.ToMetrics();
+return TaskMetricsBuilder.OfMean(tasks, bins, sums, _members.Count, labels);
     }
 
     /// <summary>The top-K items for a user by the members' mean predictions (see <see cref="NodeTrainingSession.Recommend"/>).</summary>

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Federated.Model.Spec;
 
 namespace Federated.Model.Metrics;
@@ -42,6 +43,28 @@ public sealed class TaskMetricsBuilder
     {
         _binary[task]?.Add(predictions, labels);
         _regression[task]?.Add(predictions, labels);
+    }
+
+    /// <summary>
+    /// The summaries of an ensemble's mean prediction: <paramref name="sums"/> (per task, the members' predictions summed
+    /// row by row) divided by <paramref name="members"/> in place, against <paramref name="labels"/>.
+    /// </summary>
+    /// <param name="tasks">The model's tasks, in its order.</param>
+    /// <param name="bins">Histogram bins of each binary summary.</param>
+    /// <param name="sums">Per task, the summed predictions; overwritten with their mean.</param>
+    /// <param name="members">How many predictions each sum holds, ≥ 1.</param>
+    /// <param name="labels">Per task, the rows' labels, as long as the sums.</param>
+    public static IReadOnlyList<TaskMetrics> OfMean(IReadOnlyList<TaskSpec> tasks, int bins, float[][] sums, int members, float[][] labels)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
+        var builder = new TaskMetricsBuilder(tasks, bins);
+        for (var t = 0; t < tasks.Count; t++)
+        {
+            TensorPrimitives.Divide(sums[t], members, sums[t]);
+            builder.Add(t, sums[t], labels[t]);
+        }
+
+        return builder.ToMetrics();
     }
 
     /// <summary>The summaries, one per task in the model's order.</summary>

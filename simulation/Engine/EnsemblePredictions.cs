@@ -75,15 +75,9 @@ internal sealed class EnsemblePredictions(ModelSpec spec, int clients, int bins)
                 throw new InvalidOperationException($"round {round}: {slot?.Members ?? 0} of the ensemble's {members} members evaluated client {c}");
             }
 
-            var builder = new TaskMetricsBuilder(spec.Tasks, bins);
-            for (var t = 0; t < slot.Sums.Length; t++)
-            {
-                var mean = new float[slot.Sums[t].Length];
-                TensorPrimitives.Divide(slot.Sums[t], members, mean);
-                builder.Add(t, mean, _labels[Index(c, part)]![t]);
-            }
-
-            perClient[c] = builder.ToMetrics();
+            // Divided on a copy: the store stays a sum, so asking again gives the same figures.
+            var sums = slot.Sums.Select(sum => (float[])sum.Clone()).ToArray();
+            perClient[c] = TaskMetricsBuilder.OfMean(spec.Tasks, bins, sums, members, _labels[Index(c, part)]!);
         }
 
         return perClient;

@@ -204,14 +204,7 @@ internal sealed class ReferenceRunner(VirtualClients clients, SimulationOptions 
             }
         }
 
-        var builder = new TaskMetricsBuilder(tasks, options.MetricBins);
-        for (var t = 0; t < tasks.Count; t++)
-        {
-            TensorPrimitives.Divide(sums[t], members.Length, sums[t]);
-            builder.Add(t, sums[t], labels[t]);
-        }
-
-        return builder.ToMetrics();
+return TaskMetricsBuilder.OfMean(tasks, options.MetricBins, sums, members.Length, labels);
     }
 
     /// <summary>One fresh version per member: each member's model is a different buffer changed in place.</summary>

@@ -41,4 +41,17 @@ public sealed class TaskMetricsBuilderTests
         Assert.Equal(["like", "rating"], metrics.Select(m => m.TaskName));
         Assert.All(metrics, m => Assert.Equal(0, m.Summary.Count));
     }
+
+    [Fact]
+    public void OfMean_SumsOfTwoMembers_FiguresOfTheirMean()
+    {
+        float[][] sums = [[1.2f, 0.6f], [6f, 4f]];
+
+        var metrics = TaskMetricsBuilder.OfMean(Tasks, bins: 100, sums, members: 2, [[1, 0], [3, 1]]);
+
+        Assert.Equal([0.6f, 0.3f], sums[0]);
+        Assert.Equal(Math.Sqrt(((3.0 - 3) * (3.0 - 3) + (2.0 - 1) * (2.0 - 1)) / 2), metrics[1].ToFigures()["rmse"], 1e-9);
+        Assert.Equal(1.0, metrics[0].ToFigures()["auc"], 1e-9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TaskMetricsBuilder.OfMean(Tasks, 100, sums, 0, sums));
+    }
 }
