@@ -182,12 +182,8 @@ internal sealed class SharedOptions
             options = options with { Privacy = privacy, FractionPerRound = selected };
         }
 
-        if (privacy is not null && options.Ensemble > 1)
-        {
-            // Checked here, before any data loads (the privacy settings are known only now); the experiment checks it again.
-            throw new ArgumentException("--ensemble with differential privacy: every member would spend the privacy budget again, and the report states one run's ε; give one or the other");
-        }
-
+        // Checked again now that privacy is known (--ensemble with it is refused), before any data loads.
+        options.ValidateBudget();
         options = SecureAggregationSpec.Apply(options, r.GetValue(SecureAggregation), r.GetValue(SaThreshold), r.GetValue(SaNeighbours), r.GetValue(Dropout), r.GetValue(ClipNorm), r.GetValue(Transport));
         var count = r.GetValue(Malicious);
         if (r.GetValue(Attack) is { } attackText)
