@@ -51,12 +51,7 @@ public sealed partial class NodeTrainingSession
     public IReadOnlyList<GateWeightSummary> MeanGateWeights(DataPart part = DataPart.Validation)
     {
         var explainer = Explainer();
-        var rows = part switch
-        {
-            DataPart.Train => _data.Split.Train,
-            DataPart.Validation => _data.Split.Validation,
-            _ => _data.Split.Test,
-        };
+        var rows = LocalEvaluator.Rows(_data, part);
         if (!explainer.HasGates || rows.Length == 0)
         {
             return [];

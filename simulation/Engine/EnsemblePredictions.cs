@@ -24,7 +24,7 @@ internal sealed class EnsemblePredictions(ModelSpec spec, int clients, int bins)
     private readonly float[][]?[] _labels = new float[][]?[clients * 2];
     private readonly List<List<TaskMetrics[]>> _members = [];
 
-    /// <summary>Rounds that every member added so far has evaluated (0 = the untrained models).</summary>
+    /// <summary>Rounds the first member evaluated, counting round 0 (the untrained model); later members must evaluate the same.</summary>
     public int Rounds => _rounds.Count;
 
     /// <summary>Adds one member's predictions of one client and part at one round.</summary>
