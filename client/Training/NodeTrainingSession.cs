@@ -173,8 +173,12 @@ public sealed partial class NodeTrainingSession : IDisposable
     /// <param name="k">How many, ≥ 1.</param>
     internal IReadOnlyList<Recommendation> Rank(IEnumerable<(string Item, float[] Predictions)> scored, int rankTask, int k)
     {
-        var ranked = new List<Recommendation>();
-        foreach (var (item, predictions) in scored)
+        var ranked = scored.ToList();
+        ranked.Sort((a, b) => b.Predictions[rankTask].CompareTo(a.Predictions[rankTask]) is var c && c != 0 ? c : string.CompareOrdinal(a.Item, b.Item));
+
+        // Named figures only for the items returned: a candidate list holds every item the node knows.
+        var top = new List<Recommendation>(Math.Min(k, ranked.Count));
+        foreach (var (item, predictions) in ranked.Take(k))
         {
             var values = new Dictionary<string, float>(StringComparer.Ordinal);
             for (var t = 0; t < Spec.Tasks.Count; t++)
@@ -182,11 +186,10 @@ public sealed partial class NodeTrainingSession : IDisposable
                 values[Spec.Tasks[t].Name] = predictions[t];
             }
 
-            ranked.Add(new Recommendation(item, predictions[rankTask], values));
+            top.Add(new Recommendation(item, predictions[rankTask], values));
         }
 
-        ranked.Sort((a, b) => b.Score.CompareTo(a.Score) is var c && c != 0 ? c : string.CompareOrdinal(a.Item, b.Item));
-        return ranked.Count > k ? ranked.GetRange(0, k) : ranked;
+        return top;
     }
 
     /// <summary>The task ranked by: <paramref name="rankBy"/>'s index, or by default the first binary task, else the first; −1 for an unknown name.</summary>
